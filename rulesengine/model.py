@@ -1,0 +1,280 @@
+"""The domain vocabulary of planalign: regions, plans, targets, catalog entries and findings.
+
+Every type is a frozen pydantic v2 model so that a value handed from extraction to the engine
+and on to storage cannot change on the way. This module depends on nothing else in the
+project: everything else depends on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Basis",
+    "Category",
+    "Comparator",
+    "Direction",
+    "Finding",
+    "FindingFact",
+    "Form",
+    "Indicator",
+    "Kind",
+    "Level",
+    "Period",
+    "Plan",
+    "PlanWarning",
+    "Region",
+    "Severity",
+    "Span",
+    "Target",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class Level(StrEnum):
+    province = "province"
+    city = "city"
+    county = "county"
+
+
+class Comparator(StrEnum):
+    gte = "gte"
+    approx = "approx"
+    lte = "lte"
+    eq = "eq"
+
+
+class Kind(StrEnum):
+    baseline = "baseline"
+    stretch = "stretch"
+
+
+class Basis(StrEnum):
+    annual = "annual"
+    cumulative = "cumulative"
+
+
+class Form(StrEnum):
+    growth = "growth"
+    share = "share"
+    level = "level"
+    count = "count"
+    reduction = "reduction"
+
+
+class Direction(StrEnum):
+    higher = "higher"
+    lower = "lower"
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Category(StrEnum):
+    gap = "gap"
+    weaker = "weaker"
+    conflict = "conflict"
+    mismatch = "mismatch"
+    aligned = "aligned"
+
+
+RegionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+
+
+class Region(_Frozen):
+    """A GB/T 2260 division. The parent code is what links a county to the plans above it."""
+
+    name: str = Field(min_length=1)
+    code: RegionCode
+    level: Level
+    parent_code: RegionCode | None = None
+
+    @model_validator(mode="after")
+    def _parent_differs(self) -> Self:
+        if self.parent_code == self.code:
+            raise ValueError("parent_code: a region cannot be its own parent")
+        if self.level is Level.province and self.parent_code is not None:
+            raise ValueError("parent_code: a province has no parent region")
+        return self
+
+
+_PERIOD_RE = re.compile(r"^(\d{4})(?:\s*[-–—至]\s*(\d{4}))?(?:/(Q[1-4]|H[12]))?$")
+
+
+class Period(_Frozen):
+    """A plan year or span (2023, 2021-2025), optionally narrowed to a quarter or half.
+
+    Accepts the string forms people write ("2023", "2021-2025", "2023/Q1") as well as the
+    structured form, so YAML, JSON and CLI flags can all say it the short way.
+    """
+
+    start: int = Field(ge=1949, le=2100)
+    end: int = Field(ge=1949, le=2100)
+    sub: str | None = Field(default=None, pattern=r"^(Q[1-4]|H[12])$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, int):
+            return {"start": data, "end": data}
+        if isinstance(data, str):
+            m = _PERIOD_RE.match(data.strip())
+            if not m:
+                raise ValueError(f"period: {data!r} is not a year or span like 2023 or 2021-2025")
+            start = int(m.group(1))
+            end = int(m.group(2) or start)
+            return {"start": start, "end": end, "sub": m.group(3)}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"period: end {self.end} is before start {self.start}")
+        if self.sub is not None and self.start != self.end:
+            raise ValueError("period: a quarter or half belongs to a single year")
+        return self
+
+    @property
+    def is_span(self) -> bool:
+        return self.end != self.start
+
+    def covers(self, other: Period) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def __str__(self) -> str:
+        text = str(self.start) if not self.is_span else f"{self.start}-{self.end}"
+        return f"{text}/{self.sub}" if self.sub else text
+
+
+class PlanWarning(_Frozen):
+    """Something odd about a document that a reviewer should know but that is not fatal."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    start: int | None = None
+    end: int | None = None
+
+
+class Plan(_Frozen):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    title: str = ""
+    issuer: str = ""
+    region: Region
+    level: Level
+    period: Period
+    source_name: str = ""
+    text: str
+    sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
+    warnings: tuple[PlanWarning, ...] = ()
+
+    @model_validator(mode="after")
+    def _hash(self) -> Self:
+        digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        if not self.sha256:
+            object.__setattr__(self, "sha256", digest)
+        elif self.sha256 != digest:
+            raise ValueError("sha256: does not match the plan text")
+        return self
+
+
+class Span(_Frozen):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"span: end {self.end} must be after start {self.start}")
+        return self
+
+
+class Target(_Frozen):
+    """One quantified commitment of a plan, with the exact words it came from."""
+
+    indicator: str = Field(min_length=1)
+    value: float
+    unit: str = ""
+    comparator: Comparator = Comparator.eq
+    value_max: float | None = None
+    kind: Kind = Kind.baseline
+    basis: Basis = Basis.annual
+    period: Period
+    quote: str = Field(min_length=1)
+    span: Span
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    @field_validator("indicator")
+    @classmethod
+    def _indicator_form(cls, v: str) -> str:
+        if v.startswith("other:"):
+            if len(v) <= len("other:"):
+                raise ValueError("indicator: 'other:' needs a short name after it")
+        elif not re.fullmatch(r"[a-z0-9_]+", v):
+            raise ValueError(f"indicator: {v!r} is neither a catalog id nor other:<name>")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.value_max is not None and self.value_max < self.value:
+            raise ValueError(f"value_max: {self.value_max} is below value {self.value}")
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        return self
+
+    def quote_matches(self, text: str) -> bool:
+        return text[self.span.start : self.span.end] == self.quote
+
+
+class Indicator(_Frozen):
+    """A catalog entry: how plans name an indicator and how its values compare."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    synonyms: tuple[str, ...] = ()
+    units: tuple[str, ...] = Field(min_length=1)
+    form: Form
+    direction: Direction = Direction.higher
+    topics: tuple[str, ...] = ()
+    concept: str | None = None
+    headline: bool = False
+    reference: str = Field(min_length=1)
+
+
+class FindingFact(_Frozen):
+    """A target a finding rests on, as the reviewer sees it: who said it, and where."""
+
+    role: str
+    plan_id: str
+    region: str
+    indicator: str
+    value: float | None = None
+    unit: str = ""
+    comparator: Comparator | None = None
+    kind: Kind | None = None
+    period: str = ""
+    quote: str = ""
+    start: int | None = None
+    end: int | None = None
+
+
+class Finding(_Frozen):
+    rule_id: str
+    rule_version: int
+    severity: Severity
+    category: Category
+    indicator: str
+    message: str
+    facts: tuple[FindingFact, ...] = ()
+    fingerprint: str
