@@ -248,6 +248,8 @@ class Indicator(_Frozen):
     direction: Direction = Direction.higher
     topics: tuple[str, ...] = ()
     concept: str | None = None
+    basis: Basis | None = None
+    excludes: tuple[str, ...] = ()
     headline: bool = False
     reference: str = Field(min_length=1)
 

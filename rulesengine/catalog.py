@@ -1,0 +1,140 @@
+"""Loads the indicator catalog (rules/indicators.yaml) once and answers questions about it.
+
+The catalog is data an analyst edits every plan year, so every entry is validated at load and
+a bad one fails with the file, the entry id and the field named: the message alone must be
+enough to fix the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from rulesengine.model import Form, Indicator
+
+__all__ = ["Catalog", "CatalogError", "default_catalog", "load_catalog", "RULES_DIR"]
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+CATALOG_FILE = RULES_DIR / "indicators.yaml"
+
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be used; the message names file, entry and field."""
+
+    def __init__(self, file: Path | str, entry: str | None, field_name: str | None, problem: str):
+        self.file = str(file)
+        self.entry = entry
+        self.field = field_name
+        where = self.file + (f" 指标/entry {entry}" if entry else "")
+        where += f" 字段/field {field_name}" if field_name else ""
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The validated catalog. Indicators by id, topics by name, and a version for audits."""
+
+    version: str
+    indicators: Mapping[str, Indicator]
+    topics: Mapping[str, tuple[str, ...]]
+    source: str = ""
+    _by_synonym: dict[str, tuple[Indicator, ...]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[Indicator]] = {}
+        for ind in self.indicators.values():
+            for term in dict.fromkeys((*ind.synonyms, ind.name)):
+                index.setdefault(term, []).append(ind)
+        self._by_synonym.update({k: tuple(v) for k, v in index.items()})
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return indicator_id in self.indicators
+
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self.indicators.values())
+
+    def get(self, indicator_id: str) -> Indicator | None:
+        return self.indicators.get(indicator_id)
+
+    def terms(self) -> list[str]:
+        """Every name and synonym, longest first, so a scan prefers the most specific."""
+        return sorted(self._by_synonym, key=lambda t: (-len(t), t))
+
+    def by_term(self, term: str) -> tuple[Indicator, ...]:
+        return self._by_synonym.get(term, ())
+
+    def same_concept(self, indicator_id: str) -> list[Indicator]:
+        ind = self.indicators.get(indicator_id)
+        if ind is None or ind.concept is None:
+            return []
+        return [o for o in self.indicators.values() if o.concept == ind.concept]
+
+    def with_topic(self, topic: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if topic in i.topics]
+
+    def headline_ids(self) -> list[str]:
+        return [i.id for i in self.indicators.values() if i.headline]
+
+    def forms(self) -> dict[str, Form]:
+        return {i.id: i.form for i in self.indicators.values()}
+
+
+def _parse(data: Any, file: Path | str) -> Catalog:
+    if not isinstance(data, dict):
+        raise CatalogError(file, None, None, "顶层应为映射 / top level must be a mapping")
+    unknown = set(data) - {"version", "indicators", "topics"}
+    if unknown:
+        raise CatalogError(file, None, sorted(unknown)[0], "未知字段 / unknown field")
+    version = data.get("version")
+    if not version:
+        raise CatalogError(file, None, "version", "缺少版本号 / version is required")
+    raw_topics = data.get("topics") or {}
+    if not isinstance(raw_topics, dict):
+        raise CatalogError(file, None, "topics", "应为 主题: [关键词] 映射 / must map topic to keywords")
+    topics: dict[str, tuple[str, ...]] = {}
+    for name, words in raw_topics.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            raise CatalogError(file, f"topic {name}", "keywords", "应为非空字符串列表 / must be a non-empty list of strings")
+        topics[str(name)] = tuple(words)
+    raw = data.get("indicators")
+    if not isinstance(raw, dict) or not raw:
+        raise CatalogError(file, None, "indicators", "应为非空映射 / must be a non-empty mapping")
+    indicators: dict[str, Indicator] = {}
+    for ind_id, body in raw.items():
+        if not isinstance(body, dict):
+            raise CatalogError(file, str(ind_id), None, "条目应为映射 / entry must be a mapping")
+        try:
+            ind = Indicator.model_validate({"id": str(ind_id), **body})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or None
+            raise CatalogError(file, str(ind_id), loc, err["msg"]) from None
+        for topic in ind.topics:
+            if topic not in topics:
+                raise CatalogError(file, ind.id, "topics", f"未声明的主题 / undeclared topic {topic!r}")
+        indicators[ind.id] = ind
+    return Catalog(version=str(version), indicators=indicators, topics=topics, source=str(file))
+
+
+def load_catalog(path: Path | str = CATALOG_FILE) -> Catalog:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(path, None, None, f"无法读取 / cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"第{mark.line + 1}行/line {mark.line + 1}: " if mark else ""
+        raise CatalogError(path, None, None, f"{line}YAML 语法错误 / YAML syntax error") from None
+    return _parse(data, path)
+
+
+@cache
+def default_catalog() -> Catalog:
+    return load_catalog(CATALOG_FILE)

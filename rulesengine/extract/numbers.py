@@ -1,0 +1,136 @@
+"""Finds the numbers of a text, one span at a time, and converts each to a value and a unit.
+
+Numbers are found first and converted afterwards, never by transforming the whole text: a
+whole-text transform turns 第三产业 into 第3产业 and 零的突破 into 0的突破. A number that is part of a
+name ("415X", "5G", "8+4", 第八届), a date or an ordinal is not a mention at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import cn2an  # type: ignore[import-untyped]
+
+from rulesengine.extract.phrasing import Phrasing, default_phrasing
+from rulesengine.model import Comparator
+
+__all__ = ["NumberMention", "find_numbers", "parse_number"]
+
+_ARABIC = r"\d+(?:\.\d+)?"
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_CN = rf"[{_CN_DIGITS}][{_CN_DIGITS}万亿点]*"
+_NUMBER = re.compile(
+    rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARABIC}))?|(?P<c>{_CN})"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff“「《]")
+_NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number with its unit: start..end covers the digits, unit and a trailing 以上/左右."""
+
+    start: int
+    end: int
+    value: float
+    value_max: float | None
+    unit: str | None
+    comparator: Comparator | None
+    followed_by_noun: bool
+    is_first: bool = False
+
+    @property
+    def number_end(self) -> int:
+        return self.end
+
+
+def parse_number(text: str) -> float:
+    """Converts one number span (Arabic or Chinese) to a float; raises ValueError if it is not."""
+    text = text.strip()
+    try:
+        return float(Decimal(text))
+    except InvalidOperation:
+        pass
+    try:
+        return float(cn2an.cn2an(text, "smart"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None:
+    """The unit starting at pos (after an optional space and 万/亿 multiplier)."""
+    if pos < len(text) and text[pos] == " ":
+        pos += 1
+    for spec in ph.units:
+        if text.startswith(spec.text, pos):
+            return spec.canonical, spec.times, pos + len(spec.text)
+    mult = text[pos : pos + 1]
+    if mult in ph.multipliers:
+        for spec in ph.units:
+            if text.startswith(spec.text, pos + 1) and spec.canonical not in ph.money_units | {"%"}:
+                return spec.canonical, spec.times * ph.multipliers[mult], pos + 1 + len(spec.text)
+        if text.startswith("亿元", pos + 1) and mult == "万":
+            return "亿元", 10000.0, pos + 3
+    return None
+
+
+def _is_name_or_date(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if before == "第" or _NAME_NEIGHBOUR.match(before or " ") and before not in "./":
+        return True
+    if before in "./" and start > 1 and text[start - 2].isdigit():
+        return True
+    return bool(after and (_NAME_NEIGHBOUR.match(after) and after not in "./"))
+
+
+def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
+    """Every number in text that carries a unit, in order of appearance."""
+    ph = ph or default_phrasing()
+    out: list[NumberMention] = []
+    for m in _NUMBER.finditer(text):
+        start, end = m.span()
+        if _is_name_or_date(text, start, end):
+            continue
+        unit = _unit_at(text, end, ph)
+        if unit is None:
+            continue
+        canonical, times, pos = unit
+        try:
+            if m.group("c"):
+                if m.group("c")[0] in "万亿":
+                    continue
+                value = parse_number(m.group("c"))
+                value_max = None
+            else:
+                value = parse_number(m.group("a"))
+                value_max = parse_number(m.group("b")) if m.group("b") else None
+        except ValueError:
+            continue
+        if value_max is not None and value_max < value:
+            continue
+        comparator = None
+        for word, comp in ph.comparators_after:
+            if text.startswith(word, pos):
+                comparator, pos = comp, pos + len(word)
+                break
+        rest = text[pos : pos + 6]
+        followed = bool(_CJK.match(rest)) and not any(rest.startswith(w) for w in ph.target_followers)
+        out.append(
+            NumberMention(
+                start=start,
+                end=pos,
+                value=round(value * times, 6),
+                value_max=round(value_max * times, 6) if value_max is not None else None,
+                unit=canonical,
+                comparator=comparator,
+                followed_by_noun=followed,
+            )
+        )
+    for word in ph.firsts:
+        for fm in re.finditer(re.escape(word), text):
+            out.append(NumberMention(fm.start(), fm.end(), 1.0, None, None, Comparator.gte, False, True))
+    out.sort(key=lambda n: n.start)
+    return out

@@ -1,0 +1,107 @@
+"""Loads rules/phrasing.yaml: the cue words extraction looks for around a number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rulesengine.catalog import RULES_DIR
+from rulesengine.model import Comparator
+
+__all__ = ["Phrasing", "PhrasingError", "UnitSpec", "default_phrasing", "load_phrasing"]
+
+
+class PhrasingError(ValueError):
+    """A phrasing file that cannot be used; names the file and the field."""
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    text: str
+    canonical: str
+    times: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    version: str
+    units: tuple[UnitSpec, ...]
+    multipliers: dict[str, float]
+    money_units: frozenset[str]
+    comparators_before: tuple[tuple[str, Comparator], ...]
+    comparators_after: tuple[tuple[str, Comparator], ...]
+    firsts: tuple[str, ...]
+    stretch_cues: tuple[str, ...]
+    stretch_local_cues: tuple[str, ...]
+    baseline_cues: tuple[str, ...]
+    cumulative_cues: tuple[str, ...]
+    flow_cues: tuple[str, ...]
+    form_cues: dict[str, tuple[str, ...]]
+    target_followers: tuple[str, ...]
+    past_cues: tuple[str, ...]
+    future_cues: tuple[str, ...]
+    sub_periods: dict[str, str]
+    generic_words: tuple[str, ...]
+    name_strip: tuple[str, ...]
+    noun_qualifiers: tuple[str, ...]
+    preposed_target_verbs: tuple[str, ...]
+    subset_qualifiers: tuple[str, ...]
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(words), key=lambda w: (-len(w), w)))
+
+
+def _comparators(block: dict[str, list[str]], file: Path, key: str) -> tuple[tuple[str, Comparator], ...]:
+    pairs: list[tuple[str, Comparator]] = []
+    for name, words in block.items():
+        try:
+            comp = Comparator(name)
+        except ValueError:
+            raise PhrasingError(f"{file}: comparators.{key}.{name}: 未知比较符 / unknown comparator") from None
+        pairs.extend((w, comp) for w in words)
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        units = tuple(
+            UnitSpec(text=u["text"], canonical=u.get("as", u["text"]), times=float(u.get("times", 1)))
+            for u in sorted(data["units"], key=lambda u: -len(u["text"]))
+        )
+        return Phrasing(
+            version=str(data["version"]),
+            units=units,
+            multipliers={k: float(v) for k, v in data["multipliers"].items()},
+            money_units=frozenset(data["money_units"]),
+            comparators_before=_comparators(data["comparators"]["before"], path, "before"),
+            comparators_after=_comparators(data["comparators"]["after"], path, "after"),
+            firsts=tuple(data["firsts"]),
+            stretch_cues=_longest_first(data["stretch_cues"]),
+            stretch_local_cues=_longest_first(data["stretch_local_cues"]),
+            baseline_cues=_longest_first(data["baseline_cues"]),
+            cumulative_cues=_longest_first(data["cumulative_cues"]),
+            flow_cues=_longest_first(data["flow_cues"]),
+            form_cues={k: _longest_first(v) for k, v in data["form_cues"].items()},
+            target_followers=_longest_first(data["target_followers"]),
+            past_cues=_longest_first(data["past_cues"]),
+            future_cues=_longest_first(data["future_cues"]),
+            sub_periods=dict(data["sub_periods"]),
+            generic_words=_longest_first(data["generic_words"]),
+            name_strip=_longest_first(data["name_strip"]),
+            noun_qualifiers=_longest_first(data["noun_qualifiers"]),
+            preposed_target_verbs=_longest_first(data["preposed_target_verbs"]),
+            subset_qualifiers=_longest_first(data["subset_qualifiers"]),
+        )
+    except KeyError as exc:
+        raise PhrasingError(f"{path}: 缺少字段 / missing field {exc.args[0]}") from None
+
+
+@cache
+def default_phrasing() -> Phrasing:
+    return load_phrasing()

@@ -1,0 +1,456 @@
+"""Turns plan text into typed targets, each with the exact quote and span it came from.
+
+The extractor is deliberately rule-based and explainable: a reviewer must be able to see why a
+number became a target. For every number with a unit it asks, in order: is it a target at all
+(not a name, a qualifier like 10亿元以上项目, or last year's statistic)? Which indicator does it
+measure (the catalog term nearest before it, with only predicate words in between; or, in
+"增长6%、力争10%" and "一季度30%、二季度60%", the indicator of the number before it)? Baseline or
+stretch, annual or cumulative, for which period? Every answer comes from rules/phrasing.yaml
+and rules/indicators.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rulesengine.catalog import Catalog, default_catalog
+from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
+from rulesengine.extract.numbers import NumberMention, find_numbers
+from rulesengine.extract.phrasing import Phrasing, default_phrasing
+from rulesengine.model import Basis, Comparator, Form, Indicator, Kind, Period, Span, Target
+
+__all__ = ["extract_targets"]
+
+_PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—\-·.]+")
+_YEAR = re.compile(r"(到|至|在)?(\d{4})年(前|底|末)?")
+_COMPARE_BASE = re.compile(r"(较|比|相比|对比)\d{4}年")
+_LIST_SPLIT = re.compile(r"[、和及与]")
+_ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
+_COUNT_FORMS = {Form.count}
+_PAIR_VALUE = re.compile(r"[\d.]+")
+_YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
+_YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
+_PERCENT_UNITS = {"%", "个百分点"}
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    indicator: str
+    term_start: int | None
+    confidence: float
+    unit: str
+
+
+@dataclass
+class _Prior:
+    """The last target of the sentence: what a bare "、力争10%" inherits."""
+
+    indicator: str
+    unit: str | None
+    end: int
+
+
+class _Extractor:
+    def __init__(self, text: str, period: Period, catalog: Catalog, ph: Phrasing) -> None:
+        self.text = text
+        self.period = period
+        self.catalog = catalog
+        self.ph = ph
+        self.terms = catalog.terms()
+        self.predicate_words = sorted(
+            {
+                *ph.generic_words,
+                *ph.stretch_cues,
+                *ph.baseline_cues,
+                *ph.cumulative_cues,
+                *ph.flow_cues,
+                *(w for ws in ph.form_cues.values() for w in ws),
+                *(w for w, _ in ph.comparators_before),
+                *ph.sub_periods,
+                "到",
+                "为",
+                "实现",
+                "保持在",
+            },
+            key=lambda w: -len(w),
+        )
+
+    # -- small helpers ---------------------------------------------------------------------
+    def _strip_words(self, s: str, words: list[str] | tuple[str, ...]) -> str:
+        s = _PUNCT.sub("", s)
+        for w in words:
+            s = s.replace(w, "")
+        return s
+
+    def _residual(self, s: str) -> str:
+        """What is left of s once predicate words (增长, 力争, 达 …) and "等…" are removed."""
+        return self._strip_words(_ETC.sub("", s), self.predicate_words)
+
+    def _is_predicate_only(self, s: str) -> bool:
+        return not self._residual(s)
+
+    def _form_cue(self, s: str) -> Form | None:
+        for form in ("share", "reduction", "growth"):
+            if any(w in s for w in self.ph.form_cues[form]):
+                return Form(form)
+        return None
+
+    def _compatible(self, ind: Indicator, unit: str | None, cue: Form | None) -> int:
+        """0 = incompatible; higher = better fit of this indicator to the number's unit."""
+        if unit is None:  # 零的突破: only a count can have a first
+            return 2 if ind.form in _COUNT_FORMS else 0
+        if unit in _PERCENT_UNITS:
+            if ind.form not in (Form.growth, Form.share, Form.reduction):
+                return 0
+            if cue is None:
+                return 2 if ind.form is Form.growth else 1
+            return 3 if ind.form is cue else 0
+        if ind.form is Form.count:
+            if unit in self.ph.money_units or "/" in unit:
+                return 0
+            return 3 if unit in ind.units else 2
+        if ind.form is Form.level:
+            return 3 if unit in ind.units else 0
+        return 0
+
+    def _best(self, term: str, unit: str | None, cue: Form | None) -> Indicator | None:
+        scored = [(self._compatible(i, unit, cue), i) for i in self.catalog.by_term(term)]
+        scored = [s for s in scored if s[0] > 0]
+        if not scored:
+            return None
+        scored.sort(key=lambda s: (-s[0], s[1].id))
+        return scored[0][1]
+
+    def _terms_in(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """Catalog terms inside text[lo:hi], nearest end first, then longest."""
+        window = self.text[lo:hi]
+        found: list[tuple[int, int, str]] = []
+        for term in self.terms:
+            for m in re.finditer(re.escape(term), window):
+                found.append((lo + m.start(), lo + m.end(), term))
+        found.sort(key=lambda f: (-f[1], -(f[1] - f[0])))
+        return found
+
+    def _excluded(self, ind: Indicator, start: int, end: int) -> bool:
+        """True when the term at start..end sits inside one of the indicator's excludes."""
+        for phrase in ind.excludes:
+            lo = max(0, end - len(phrase))
+            idx = self.text.find(phrase, lo, start + len(phrase))
+            if idx >= 0 and idx <= start and idx + len(phrase) >= end:
+                return True
+        return False
+
+    def _usable(self, ind: Indicator, start: int, end: int, cumulative: bool) -> bool:
+        if self._excluded(ind, start, end):
+            return False
+        return not (cumulative and ind.basis is Basis.annual)
+
+    def _resolve(
+        self, lo: int, hi: int, unit: str | None, cue_hint: str = "", cumulative: bool = False
+    ) -> _Resolved | None:
+        """The catalog indicator named in text[lo:hi] right before a number, if any."""
+        head = self.text[lo:hi]
+        if any(q in head for q in self.ph.subset_qualifiers):
+            return None
+        for start, end, term in self._terms_in(lo, hi):
+            gap = self.text[end:hi]
+            if not self._is_predicate_only(gap):
+                continue
+            ind = self._best(term, unit, self._form_cue(gap + cue_hint))
+            if ind is not None and self._usable(ind, start, end, cumulative):
+                return _Resolved(ind.id, start, 0.9, unit or ind.units[0])
+        return None
+
+    def _other_name(self, lo: int, hi: int) -> tuple[str, int]:
+        raw = self.text[lo:hi]
+        name = self._strip_words(_YEAR_WORD.sub("", raw), [*self.ph.name_strip, *self.predicate_words])
+        name = name[-14:] if name else ""
+        offset = lo + max(0, len(raw) - len(raw.lstrip("，,、；;：: ")))
+        return name, offset
+
+    # -- per-sentence logic ----------------------------------------------------------------
+    def _is_past(self, sent: Sentence, pos: int) -> bool:
+        head = self.text[sent.start : pos]
+        last_past = -1
+        for cue in self.ph.past_cues:
+            last_past = max(last_past, head.rfind(cue))
+        for m in _YEAR.finditer(head):
+            year = int(m.group(2))
+            if year < self.period.start and not _COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
+                last_past = max(last_past, m.start())
+        if last_past < 0:
+            return False
+        tail = head[last_past:]
+        return not any(cue in tail for cue in self.ph.future_cues)
+
+    def _period_for(self, sent: Sentence, pos: int, window: str) -> Period:
+        head = self.text[sent.start : pos]
+        year = None
+        for m in _YEAR.finditer(head):
+            y = int(m.group(2))
+            if self.period.start <= y <= self.period.end and not _COMPARE_BASE.search(
+                head[max(0, m.start() - 3) : m.end()]
+            ):
+                year = y
+        sub = None
+        for word, code in sorted(self.ph.sub_periods.items(), key=lambda kv: -len(kv[0])):
+            if window.endswith(word) or window[-len(word) - 2 :].find(word) >= 0:
+                sub = code
+                break
+        if year is None and sub is None:
+            return self.period
+        y = year if year is not None else self.period.end
+        return Period(start=y, end=y, sub=sub)
+
+    def _kind(self, sent: Sentence, n: NumberMention) -> Kind:
+        head = self.text[sent.start : n.start]
+        scope = Kind.baseline
+        for i in range(len(head)):
+            for cue in self.ph.stretch_cues:
+                if head.startswith(cue, i):
+                    after = head[i + len(cue) :]
+                    if after == "" or (_PAIR_VALUE.match(after) and not _YEAR_START.match(after)):
+                        continue  # pair form: marks the one number right after it
+                    scope = Kind.stretch
+            for cue in self.ph.baseline_cues:
+                if head.startswith(cue, i):
+                    scope = Kind.baseline
+        # pair form "、力争10%": the cue sits right before this number
+        tail = head.rstrip()
+        local = (*self.ph.stretch_cues, *self.ph.stretch_local_cues)
+        if any(tail.endswith(c) or tail.endswith(c + "达") for c in local):
+            return Kind.stretch
+        return scope
+
+    def _comparator(self, n: NumberMention, gap: str, form: Form | None) -> Comparator:
+        if n.comparator is not None:
+            return n.comparator
+        tail = gap[-6:]
+        best: tuple[int, Comparator] | None = None
+        for word, comp in self.ph.comparators_before:
+            idx = tail.rfind(word)
+            if idx >= 0 and (best is None or idx + len(word) > best[0]):
+                best = (idx + len(word), comp)
+        if best is not None:
+            return best[1]
+        if form in (Form.growth, Form.reduction, Form.share):
+            return Comparator.gte
+        return Comparator.eq
+
+    def _basis(self, window: str, form: Form | None) -> Basis:
+        if any(c in window for c in self.ph.cumulative_cues):
+            return Basis.cumulative
+        if (
+            form is Form.count
+            and ("达到" in window[-8:] or "总数" in window)
+            and not any(c in window for c in self.ph.flow_cues)
+        ):
+            return Basis.cumulative
+        return Basis.annual
+
+    def _distributed(
+        self, clause: tuple[int, int], lo: int, nums: list[NumberMention]
+    ) -> list[tuple[NumberMention, int, int, str]]:
+        """分别/均 lists: (number, subject start, subject end, shared predicate) per item.
+
+        "亩均税收、亩均增加值分别较上年增长6%、5.5%以上" pairs the i-th subject with the i-th number;
+        "A、B、C均增长12%左右" gives every subject the one number.
+        """
+        text = self.text
+        for marker in ("分别", "均"):
+            idx = text.find(marker, lo, clause[1])
+            if idx < 0:
+                continue
+            after = [n for n in nums if idx < n.start < clause[1] and not n.followed_by_noun]
+            if not after:
+                continue
+            parts: list[tuple[int, int]] = []
+            pos = lo
+            for piece in _LIST_SPLIT.split(text[lo:idx]):
+                if piece.strip():
+                    start = text.find(piece, pos, idx)
+                    parts.append((start, start + len(piece)))
+                    pos = start + len(piece)
+            predicate = text[idx : after[0].start]
+            if marker == "分别" and len(parts) == len(after) > 1:
+                return [(n, p[0], p[1], predicate) for p, n in zip(parts, after, strict=True)]
+            if marker == "均" and len(parts) > 1 and len(after) == 1:
+                return [(after[0], p[0], p[1], predicate) for p in parts]
+        return []
+
+    def _preposed(self, n: NumberMention, nums: list[NumberMention]) -> tuple[str, int, float] | None:
+        """A count written before its noun: "实施20个绿色降碳改造重点项目", "新建100家省级5G工厂".
+
+        A catalog term there names the indicator; otherwise only a commitment verb right before
+        the number makes it a target (an uncatalogued one); "支持18个示范基地" describes what
+        exists. "8个左右国家级、80个省级X" shares the noun of the count after it.
+        """
+        pos = n.end
+        while True:
+            q = next((q for q in self.ph.noun_qualifiers if self.text.startswith(q, pos)), None)
+            if q is None:
+                break
+            pos += len(q)
+        if self.text.startswith("、", pos):
+            nxt = next((m for m in nums if m.start == pos + 1 and m.followed_by_noun), None)
+            if nxt is not None:
+                found = self._preposed(nxt, nums)
+                if found is not None:
+                    return found[0], n.end, found[2]
+        rest = self.text[pos : pos + 24]
+        for term in self.terms:
+            if rest.startswith(term):
+                ind = self._best(term, n.unit, None)
+                if ind is not None and ind.form is Form.count and not self._excluded(ind, pos, pos + len(term)):
+                    return ind.id, pos + len(term), 0.7
+        before = self.text[max(0, n.start - 6) : n.start]
+        if any(before.endswith(v) for v in self.ph.preposed_target_verbs):
+            m = re.match(r"[^，,。；;：:、\s]{1,14}", self.text[pos:])
+            if m:
+                name = self._strip_words(m.group(0), self.ph.name_strip)
+                return "other:" + (name or m.group(0)), pos + len(m.group(0)), 0.5
+        return None
+
+    def _is_qualifier_list(self, n: NumberMention, nums: list[NumberMention]) -> bool:
+        """"5亿元、10亿元以上头部企业": the first number qualifies the same noun as the second."""
+        if not self.text.startswith("、", n.end):
+            return False
+        nxt = next((m for m in nums if m.start == n.end + 1), None)
+        return bool(nxt and nxt.followed_by_noun and nxt.unit == n.unit)
+
+    def extract(self) -> list[Target]:
+        numbers = find_numbers(self.text, self.ph)
+        targets: list[Target] = []
+        for sent in split_sentences(self.text):
+            nums = [n for n in numbers if sent.start <= n.start < sent.end]
+            if nums:
+                targets.extend(self._sentence(sent, nums))
+        unique: dict[tuple[object, ...], Target] = {}
+        for t in targets:
+            unique.setdefault((t.indicator, t.value, t.kind, t.span.start, t.span.end), t)
+        return sorted(unique.values(), key=lambda t: (t.span.start, t.span.end, t.indicator))
+
+    def _cumulative(self, sent: Sentence, pos: int) -> bool:
+        return any(c in self.text[max(sent.start, pos - 12) : pos] for c in self.ph.cumulative_cues)
+
+    def _sentence(self, sent: Sentence, nums: list[NumberMention]) -> list[Target]:
+        out: list[Target] = []
+        clauses = split_clauses(sent)
+        prior: _Prior | None = None
+        consumed: set[int] = set()
+        for n in nums:
+            if n.start in consumed or self._is_past(sent, n.start):
+                continue
+            clause = next((c for c in clauses if c[0] <= n.start < c[1]), (sent.start, sent.end))
+            lo = max(clause[0], prior.end if prior else sent.start)
+            if n.followed_by_noun:
+                pre = self._preposed(n, nums)
+                if pre is not None:
+                    ind_id, end, conf = pre
+                    unit = n.unit or ""
+                    out.append(self._make(sent, n, ind_id, n.start, end, "", conf, unit))
+                continue
+            if self._is_qualifier_list(n, nums):
+                continue
+            dist = self._distributed(clause, lo, nums)
+            if dist and any(d[0] is n for d in dist):
+                q_start = min(d[1] for d in dist)
+                q_end = max(d[0].end for d in dist)
+                shared = next((d[0].comparator for d in reversed(dist) if d[0].comparator), None)
+                for m, s_start, s_end, predicate in dist:
+                    consumed.add(m.start)
+                    res = self._resolve(s_start, s_end, m.unit, predicate, self._cumulative(sent, m.start) or "达到" in predicate)
+                    if res is not None:
+                        ind_id, unit = res.indicator, res.unit
+                    else:
+                        name, _ = self._other_name(s_start, s_end)
+                        ind_id, unit = "other:" + (name or "未命名"), m.unit or ""
+                    comp = m.comparator or shared
+                    out.append(self._make(sent, m, ind_id, q_start, q_end, predicate, 0.8, unit, comp))
+                prior = _Prior(out[-1].indicator, n.unit, q_end)
+                continue
+            window = self.text[lo : n.start]
+            cumulative = self._cumulative(sent, n.start)
+            res = self._resolve(lo, n.start, n.unit, cumulative=cumulative)
+            residual = self._residual(window)
+            if res is not None:
+                ind_id, start, unit, confidence = res.indicator, res.term_start or lo, res.unit, 0.9
+            elif (
+                prior is not None
+                and prior.unit == n.unit
+                and len(residual) <= 4
+                and self._inheritable(prior.indicator, cumulative)
+            ):
+                ind_id, start, unit, confidence = prior.indicator, lo, n.unit or "", 0.8
+            else:
+                back = self._resolve_back(prior.end if prior else sent.start, lo, n) if not residual else None
+                if back is not None:
+                    ind_id, start, unit, confidence = back.indicator, lo, back.unit, 0.6
+                else:
+                    name, start = self._other_name(lo, n.start)
+                    if not name and prior is None:
+                        name, _ = self._other_name(sent.start, n.start)
+                    ind_id, unit, confidence = "other:" + (name or "未命名"), n.unit or "", 0.5
+            start = max(start, n.start - 40)
+            while start < n.start and self.text[start] in "，,、；;：: \n":
+                start += 1
+            out.append(self._make(sent, n, ind_id, start, n.end, window, confidence, unit))
+            prior = _Prior(ind_id, n.unit, n.end)
+        return out
+
+    def _inheritable(self, indicator: str, cumulative: bool) -> bool:
+        ind = self.catalog.get(indicator)
+        return ind is None or not (cumulative and ind.basis is Basis.annual)
+
+    def _resolve_back(self, s_start: int, lo: int, n: NumberMention) -> _Resolved | None:
+        """A bare "完成年度投资1750亿元": the subject was named earlier in the sentence."""
+        head = self.text[s_start:lo]
+        if any(q in head for q in self.ph.subset_qualifiers):
+            return None
+        for start, end, term in self._terms_in(s_start, lo)[:1]:
+            ind = self._best(term, n.unit, None)
+            if ind is not None and not self._excluded(ind, start, end):
+                return _Resolved(ind.id, start, 0.6, n.unit or ind.units[0])
+        return None
+
+    def _make(
+        self,
+        sent: Sentence,
+        n: NumberMention,
+        indicator: str,
+        start: int,
+        end: int,
+        window: str,
+        confidence: float,
+        unit: str,
+        comparator: Comparator | None = None,
+    ) -> Target:
+        ind = self.catalog.get(indicator)
+        form = ind.form if ind else self._form_cue(window)
+        period = self._period_for(sent, n.start, self.text[max(sent.start, n.start - 8) : n.start])
+        return Target(
+            indicator=indicator,
+            value=n.value,
+            value_max=n.value_max,
+            unit=unit,
+            comparator=comparator or self._comparator(n, window, form),
+            kind=self._kind(sent, n),
+            basis=self._basis(self.text[sent.start : n.start][-30:], form),
+            period=period,
+            quote=self.text[start:end],
+            span=Span(start=start, end=end),
+            confidence=confidence,
+        )
+
+
+def extract_targets(
+    text: str,
+    period: Period | str,
+    catalog: Catalog | None = None,
+    phrasing: Phrasing | None = None,
+) -> list[Target]:
+    """All targets of a plan text, in document order; every quote equals text[span]."""
+    if not isinstance(period, Period):
+        period = Period.model_validate(period)
+    return _Extractor(text, period, catalog or default_catalog(), phrasing or default_phrasing()).extract()
