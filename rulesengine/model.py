@@ -32,6 +32,7 @@ __all__ = [
     "Severity",
     "Span",
     "Target",
+    "TopicMention",
 ]
 
 
@@ -235,6 +236,21 @@ class Target(_Frozen):
 
     def quote_matches(self, text: str) -> bool:
         return text[self.span.start : self.span.end] == self.quote
+
+
+class TopicMention(_Frozen):
+    """A plan speaks of a topic (专精特新, 未来工厂 …), with or without a number: the quote shows it."""
+
+    topic: str = Field(min_length=1)
+    keyword: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    span: Span
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        return self
 
 
 class Indicator(_Frozen):

@@ -207,6 +207,8 @@ class _Extractor:
         head = self.text[sent.start : n.start]
         scope = Kind.baseline
         for i in range(len(head)):
+            if head[i] in "；;":  # parallel items: a 力争 in one does not reach the next
+                scope = Kind.baseline
             for cue in self.ph.stretch_cues:
                 if head.startswith(cue, i):
                     after = head[i + len(cue) :]
