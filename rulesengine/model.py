@@ -67,13 +67,13 @@ class Form(StrEnum):
     growth = "growth"
     share = "share"
     level = "level"
-    count = "count"
+    count = "count"  # type: ignore[assignment]
     reduction = "reduction"
 
 
 class Direction(StrEnum):
     higher = "higher"
-    lower = "lower"
+    lower = "lower"  # type: ignore[assignment]
 
 
 class Severity(StrEnum):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import cn2an  # type: ignore[import-untyped]
+import cn2an
 
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.model import Comparator

@@ -70,8 +70,13 @@ def widen_encoding(name: str) -> str:
     return _WIDER.get(canonical, canonical)
 
 
-def decode_text(data: bytes, file: str) -> DecodedText:
-    """Decode a text file's bytes; raise ``IngestError`` (empty/binary) when it is not text."""
+def decode_text(data: bytes, file: str, declared: str | None = None) -> DecodedText:
+    """Decode a text file's bytes; raise ``IngestError`` (empty/binary) when it is not text.
+
+    ``declared`` is an encoding the file names itself (an HTML ``<meta charset>``). It is used
+    when the bytes decode cleanly with it; pages often lie about it, so otherwise the usual
+    order applies.
+    """
     if not data.strip():
         raise _empty(file)
     bom = _bom_encoding(data)
@@ -79,6 +84,12 @@ def decode_text(data: bytes, file: str) -> DecodedText:
         # UTF-16/32 (Windows Notepad's "Unicode") legitimately contain NUL bytes.
         return _checked(file, _decode_strict_or_binary(data, bom, file), bom, ())
     _refuse_binary_bytes(data, file)
+    if declared is not None and bom is None:
+        encoding = widen_encoding(declared)
+        try:
+            return _checked(file, data.decode(encoding), encoding, ())
+        except (UnicodeDecodeError, LookupError):
+            pass
 
     utf8 = _try_mostly(data, "utf-8-sig")
     if utf8 is not None:
