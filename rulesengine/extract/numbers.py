@@ -129,6 +129,13 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
                 followed_by_noun=followed,
             )
         )
+    for prefix in ph.rank_prefixes:
+        for rm in re.finditer(re.escape(prefix) + rf"([{_CN_DIGITS}]+|\d+)(?:位|名)?", text):
+            try:
+                rank = parse_number(rm.group(1))
+            except ValueError:
+                continue
+            out.append(NumberMention(rm.start(), rm.end(), rank, None, "名", Comparator.lte, False))
     for word in ph.firsts:
         for fm in re.finditer(re.escape(word), text):
             out.append(NumberMention(fm.start(), fm.end(), 1.0, None, None, Comparator.gte, False, True))

@@ -35,6 +35,7 @@ class Phrasing:
     comparators_before: tuple[tuple[str, Comparator], ...]
     comparators_after: tuple[tuple[str, Comparator], ...]
     firsts: tuple[str, ...]
+    rank_prefixes: tuple[str, ...]
     stretch_cues: tuple[str, ...]
     stretch_local_cues: tuple[str, ...]
     baseline_cues: tuple[str, ...]
@@ -82,6 +83,7 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             comparators_before=_comparators(data["comparators"]["before"], path, "before"),
             comparators_after=_comparators(data["comparators"]["after"], path, "after"),
             firsts=tuple(data["firsts"]),
+            rank_prefixes=_longest_first(data["rank_prefixes"]),
             stretch_cues=_longest_first(data["stretch_cues"]),
             stretch_local_cues=_longest_first(data["stretch_local_cues"]),
             baseline_cues=_longest_first(data["baseline_cues"]),

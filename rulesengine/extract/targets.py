@@ -308,7 +308,7 @@ class _Extractor:
                     return ind.id, pos + len(term), 0.7
         before = self.text[max(0, n.start - 6) : n.start]
         if any(before.endswith(v) for v in self.ph.preposed_target_verbs):
-            m = re.match(r"[^，,。；;：:、\s]{1,14}", self.text[pos:])
+            m = re.match(r"[^，,。；;：:、+＋\s]{1,14}", self.text[pos:])
             if m:
                 name = self._strip_words(m.group(0), self.ph.name_strip)
                 return "other:" + (name or m.group(0)), pos + len(m.group(0)), 0.5

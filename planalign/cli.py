@@ -1,0 +1,158 @@
+"""The `planalign` command: extract, check, evaluate, rules — and the service's commands.
+
+A face over the library: it reads files and flags, calls rulesengine, prints in Chinese, and
+turns library errors into one-line messages and exit status 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from rulesengine.catalog import default_catalog
+from rulesengine.evaluation import FileScore, load_gold, score
+from rulesengine.extract import extract_targets
+from rulesengine.ingest import IngestError
+from rulesengine.model import Target
+from rulesengine.plans import PlanError, load_plan, meta_path
+
+app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
+eval_app = typer.Typer(help="评估 / evaluate", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+console = Console()
+err_console = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+_COMPARATOR_ZH = {"gte": "≥", "approx": "≈", "lte": "≤", "eq": "="}
+_KIND_ZH = {"baseline": "基准", "stretch": "力争"}
+
+
+def fail(message: str) -> None:
+    err_console.print(f"[red]错误 / error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _load(path: Path, region: str | None, period: str | None) -> Any:
+    try:
+        return load_plan(path, region=region, period=period)
+    except (IngestError, PlanError) as exc:
+        fail(str(exc))
+
+
+def _value_text(t: Target) -> str:
+    v = f"{t.value:g}" + (f"–{t.value_max:g}" if t.value_max is not None else "")
+    return f"{v}{t.unit}"
+
+
+def _indicator_name(indicator: str) -> str:
+    ind = default_catalog().get(indicator)
+    return ind.name if ind else indicator.removeprefix("other:") + "(目录外)"
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="规划文件 .txt/.docx/.pdf/.html")],
+    region: Annotated[str | None, typer.Option(help="行政区,如 慈溪市 / 330282")] = None,
+    period: Annotated[str | None, typer.Option(help="规划期,如 2023 或 2021-2025")] = None,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """抽取规划目标 / extract a plan's targets, each with its quote."""
+    plan = _load(file, region, period)
+    targets = extract_targets(plan.text, plan.period)
+    if format is not OutputFormat.table:
+        rows = [t.model_dump(mode="json") for t in targets]
+        doc = {"plan": plan.id, "region": plan.region.name, "period": str(plan.period), "targets": rows}
+        if format is OutputFormat.json:
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+        return
+    for w in plan.warnings:
+        err_console.print(f"[yellow]警告:[/yellow] {w.message_zh}")
+    table = Table(title=f"{plan.region.name} {plan.period} 规划目标({len(targets)} 项)")
+    for col in ("指标", "目标值", "比较", "类型", "原文"):
+        table.add_column(col, overflow="fold")
+    for t in targets:
+        table.add_row(
+            _indicator_name(t.indicator),
+            _value_text(t) + (f"({t.period})" if t.period != plan.period else ""),
+            _COMPARATOR_ZH[t.comparator.value],
+            _KIND_ZH[t.kind.value] + ("·累计" if t.basis.value == "cumulative" else ""),
+            t.quote,
+        )
+    console.print(table)
+
+
+def _gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
+    """Pairs each gold file with the corpus document whose metadata id is the gold's plan."""
+    by_id: dict[str, Path] = {}
+    for meta in corpus_dir.glob("*.meta.yaml"):
+        data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+        doc = next((p for p in corpus_dir.glob(meta.name.removesuffix(".meta.yaml") + ".*") if p != meta), None)
+        if doc is not None and "id" in data:
+            by_id[str(data["id"])] = doc
+    pairs = []
+    for gold in sorted(gold_dir.glob("*.yaml")):
+        plan_id = str((yaml.safe_load(gold.read_text(encoding="utf-8")) or {}).get("plan", ""))
+        if plan_id not in by_id:
+            fail(f"{gold}: 找不到 plan={plan_id} 的原文 / no document with id {plan_id} in {corpus_dir}")
+        pairs.append((gold, by_id[plan_id]))
+    return pairs
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    gold_dir: Annotated[Path, typer.Argument(help="金标准目录 tests/gold")],
+    corpus_dir: Annotated[Path, typer.Argument(help="原文目录 examples/plans")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="列出漏抽与误抽")] = False,
+) -> None:
+    """按金标准评估抽取 / score extraction against gold labels (P/R/F1 per file and overall)."""
+    total = FileScore("合计 overall")
+    table = Table(title="抽取评估 extraction scores (catalog P/R/F1; other: recall)")
+    for col in ("文件", "P", "R", "F1", "other R", "命中/预测/金标"):
+        table.add_column(col)
+    for gold_path, doc_path in _gold_pairs(gold_dir, corpus_dir):
+        plan = _load(doc_path, None, None)
+        gold = load_gold(gold_path, plan.text)
+        result = score(gold_path.stem, extract_targets(plan.text, plan.period), gold)
+        total += result
+        table.add_row(*_score_row(result))
+        if verbose:
+            for m in result.missed:
+                err_console.print(f"  漏抽 {gold_path.stem}: {m.indicator} {m.value:g} {m.kind} 「{m.quote}」")
+            for p in result.spurious:
+                err_console.print(f"  误抽 {gold_path.stem}: {p.indicator} {p.value:g} {p.kind.value} 「{p.quote}」")
+    table.add_row(*_score_row(total))
+    console.print(table)
+
+
+def _score_row(s: FileScore) -> tuple[str, ...]:
+    return (
+        s.name,
+        f"{s.precision:.3f}",
+        f"{s.recall:.3f}",
+        f"{s.f1:.3f}",
+        f"{s.other_recall:.3f}",
+        f"{s.catalog_tp}/{s.catalog_pred}/{s.catalog_gold}",
+    )
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main", "meta_path"]
