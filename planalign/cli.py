@@ -102,7 +102,9 @@ def _gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
     by_id: dict[str, Path] = {}
     for meta in corpus_dir.glob("*.meta.yaml"):
         data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
-        doc = next((p for p in corpus_dir.glob(meta.name.removesuffix(".meta.yaml") + ".*") if p != meta), None)
+        doc = next(
+            (p for p in corpus_dir.glob(meta.name.removesuffix(".meta.yaml") + ".*") if p != meta), None
+        )
         if doc is not None and "id" in data:
             by_id[str(data["id"])] = doc
     pairs = []
@@ -133,9 +135,13 @@ def eval_extraction(
         table.add_row(*_score_row(result))
         if verbose:
             for m in result.missed:
-                err_console.print(f"  漏抽 {gold_path.stem}: {m.indicator} {m.value:g} {m.kind} 「{m.quote}」")
+                err_console.print(
+                    f"  漏抽 {gold_path.stem}: {m.indicator} {m.value:g} {m.kind} 「{m.quote}」"
+                )
             for p in result.spurious:
-                err_console.print(f"  误抽 {gold_path.stem}: {p.indicator} {p.value:g} {p.kind.value} 「{p.quote}」")
+                err_console.print(
+                    f"  误抽 {gold_path.stem}: {p.indicator} {p.value:g} {p.kind.value} 「{p.quote}」"
+                )
     table.add_row(*_score_row(total))
     console.print(table)
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from rulesengine.model import Form, Indicator
 
-__all__ = ["Catalog", "CatalogError", "default_catalog", "load_catalog", "RULES_DIR"]
+__all__ = ["RULES_DIR", "Catalog", "CatalogError", "default_catalog", "load_catalog"]
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 CATALOG_FILE = RULES_DIR / "indicators.yaml"
@@ -100,7 +100,9 @@ def _parse(data: Any, file: Path | str) -> Catalog:
     topics: dict[str, tuple[str, ...]] = {}
     for name, words in raw_topics.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
-            raise CatalogError(file, f"topic {name}", "keywords", "应为非空字符串列表 / must be a non-empty list of strings")
+            raise CatalogError(
+                file, f"topic {name}", "keywords", "应为非空字符串列表 / must be a non-empty list of strings"
+            )
         topics[str(name)] = tuple(words)
     raw = data.get("indicators")
     if not isinstance(raw, dict) or not raw:

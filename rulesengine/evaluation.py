@@ -50,7 +50,14 @@ def load_gold(path: Path, text: str) -> GoldFile:
         if start < 0:
             raise ValueError(f"{path}: targets[{i}].quote 不在原文中 / not found in the document")
         entries.append(
-            GoldEntry(str(raw["indicator"]), float(raw["value"]), raw.get("kind", "baseline"), quote, start, start + len(quote))
+            GoldEntry(
+                str(raw["indicator"]),
+                float(raw["value"]),
+                raw.get("kind", "baseline"),
+                quote,
+                start,
+                start + len(quote),
+            )
         )
     return GoldFile(str(data["plan"]), Period.model_validate(str(data["period"])), tuple(entries))
 

@@ -46,7 +46,9 @@ def _read_meta(document: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise PlanError(str(path), None, f"第{line}行 YAML 语法错误", f"YAML syntax error at line {line}") from None
+        raise PlanError(
+            str(path), None, f"第{line}行 YAML 语法错误", f"YAML syntax error at line {line}"
+        ) from None
     if not isinstance(data, dict):
         raise PlanError(str(path), None, "元数据应为映射", "metadata must be a mapping")
     unknown = set(data) - _META_KEYS
@@ -94,7 +96,9 @@ def plan_from_text(
         if isinstance(exc, ValidationError):
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"]) or None
-            raise PlanError(source_name, field, f"元数据无效:{err['msg']}", f"invalid metadata: {err['msg']}") from None
+            raise PlanError(
+                source_name, field, f"元数据无效:{err['msg']}", f"invalid metadata: {err['msg']}"
+            ) from None
         raise PlanError(source_name, "level", f"未知层级 {level}", f"unknown level {level}") from None
 
 
@@ -112,9 +116,19 @@ def load_plan(
     region = region or meta.get("region")
     period = period or (str(meta["period"]) if "period" in meta else None)
     if not region:
-        raise PlanError(str(document), "region", "未给出行政区(--region 或 .meta.yaml)", "no region given (--region or .meta.yaml)")
+        raise PlanError(
+            str(document),
+            "region",
+            "未给出行政区(--region 或 .meta.yaml)",
+            "no region given (--region or .meta.yaml)",
+        )
     if not period:
-        raise PlanError(str(document), "period", "未给出规划期(--period 或 .meta.yaml)", "no period given (--period or .meta.yaml)")
+        raise PlanError(
+            str(document),
+            "period",
+            "未给出规划期(--period 或 .meta.yaml)",
+            "no period given (--period or .meta.yaml)",
+        )
     doc = read_document(document)
     return plan_from_text(
         doc.text,

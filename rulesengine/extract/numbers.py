@@ -21,9 +21,7 @@ __all__ = ["NumberMention", "find_numbers", "parse_number"]
 _ARABIC = r"\d+(?:\.\d+)?"
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _CN = rf"[{_CN_DIGITS}][{_CN_DIGITS}万亿点]*"
-_NUMBER = re.compile(
-    rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARABIC}))?|(?P<c>{_CN})"
-)
+_NUMBER = re.compile(rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARABIC}))?|(?P<c>{_CN})")
 _CJK = re.compile(r"[\u4e00-\u9fff“「《]")
 _NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
 
@@ -79,7 +77,7 @@ def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None
 def _is_name_or_date(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    if before == "第" or _NAME_NEIGHBOUR.match(before or " ") and before not in "./":
+    if before == "第" or (_NAME_NEIGHBOUR.match(before or " ") and before not in "./"):
         return True
     if before in "./" and start > 1 and text[start - 2].isdigit():
         return True

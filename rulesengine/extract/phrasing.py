@@ -63,7 +63,9 @@ def _comparators(block: dict[str, list[str]], file: Path, key: str) -> tuple[tup
         try:
             comp = Comparator(name)
         except ValueError:
-            raise PhrasingError(f"{file}: comparators.{key}.{name}: 未知比较符 / unknown comparator") from None
+            raise PhrasingError(
+                f"{file}: comparators.{key}.{name}: 未知比较符 / unknown comparator"
+            ) from None
         pairs.extend((w, comp) for w in words)
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 

@@ -28,6 +28,7 @@ _COMPARE_BASE = re.compile(r"(较|比|相比|对比)\d{4}年")
 _LIST_SPLIT = re.compile(r"[、和及与]")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
+_TABLE_CELL = re.compile(r"\|\s*([^|]{0,8}?)\s*(?=\|)")
 _PAIR_VALUE = re.compile(r"[\d.]+")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
 _YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
@@ -58,6 +59,7 @@ class _Extractor:
         self.catalog = catalog
         self.ph = ph
         self.terms = catalog.terms()
+        self.unit_texts = {u.text for u in ph.units} | {u.canonical for u in ph.units} | {""}
         self.predicate_words = sorted(
             {
                 *ph.generic_words,
@@ -84,7 +86,12 @@ class _Extractor:
         return s
 
     def _residual(self, s: str) -> str:
-        """What is left of s once predicate words (增长, 力争, 达 …) and "等…" are removed."""
+        """What is left of s once predicate words (增长, 力争, 达 …) and "等…" are removed.
+
+        In a table row ("规上工业增加值 | 亿元 | 增长7%以上") a cell holding only a unit is no
+        subject either.
+        """
+        s = _TABLE_CELL.sub(lambda m: "|" if m.group(1) in self.unit_texts else m.group(0), s)
         return self._strip_words(_ETC.sub("", s), self.predicate_words)
 
     def _is_predicate_only(self, s: str) -> bool:
@@ -304,7 +311,11 @@ class _Extractor:
         for term in self.terms:
             if rest.startswith(term):
                 ind = self._best(term, n.unit, None)
-                if ind is not None and ind.form is Form.count and not self._excluded(ind, pos, pos + len(term)):
+                if (
+                    ind is not None
+                    and ind.form is Form.count
+                    and not self._excluded(ind, pos, pos + len(term))
+                ):
                     return ind.id, pos + len(term), 0.7
         before = self.text[max(0, n.start - 6) : n.start]
         if any(before.endswith(v) for v in self.ph.preposed_target_verbs):
@@ -315,7 +326,7 @@ class _Extractor:
         return None
 
     def _is_qualifier_list(self, n: NumberMention, nums: list[NumberMention]) -> bool:
-        """"5亿元、10亿元以上头部企业": the first number qualifies the same noun as the second."""
+        """ "5亿元、10亿元以上头部企业": the first number qualifies the same noun as the second."""
         if not self.text.startswith("、", n.end):
             return False
         nxt = next((m for m in nums if m.start == n.end + 1), None)
@@ -362,7 +373,13 @@ class _Extractor:
                 shared = next((d[0].comparator for d in reversed(dist) if d[0].comparator), None)
                 for m, s_start, s_end, predicate in dist:
                     consumed.add(m.start)
-                    res = self._resolve(s_start, s_end, m.unit, predicate, self._cumulative(sent, m.start) or "达到" in predicate)
+                    res = self._resolve(
+                        s_start,
+                        s_end,
+                        m.unit,
+                        predicate,
+                        self._cumulative(sent, m.start) or "达到" in predicate,
+                    )
                     if res is not None:
                         ind_id, unit = res.indicator, res.unit
                     else:

@@ -30,5 +30,9 @@ def extract_topics(text: str, catalog: Catalog | None = None) -> list[TopicMenti
                 end -= 1
             while start < idx and text[start] in " \n":
                 start += 1
-            out.append(TopicMention(topic=topic, keyword=keyword, quote=text[start:end], span=Span(start=start, end=end)))
+            out.append(
+                TopicMention(
+                    topic=topic, keyword=keyword, quote=text[start:end], span=Span(start=start, end=end)
+                )
+            )
     return sorted(out, key=lambda m: (m.topic, m.span.start))
