@@ -11,13 +11,20 @@ text-layer-zh.pdf: one A5 page with a short heading, a long Chinese sentence fro
 corpus document laid out as fixed-width lines so that every line break falls between two CJK
 characters (what PDF extraction does to flowing text), and a short closing paragraph. The
 ingest tests check that the sentence reads back whole and the heading stays on its own line.
+
+encrypted.pdf: a one-line PDF that needs the user password "secret" to open (RC4, which fpdf2
+writes without extra packages); the tests check it is refused as ``encrypted``.
 """
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from fpdf import FPDF
+
+# fpdf2 notes that its A5 size changed in 2.8.5; the fixtures do not depend on exact size.
+warnings.filterwarnings("ignore", message="Dimensions for page format")
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "documents"
@@ -63,11 +70,22 @@ def text_layer_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
+def encrypted_pdf(path: Path) -> None:
+    pdf = FPDF(format="A5")
+    pdf.set_creator("planalign scripts/make_fixture_documents.py")
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="This plan is password-protected.")
+    pdf.output(str(path))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / "text-layer-zh.pdf"
-    text_layer_pdf(target)
-    print(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size:,} bytes)")
+    for name, make in (("text-layer-zh.pdf", text_layer_pdf), ("encrypted.pdf", encrypted_pdf)):
+        target = OUT / name
+        make(target)
+        print(f"wrote {target.relative_to(ROOT)} ({target.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -51,14 +51,18 @@ def read_docx(data: bytes, file: str) -> str:
         raise _unreadable(file, "文件已损坏,不是完整的 zip/.docx", "it is not an intact zip/.docx") from exc
     check_zip_members(members, file)
     if "word/document.xml" not in names:
-        raise _unreadable(file, "压缩包里没有 Word 正文(word/document.xml)", "the zip has no word/document.xml")
+        raise _unreadable(
+            file, "压缩包里没有 Word 正文(word/document.xml)", "the zip has no word/document.xml"
+        )
     try:
         document = docx.Document(io.BytesIO(data))
         text = "\n".join(_lines(document.iter_inner_content()))
     except IngestError:
         raise
     except Exception as exc:  # python-docx/lxml raise many types on damaged parts
-        raise _unreadable(file, f"无法解析 Word 内容({type(exc).__name__})", f"python-docx failed: {exc}") from exc
+        raise _unreadable(
+            file, f"无法解析 Word 内容({type(exc).__name__})", f"python-docx failed: {exc}"
+        ) from exc
     if not text.strip():
         raise IngestError(
             file,

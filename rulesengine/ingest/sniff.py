@@ -129,6 +129,5 @@ def _mismatch(name: str, suffix: str, found: Sniffed) -> IngestError:
         name,
         "format_mismatch",
         f"扩展名是 {suffix},但内容是{zh};请确认文件或改用正确的扩展名",
-        f"the extension is {suffix} but the content is {en}; check the file or give it the "
-        "right extension",
+        f"the extension is {suffix} but the content is {en}; check the file or give it the right extension",
     )

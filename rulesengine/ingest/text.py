@@ -190,9 +190,7 @@ def _guess(data: bytes, file: str) -> DecodedText:
     return _checked(file, text, encoding, (warning,))
 
 
-def _checked(
-    file: str, text: str, encoding: str, warnings: tuple[PlanWarning, ...]
-) -> DecodedText:
+def _checked(file: str, text: str, encoding: str, warnings: tuple[PlanWarning, ...]) -> DecodedText:
     """Refuse whitespace-only text and text that is mostly unprintable (a mis-decoded binary)."""
     if not text.strip():
         raise _empty(file)
@@ -220,6 +218,5 @@ def _binary(file: str, why_zh: str, why_en: str) -> IngestError:
         file,
         "binary",
         f"这不是文本文件:{why_zh}。请上传 .txt(UTF-8 或 GBK)、.docx、.pdf 或 .html 文件",
-        f"this is not a text file: {why_en}. Upload a .txt (UTF-8 or GBK), .docx, .pdf "
-        "or .html file",
+        f"this is not a text file: {why_en}. Upload a .txt (UTF-8 or GBK), .docx, .pdf or .html file",
     )
