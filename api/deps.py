@@ -1,0 +1,144 @@
+"""Typed dependencies: the session, the caller, the role a route needs, paging.
+
+Routes declare what they need with these ``Annotated`` aliases (``SessionDep``,
+``ReviewerDep`` …) and never read headers, the app state or the engine themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.auth import ROLE_ZH, Principal, Role, authenticate
+from api.engine import Checker
+from api.errors import Problem
+from api.settings import Settings
+
+__all__ = [
+    "AdminDep",
+    "CheckLimiterDep",
+    "CheckerDep",
+    "PageParams",
+    "PrincipalDep",
+    "ReviewerDep",
+    "SessionDep",
+    "SettingsDep",
+    "SubmitterDep",
+]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    """One session per request. Services commit once at the end of a write; anything raised
+    before that rolls the whole request back, so a failed request leaves nothing behind."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_checker(request: Request) -> Checker:
+    checker: Checker = request.app.state.checker
+    return checker
+
+
+def get_check_limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter = request.app.state.check_limiter
+    return limiter
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+CheckerDep = Annotated[Checker, Depends(get_checker)]
+CheckLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_check_limiter)]
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="`Authorization: Bearer pa_…` — create one with `planalign token create`",
+)
+
+
+def _unauthorized(message_zh: str, message_en: str) -> Problem:
+    return Problem(
+        401,
+        "unauthorized",
+        message_zh,
+        message_en,
+        field="Authorization",
+        headers={"WWW-Authenticate": 'Bearer realm="planalign"'},
+    )
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise _unauthorized(
+            "需要令牌:请在请求头加上 Authorization: Bearer <令牌>",
+            "a token is required: send Authorization: Bearer <token>",
+        )
+    principal = authenticate(session, credentials.credentials)
+    if principal is None:
+        raise _unauthorized("令牌无效或已吊销", "the token is unknown or revoked")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets through callers whose role ranks at least ``role``."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.role.allows(role):
+            raise Problem(
+                403,
+                "forbidden",
+                f"权限不足:此操作需要{ROLE_ZH[role]}({role})角色,当前令牌是"
+                f"{ROLE_ZH[principal.role]}({principal.role})",
+                f"forbidden: this needs the {role} role; your token is {principal.role}",
+                field="Authorization",
+                required_role=role.value,
+                your_role=principal.role.value,
+            )
+        return principal
+
+    return check
+
+
+SubmitterDep = Annotated[Principal, Depends(require(Role.submitter))]
+ReviewerDep = Annotated[Principal, Depends(require(Role.reviewer))]
+AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+
+
+class PageParams:
+    """``limit``/``offset`` query parameters, bounded so a client cannot ask for everything."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 50,
+        offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+    ) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+PageDep = Annotated[PageParams, Depends()]

@@ -1,0 +1,389 @@
+"""What clients send and receive: request and response schemas, apart from stored rows.
+
+Three layers, as in the full-stack FastAPI template: input schemas (``…Create``, ``…Review``)
+accept only what a client may set; tables (``api.db``) hold what is stored; public schemas
+(``…Public``, ``…Detail``) say what is shown. Keeping them apart is what stops a client from
+setting ``version`` or ``created_by`` and stops a token hash from ever reaching a response.
+Domain enums and small frozen types come from ``rulesengine.model`` so the API speaks the
+library's vocabulary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Role
+from rulesengine.model import (
+    Basis,
+    Category,
+    Comparator,
+    FindingFact,
+    Kind,
+    Level,
+    PlanWarning,
+    Severity,
+    TopicMention,
+)
+
+__all__ = [
+    "AuditEntryPublic",
+    "CheckCreate",
+    "CheckDetail",
+    "CheckPublic",
+    "CorrectionCreate",
+    "CorrectionPublic",
+    "FindingPage",
+    "FindingPublic",
+    "FindingReview",
+    "Me",
+    "Page",
+    "ParentRef",
+    "PlanDetail",
+    "PlanMeta",
+    "PlanPublic",
+    "PlanTextCreate",
+    "ReviewStatus",
+    "RevisionMeta",
+    "RevisionPublic",
+    "RevisionTextCreate",
+    "RuleCheckReport",
+    "RuleProblem",
+    "RulePublic",
+    "TargetPublic",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenPublic",
+]
+
+PLAN_ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+
+
+class ReviewStatus(StrEnum):
+    """A finding's review state. ``resolved`` is set by a re-check, never by a reviewer."""
+
+    open = "open"
+    confirmed = "confirmed"
+    dismissed = "dismissed"
+    fixed = "fixed"
+    resolved = "resolved"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; ``total`` counts every match so a client can page on."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+
+class PlanMeta(BaseModel):
+    """What a submitter states about a plan; the region is stated, never guessed from text.
+
+    As form fields beside the uploaded file, so other form parts (the file) are ignored here.
+    """
+
+    region: str = Field(min_length=1, max_length=100, examples=["慈溪市", "330282"])
+    period: str = Field(min_length=4, max_length=20, examples=["2023", "2021-2025"])
+    level: Level | None = Field(default=None, description="defaults to the region's level")
+    title: str = Field(default="", max_length=500)
+    issuer: str = Field(default="", max_length=200)
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        pattern=PLAN_ID_PATTERN,
+        description="a stable id such as cixi-2023; generated from region and period if absent",
+    )
+
+
+class PlanTextCreate(PlanMeta):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1)
+    source_name: str = Field(default="", max_length=300)
+
+
+class RevisionMeta(BaseModel):
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class RevisionTextCreate(RevisionMeta):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1)
+    source_name: str = Field(default="", max_length=300)
+
+
+class TargetPublic(BaseModel):
+    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+
+    origin: Literal["extracted", "corrected", "added"]
+    target_id: int | None = Field(description="the extracted target's id, if any")
+    correction_id: int | None = None
+    indicator: str
+    value: float
+    unit: str
+    comparator: Comparator
+    value_max: float | None
+    kind: Kind
+    basis: Basis
+    period: str
+    quote: str
+    span_start: int
+    span_end: int
+    confidence: float
+
+
+class CorrectionCreate(BaseModel):
+    """A reviewer's fix: name an extracted target (``target_id``) to correct it, or none to add.
+
+    Unset fields keep the extracted target's values. An added target needs ``indicator``,
+    ``value`` and ``quote``; the quote must occur in the plan's current text.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    target_id: int | None = None
+    indicator: str | None = Field(default=None, min_length=1, max_length=100)
+    value: float | None = None
+    unit: str | None = Field(default=None, max_length=20)
+    comparator: Comparator | None = None
+    value_max: float | None = None
+    kind: Kind | None = None
+    basis: Basis | None = None
+    period: str | None = Field(default=None, max_length=20)
+    quote: str | None = Field(default=None, min_length=1)
+    comment: str = Field(min_length=1, max_length=2000, description="why (kept in the audit)")
+
+
+class CorrectionPublic(_Out):
+    id: int
+    plan_id: str
+    replaces_indicator: str | None
+    replaces_kind: str | None
+    indicator: str
+    value: float
+    unit: str
+    comparator: Comparator
+    value_max: float | None
+    kind: Kind
+    basis: Basis
+    period: str
+    quote: str
+    span_start: int
+    span_end: int
+    comment: str | None
+    created_at: datetime
+    created_by: str
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+
+
+class PlanPublic(BaseModel):
+    id: str
+    title: str
+    issuer: str
+    region_code: str
+    region_name: str
+    region_path: str
+    level: Level
+    period: str
+    current_revision: int
+    sha256: str
+    source_name: str
+    format: str
+    encoding: str | None
+    created_at: datetime
+    created_by: str
+
+
+class PlanDetail(PlanPublic):
+    """A plan with what was read from it, what reviewers changed, and what looked odd."""
+
+    warnings: list[PlanWarning]
+    targets: list[TargetPublic] = Field(description="extracted targets with corrections applied")
+    extracted_targets: list[TargetPublic]
+    corrections: list[CorrectionPublic]
+    topics: list[TopicMention]
+    text: str | None = Field(default=None, description="only with ?include_text=true")
+
+
+class RevisionPublic(BaseModel):
+    number: int
+    source_name: str
+    format: str
+    encoding: str | None
+    sha256: str
+    comment: str | None
+    created_at: datetime
+    created_by: str
+    warning_count: int
+    is_current: bool
+
+
+# -- checks and findings -------------------------------------------------------------------
+
+
+class CheckCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent_ids: list[str] | None = Field(
+        default=None,
+        description="plans to check against; by default the stored plans of the regions above "
+        "whose period covers this plan's",
+    )
+
+
+class ParentRef(BaseModel):
+    plan_id: str
+    revision: int
+    sha256: str
+    title: str
+    region_name: str
+    period: str
+
+
+class CheckPublic(BaseModel):
+    id: int
+    plan_id: str
+    plan_revision: int
+    plan_sha256: str
+    parents: list[ParentRef]
+    rule_pack_version: str
+    catalog_version: str
+    previous_check_id: int | None
+    is_latest: bool
+    created_at: datetime
+    created_by: str
+    counts_by_status: dict[str, int]
+    counts_by_severity: dict[str, int]
+
+
+class FindingPublic(_Out):
+    id: int
+    check_id: int
+    fingerprint: str
+    rule_id: str
+    rule_version: int
+    severity: Severity
+    category: Category
+    indicator: str
+    message: str
+    facts: list[FindingFact]
+    status: ReviewStatus
+    comment: str | None
+    version: int = Field(description="send it back as If-Match or `version` when reviewing")
+    carried_from_id: int | None
+    updated_at: datetime
+    updated_by: str
+
+
+FindingPage = Page[FindingPublic]
+
+
+class CheckDetail(CheckPublic):
+    findings: Page[FindingPublic]
+
+
+class FindingReview(BaseModel):
+    """A reviewer's decision; ``version`` (or the If-Match header) is the version last seen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal[ReviewStatus.open, ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed]
+    comment: str | None = Field(default=None, max_length=4000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class AuditEntryPublic(_Out):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    subject_id: str
+    plan_id: str | None
+    check_id: int | None
+    finding_id: int | None
+    fingerprint: str | None
+    from_status: str | None
+    to_status: str | None
+    finding_version: int | None
+    comment: str | None
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, examples=["张三"])
+    role: Role
+
+
+class TokenPublic(_Out):
+    id: int
+    name: str
+    role: Role
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="shown once; only its hash is stored")
+
+
+class Me(BaseModel):
+    token_id: int
+    name: str
+    role: Role
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+class RulePublic(BaseModel):
+    """A rule of the installed pack with the spec that describes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    version: int
+    title: str = ""
+    severity: str | None = None
+    reference: str | None = None
+    spec: str | None = None
+
+
+class RuleProblem(BaseModel):
+    field: str | None = None
+    line: int | None = None
+    message_zh: str
+    message_en: str
+
+
+class RuleCheckReport(BaseModel):
+    """The verdict on an uploaded rule file; nothing is installed either way."""
+
+    valid: bool
+    file: str
+    rule_id: str | None = None
+    version: int | None = None
+    errors: list[RuleProblem]

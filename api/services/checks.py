@@ -1,0 +1,393 @@
+"""Checks: run the rules over a plan and its parents, store findings, carry decisions over.
+
+A check is three steps, each on a worker thread so the event loop never waits: gather the
+facts (plans, corrected targets) from the database; run the engine (behind a capacity limiter,
+since it holds the GIL); record the result in one transaction. Recording locks the plan, then
+compares fingerprints with the plan's previous check:
+
+* same fingerprint → the reviewer's status and comment carry over (audit: ``carried_over``);
+* a previous finding that no longer occurs → a ``resolved`` row in the new check, so the
+  latest check lists everything a reviewer needs (audit: ``resolved``);
+* a fingerprint that had been resolved and occurs again → ``open`` (audit: ``reopened``);
+* anything else → ``open``.
+
+Past checks are never changed: each row stays what that run found and decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import anyio
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from api.auth import Principal
+from api.db import CheckRun, FindingRow, PlanRevision, PlanRow, TargetCorrection, TargetRow
+from api.engine import CheckResult, PlanFacts, make_facts, parents_of
+from api.errors import Problem, conflict, not_found
+from api.schemas import (
+    CheckDetail,
+    CheckPublic,
+    FindingPublic,
+    Page,
+    ParentRef,
+    ReviewStatus,
+)
+from api.services.common import count_and_page, get_plan, lock_plan, record
+from api.services.domain import apply_corrections, domain_plan, topics_of
+from rulesengine.model import Category, Plan, Region, Severity
+from rulesengine.regions import default_index
+
+__all__ = [
+    "CheckInputs",
+    "FindingFilter",
+    "check_detail",
+    "check_public",
+    "gather",
+    "get_check",
+    "latest_check_id",
+    "list_checks",
+    "list_findings",
+    "record_check",
+    "run_check",
+]
+
+Checker = Callable[[PlanFacts, Sequence[PlanFacts]], CheckResult]
+
+DECIDED = frozenset({ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed})
+
+
+@dataclass(frozen=True)
+class CheckInputs:
+    """Everything the engine needs, read from the database before it runs."""
+
+    plan_id: str
+    revision: int
+    sha256: str
+    county: PlanFacts
+    parents: tuple[PlanFacts, ...]
+    parent_refs: tuple[ParentRef, ...]
+    corrections_applied: tuple[int, ...]
+
+
+def _current_revision(session: Session, plan: PlanRow) -> PlanRevision:
+    revision = session.exec(
+        select(PlanRevision).where(
+            PlanRevision.plan_id == plan.id, PlanRevision.number == plan.current_revision
+        )
+    ).one()
+    return revision
+
+
+def _facts(session: Session, plan: PlanRow) -> tuple[PlanFacts, ParentRef, list[int]]:
+    """A plan's facts with its corrections applied, how to cite it, and the corrections used."""
+    revision = _current_revision(session, plan)
+    extracted = session.exec(
+        select(TargetRow).where(TargetRow.plan_id == plan.id, TargetRow.revision == revision.number)
+    ).all()
+    corrections = session.exec(select(TargetCorrection).where(TargetCorrection.plan_id == plan.id)).all()
+    effective = apply_corrections(extracted, corrections, revision.text)
+    facts = make_facts(domain_plan(plan, revision), [e.target for e in effective], topics_of(revision))
+    ref = ParentRef(
+        plan_id=plan.id,
+        revision=revision.number,
+        sha256=revision.sha256,
+        title=plan.title,
+        region_name=plan.region_name,
+        period=plan.period,
+    )
+    used = [e.correction_id for e in effective if e.correction_id is not None]
+    return facts, ref, used
+
+
+def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Plan], list[Region]]:
+    ancestors = default_index().ancestors(plan.region_code)
+    rows = list(
+        session.exec(
+            select(PlanRow).where(
+                col(PlanRow.region_code).in_([a.code for a in ancestors]),
+                col(PlanRow.deleted_at).is_(None),
+                PlanRow.id != plan.id,
+            )
+        ).all()
+    )
+    plans = [domain_plan(r, _current_revision(session, r)) for r in rows]
+    return rows, plans, ancestors
+
+
+def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> CheckInputs:
+    """Read the plan and its parents: named ones, or those found by region and period."""
+    plan = get_plan(session, plan_id)
+    county, county_ref, used = _facts(session, plan)
+    if parent_ids:
+        if plan_id in parent_ids:
+            raise Problem(
+                422,
+                "self_parent",
+                "规划不能作为自己的上级规划",
+                "a plan cannot be its own parent",
+                field="parent_ids",
+            )
+        parent_rows = [get_plan(session, pid, field="parent_ids") for pid in dict.fromkeys(parent_ids)]
+    else:
+        rows, candidates, ancestors = _candidates(session, plan)
+        chosen = {p.id for p in parents_of(county.plan, candidates, ancestors)}
+        parent_rows = [r for r in rows if r.id in chosen]
+        if not parent_rows:
+            path = default_index().path(plan.region_code)
+            raise Problem(
+                422,
+                "no_parents",
+                f"没有找到 {path} 上级地区、规划期覆盖 {plan.period} 的已上传规划:"
+                "请先上传上级规划,或用 parent_ids 指定",
+                f"no stored plan of a region above {path} covers {plan.period}: upload the "
+                "parent plans first, or name them in parent_ids",
+                field="parent_ids",
+            )
+    parents, refs = [], []
+    for row in parent_rows:
+        facts, ref, parent_used = _facts(session, row)
+        parents.append(facts)
+        refs.append(ref)
+        used.extend(parent_used)
+    return CheckInputs(
+        plan_id=plan_id,
+        revision=county_ref.revision,
+        sha256=county_ref.sha256,
+        county=county,
+        parents=tuple(parents),
+        parent_refs=tuple(refs),
+        corrections_applied=tuple(used),
+    )
+
+
+def latest_check_id(session: Session, plan_id: str) -> int | None:
+    return session.exec(select(func.max(CheckRun.id)).where(CheckRun.plan_id == plan_id)).one()
+
+
+def record_check(
+    session: Session, principal: Principal, inputs: CheckInputs, result: CheckResult
+) -> CheckPublic:
+    """Store a check's findings and carry the previous check's decisions over; one commit."""
+    lock_plan(session, inputs.plan_id)
+    plan = get_plan(session, inputs.plan_id)
+    session.refresh(plan)
+    if plan.current_revision != inputs.revision:
+        raise conflict(
+            "plan_revised",
+            f"检查期间规划 {plan.id} 上传了新版本(第 {plan.current_revision} 版),请重新检查",
+            f"plan {plan.id} was revised (revision {plan.current_revision}) while it was being "
+            "checked; run the check again",
+            field="plan_id",
+        )
+    previous_id = latest_check_id(session, inputs.plan_id)
+    previous: dict[str, FindingRow] = {}
+    if previous_id is not None:
+        previous = {
+            f.fingerprint: f
+            for f in session.exec(select(FindingRow).where(FindingRow.check_id == previous_id))
+        }
+    check = CheckRun(
+        plan_id=inputs.plan_id,
+        plan_revision=inputs.revision,
+        plan_sha256=inputs.sha256,
+        parents=[r.model_dump() for r in inputs.parent_refs],
+        corrections_applied=sorted(set(inputs.corrections_applied)),
+        rule_pack_version=str(result.rule_pack_version),
+        catalog_version=str(result.catalog_version),
+        previous_check_id=previous_id,
+        created_by=principal.name,
+    )
+    session.add(check)
+    session.flush()
+    assert check.id is not None
+    carried: list[tuple[FindingRow, FindingRow, str]] = []
+    seen: set[str] = set()
+    for finding in result.findings:
+        if finding.fingerprint in seen:  # one row per fingerprint: it is the finding's identity
+            continue
+        seen.add(finding.fingerprint)
+        old = previous.get(finding.fingerprint)
+        row = FindingRow(
+            check_id=check.id,
+            fingerprint=finding.fingerprint,
+            rule_id=finding.rule_id,
+            rule_version=finding.rule_version,
+            severity=finding.severity.value,
+            category=finding.category.value,
+            indicator=finding.indicator,
+            message=finding.message,
+            facts=[f.model_dump(mode="json") for f in finding.facts],
+            updated_by=principal.name,
+        )
+        if old is not None:
+            row.carried_from_id = old.id
+            if old.status in DECIDED:
+                row.status, row.comment = old.status, old.comment
+                carried.append((row, old, "carried_over"))
+            elif old.status == ReviewStatus.resolved:
+                carried.append((row, old, "reopened"))
+        session.add(row)
+    for fingerprint, old in previous.items():
+        if fingerprint in seen or old.status == ReviewStatus.resolved:
+            continue
+        row = FindingRow(
+            check_id=check.id,
+            **old.model_dump(
+                include={
+                    "fingerprint", "rule_id", "rule_version", "severity", "category",
+                    "indicator", "message", "facts", "comment",
+                }
+            ),
+            status=ReviewStatus.resolved.value,
+            carried_from_id=old.id,
+            updated_by=principal.name,
+        )  # fmt: skip
+        session.add(row)
+        carried.append((row, old, "resolved"))
+    session.flush()
+    why = {
+        "carried_over": "沿用上次检查的审核结论 / decision carried over",
+        "reopened": "已解决的问题再次出现 / a resolved finding occurs again",
+        "resolved": "本次检查不再出现 / no longer found",
+    }
+    for row, old, action in carried:
+        record(
+            session,
+            principal,
+            action,
+            "finding",
+            row.id,
+            plan_id=inputs.plan_id,
+            check_id=check.id,
+            finding_id=row.id,
+            fingerprint=row.fingerprint,
+            from_status=old.status,
+            to_status=row.status,
+            finding_version=row.version,
+            comment=f"{why[action]} (finding #{old.id}, check #{old.check_id})"
+            + (f": {old.comment}" if old.comment and action == "carried_over" else ""),
+        )
+    record(
+        session,
+        principal,
+        "check_run",
+        "check",
+        check.id,
+        plan_id=inputs.plan_id,
+        check_id=check.id,
+        comment=f"revision {inputs.revision}; parents "
+        + ", ".join(f"{r.plan_id}#{r.revision}" for r in inputs.parent_refs)
+        + f"; rules {check.rule_pack_version}; catalog {check.catalog_version}",
+    )
+    session.commit()
+    return check_public(session, check)
+
+
+async def run_check(
+    session: Session,
+    principal: Principal,
+    plan_id: str,
+    parent_ids: Sequence[str] | None,
+    *,
+    checker: Checker,
+    limiter: anyio.CapacityLimiter,
+) -> CheckPublic:
+    """Gather, evaluate off the event loop, record: the whole check request."""
+    inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids))
+    result = await anyio.to_thread.run_sync(partial(checker, inputs.county, inputs.parents), limiter=limiter)
+    return await anyio.to_thread.run_sync(partial(record_check, session, principal, inputs, result))
+
+
+def _counts(session: Session, check_id: int, column: Any) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(column, sa.func.count()).where(col(FindingRow.check_id) == check_id).group_by(column)
+    ).all()
+    return {str(key): int(n) for key, n in rows}
+
+
+def check_public(session: Session, check: CheckRun) -> CheckPublic:
+    assert check.id is not None
+    return CheckPublic(
+        id=check.id,
+        plan_id=check.plan_id,
+        plan_revision=check.plan_revision,
+        plan_sha256=check.plan_sha256,
+        parents=[ParentRef.model_validate(p) for p in check.parents],
+        rule_pack_version=check.rule_pack_version,
+        catalog_version=check.catalog_version,
+        previous_check_id=check.previous_check_id,
+        is_latest=latest_check_id(session, check.plan_id) == check.id,
+        created_at=check.created_at,
+        created_by=check.created_by,
+        counts_by_status=_counts(session, check.id, col(FindingRow.status)),
+        counts_by_severity=_counts(session, check.id, col(FindingRow.severity)),
+    )
+
+
+def get_check(session: Session, check_id: int) -> CheckRun:
+    check = session.get(CheckRun, check_id)
+    if check is None:
+        raise not_found("检查", "check", check_id, field="check_id")
+    return check
+
+
+_SEVERITY_ORDER = sa.case(
+    {Severity.error.value: 0, Severity.warning.value: 1, Severity.info.value: 2},
+    value=col(FindingRow.severity),
+    else_=3,
+)
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """Filters for a check's findings; each list matches any of its values."""
+
+    severity: Sequence[Severity] = ()
+    category: Sequence[Category] = ()
+    indicator: Sequence[str] = ()
+    status: Sequence[ReviewStatus] = ()
+    rule_id: Sequence[str] = ()
+
+
+def list_findings(
+    session: Session, check_id: int, filters: FindingFilter, *, limit: int, offset: int
+) -> Page[FindingPublic]:
+    get_check(session, check_id)
+    query = select(FindingRow).where(FindingRow.check_id == check_id)
+    for column, values in (
+        (FindingRow.severity, filters.severity),
+        (FindingRow.category, filters.category),
+        (FindingRow.indicator, filters.indicator),
+        (FindingRow.status, filters.status),
+        (FindingRow.rule_id, filters.rule_id),
+    ):
+        if values:
+            query = query.where(col(column).in_([str(v) for v in values]))
+    rows, total = count_and_page(
+        session, query, limit=limit, offset=offset, order_by=[_SEVERITY_ORDER, col(FindingRow.id)]
+    )
+    return Page(
+        items=[FindingPublic.model_validate(r) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def check_detail(
+    session: Session, check_id: int, filters: FindingFilter, *, limit: int, offset: int
+) -> CheckDetail:
+    check = get_check(session, check_id)
+    findings = list_findings(session, check_id, filters, limit=limit, offset=offset)
+    return CheckDetail(**check_public(session, check).model_dump(), findings=findings)
+
+
+def list_checks(session: Session, plan_id: str | None, *, limit: int, offset: int) -> Page[CheckPublic]:
+    query = select(CheckRun)
+    if plan_id is not None:
+        get_plan(session, plan_id)
+        query = query.where(CheckRun.plan_id == plan_id)
+    rows, total = count_and_page(session, query, limit=limit, offset=offset, order_by=col(CheckRun.id).desc())
+    return Page(items=[check_public(session, r) for r in rows], total=total, limit=limit, offset=offset)

@@ -1,0 +1,472 @@
+"""Plans: upload, revise, list, show, delete, and reviewers' target corrections.
+
+An upload is read (``rulesengine.ingest``), its region resolved, its targets and topics
+extracted, and all of it stored in one transaction: if extraction fails half way, the plan
+row that was already added goes too.
+"""
+
+from __future__ import annotations
+
+import re
+from hashlib import sha256
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from api.auth import Principal
+from api.db import PlanRevision, PlanRow, TargetCorrection, TargetRow, utcnow
+from api.errors import Problem, conflict, from_ingest_error, from_region_error, not_found
+from api.schemas import (
+    CorrectionCreate,
+    CorrectionPublic,
+    Page,
+    PlanDetail,
+    PlanMeta,
+    PlanPublic,
+    RevisionPublic,
+)
+from api.services.common import count_and_page, get_plan, lock_plan, record
+from api.services.domain import apply_corrections, domain_target, target_columns
+from rulesengine.extract import extract_targets, extract_topics
+from rulesengine.ingest import Document, IngestError, read_bytes
+from rulesengine.model import Level, Period, PlanWarning, Region, Target, TopicMention
+from rulesengine.regions import RegionError, default_index
+
+__all__ = [
+    "add_correction",
+    "add_revision",
+    "create_plan",
+    "delete_plan",
+    "list_corrections",
+    "list_plans",
+    "list_revisions",
+    "plan_detail",
+    "read_upload",
+    "withdraw_correction",
+]
+
+
+def read_upload(data: bytes, filename: str, max_bytes: int) -> Document:
+    """Decode an uploaded file; too large → 413, unreadable → 422, each in both languages."""
+    if len(data) > max_bytes:
+        raise Problem(
+            413,
+            "too_large",
+            f"文件过大:上限 {max_bytes:,} 字节",
+            f"the file is larger than the limit of {max_bytes:,} bytes",
+            field="file",
+            max_bytes=max_bytes,
+        )
+    try:
+        return read_bytes(data, filename or "upload.txt", max_bytes=max_bytes)
+    except IngestError as exc:
+        raise from_ingest_error(exc) from None
+
+
+def _resolve_region(name: str) -> Region:
+    try:
+        return default_index().resolve(name)
+    except RegionError as exc:
+        raise from_region_error(exc) from None
+
+
+def _period(text: str, field: str = "period") -> Period:
+    try:
+        return Period.model_validate(text)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        raise Problem(
+            422,
+            "invalid_period",
+            f"规划期 {text!r} 无效:应为年份或年份区间,如 2023 或 2021-2025",
+            f"invalid period {text!r}: {msg}",
+            field=field,
+        ) from None
+
+
+def _new_plan_id(session: Session, region: Region, period: Period) -> str:
+    base = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{region.code}-{period}")
+    candidate, n = base, 1
+    while session.get(PlanRow, candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _store_revision(
+    session: Session,
+    plan: PlanRow,
+    number: int,
+    doc: Document,
+    principal: Principal,
+    comment: str | None,
+) -> PlanRevision:
+    """Add a revision and what extraction finds in it; nothing is committed here."""
+    revision = PlanRevision(
+        plan_id=plan.id,
+        number=number,
+        source_name=doc.source_name,
+        format=doc.format,
+        encoding=doc.encoding,
+        sha256=sha256(doc.text.encode("utf-8")).hexdigest(),
+        text=doc.text,
+        warnings=[w.model_dump(mode="json") for w in doc.warnings],
+        comment=comment,
+        created_by=principal.name,
+    )
+    session.add(revision)
+    session.flush()
+    targets = extract_targets(doc.text, _period(plan.period))
+    revision.topics = [t.model_dump(mode="json") for t in extract_topics(doc.text)]
+    for position, target in enumerate(targets):
+        session.add(TargetRow(plan_id=plan.id, revision=number, position=position, **target_columns(target)))
+    session.flush()
+    return revision
+
+
+def create_plan(session: Session, principal: Principal, meta: PlanMeta, doc: Document) -> PlanDetail:
+    """Store a new plan from a read document; one commit, or nothing."""
+    region = _resolve_region(meta.region)
+    period = _period(meta.period)
+    plan_id = meta.id or _new_plan_id(session, region, period)
+    existing = session.get(PlanRow, plan_id)
+    if existing is not None:
+        deleted = existing.deleted_at is not None
+        raise conflict(
+            "plan_exists",
+            f"规划 {plan_id} 已存在"
+            + ("(已删除,编号不能重用)" if deleted else f";上传修订稿请用 POST /plans/{plan_id}/revisions"),
+            f"plan {plan_id} already exists"
+            + (
+                " (deleted; ids are not reused)"
+                if deleted
+                else f"; upload a revision with POST /plans/{plan_id}/revisions"
+            ),
+            field="id",
+        )
+    plan = PlanRow(
+        id=plan_id,
+        title=meta.title,
+        issuer=meta.issuer,
+        region_code=region.code,
+        region_name=region.name,
+        level=(meta.level or region.level).value,
+        period=str(period),
+        period_start=period.start,
+        period_end=period.end,
+        current_revision=1,
+        created_by=principal.name,
+    )
+    session.add(plan)
+    session.flush()
+    _store_revision(session, plan, 1, doc, principal, comment=None)
+    record(session, principal, "plan_created", "plan", plan_id, plan_id=plan_id)
+    session.commit()
+    return plan_detail(session, plan_id)
+
+
+def add_revision(
+    session: Session, principal: Principal, plan_id: str, doc: Document, comment: str | None
+) -> PlanDetail:
+    """Store a revised text as the plan's new current revision and re-extract its targets.
+
+    Corrections stay with the plan and apply to the new revision; earlier revisions and the
+    checks that read them are kept.
+    """
+    plan = get_plan(session, plan_id)
+    lock_plan(session, plan_id)
+    session.refresh(plan)
+    current = _revision(session, plan_id, plan.current_revision)
+    if current.text == doc.text:
+        raise conflict(
+            "unchanged_revision",
+            f"与当前第 {current.number} 版内容相同,未保存",
+            f"the text is identical to current revision {current.number}; nothing saved",
+            field="file",
+        )
+    number = plan.current_revision + 1
+    _store_revision(session, plan, number, doc, principal, comment)
+    plan.current_revision = number
+    session.add(plan)
+    record(
+        session,
+        principal,
+        "plan_revised",
+        "plan",
+        plan_id,
+        plan_id=plan_id,
+        comment=f"revision {number}" + (f": {comment}" if comment else ""),
+    )
+    session.commit()
+    return plan_detail(session, plan_id)
+
+
+def _revision(session: Session, plan_id: str, number: int) -> PlanRevision:
+    revision = session.exec(
+        select(PlanRevision).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
+    ).first()
+    if revision is None:
+        raise not_found("规划修订版", "plan revision", f"{plan_id}#{number}")
+    return revision
+
+
+def _public(plan: PlanRow, revision: PlanRevision) -> PlanPublic:
+    return PlanPublic(
+        id=plan.id,
+        title=plan.title,
+        issuer=plan.issuer,
+        region_code=plan.region_code,
+        region_name=plan.region_name,
+        region_path=default_index().path(plan.region_code),
+        level=Level(plan.level),
+        period=plan.period,
+        current_revision=plan.current_revision,
+        sha256=revision.sha256,
+        source_name=revision.source_name,
+        format=revision.format,
+        encoding=revision.encoding,
+        created_at=plan.created_at,
+        created_by=plan.created_by,
+    )
+
+
+def list_plans(
+    session: Session,
+    *,
+    region: str | None,
+    within: str | None,
+    level: Level | None,
+    period: str | None,
+    limit: int,
+    offset: int,
+) -> Page[PlanPublic]:
+    query = (
+        select(PlanRow, PlanRevision)
+        .join(
+            PlanRevision,
+            (col(PlanRevision.plan_id) == col(PlanRow.id))
+            & (col(PlanRevision.number) == col(PlanRow.current_revision)),
+        )
+        .where(col(PlanRow.deleted_at).is_(None))
+    )
+    if region:
+        try:
+            code = default_index().resolve(region).code
+        except RegionError as exc:
+            raise from_region_error(exc, field="region") from None
+        query = query.where(PlanRow.region_code == code)
+    if within:
+        try:
+            scope = default_index().resolve(within)
+        except RegionError as exc:
+            raise from_region_error(exc, field="within") from None
+        prefix = scope.code.rstrip("0") if scope.level is not Level.county else scope.code
+        if len(prefix) % 2:
+            prefix += "0"
+        query = query.where(col(PlanRow.region_code).startswith(prefix))
+    if level:
+        query = query.where(PlanRow.level == level.value)
+    if period:
+        query = query.where(PlanRow.period == str(_period(period)))
+    rows, total = count_and_page(session, query, limit=limit, offset=offset, order_by=col(PlanRow.created_at))
+    return Page(items=[_public(p, r) for p, r in rows], total=total, limit=limit, offset=offset)
+
+
+def _extracted(session: Session, plan_id: str, number: int) -> list[TargetRow]:
+    return list(
+        session.exec(
+            select(TargetRow)
+            .where(TargetRow.plan_id == plan_id, TargetRow.revision == number)
+            .order_by(col(TargetRow.position))
+        ).all()
+    )
+
+
+def _corrections(session: Session, plan_id: str) -> list[TargetCorrection]:
+    return list(
+        session.exec(
+            select(TargetCorrection)
+            .where(TargetCorrection.plan_id == plan_id)
+            .order_by(col(TargetCorrection.id))
+        ).all()
+    )
+
+
+def plan_detail(session: Session, plan_id: str, *, include_text: bool = False) -> PlanDetail:
+    plan = get_plan(session, plan_id)
+    revision = _revision(session, plan_id, plan.current_revision)
+    extracted = _extracted(session, plan_id, revision.number)
+    corrections = _corrections(session, plan_id)
+    effective = apply_corrections(extracted, corrections, revision.text)
+    return PlanDetail(
+        **_public(plan, revision).model_dump(),
+        warnings=[PlanWarning.model_validate(w) for w in revision.warnings],
+        targets=[t.public() for t in effective],
+        extracted_targets=[apply_corrections([row], [], revision.text)[0].public() for row in extracted],
+        corrections=[CorrectionPublic.model_validate(c) for c in corrections],
+        topics=[TopicMention.model_validate(t) for t in revision.topics],
+        text=revision.text if include_text else None,
+    )
+
+
+def list_revisions(session: Session, plan_id: str) -> list[RevisionPublic]:
+    plan = get_plan(session, plan_id)
+    rows = session.exec(
+        select(PlanRevision).where(PlanRevision.plan_id == plan_id).order_by(col(PlanRevision.number))
+    ).all()
+    return [
+        RevisionPublic(
+            number=r.number,
+            source_name=r.source_name,
+            format=r.format,
+            encoding=r.encoding,
+            sha256=r.sha256,
+            comment=r.comment,
+            created_at=r.created_at,
+            created_by=r.created_by,
+            warning_count=len(r.warnings),
+            is_current=r.number == plan.current_revision,
+        )
+        for r in rows
+    ]
+
+
+def delete_plan(session: Session, principal: Principal, plan_id: str) -> None:
+    """Hide a plan from lists and parent searches; its checks and audit trail stay readable."""
+    plan = get_plan(session, plan_id)
+    plan.deleted_at = utcnow()
+    plan.deleted_by = principal.name
+    session.add(plan)
+    record(session, principal, "plan_deleted", "plan", plan_id, plan_id=plan_id)
+    session.commit()
+
+
+# -- corrections ---------------------------------------------------------------------------
+
+
+def _validation_problem(exc: ValidationError) -> Problem:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or None
+    if field and field.startswith("span"):
+        field = "quote"
+    return Problem(
+        422,
+        "invalid_target",
+        f"更正后的目标无效:{err['msg']}",
+        f"the corrected target is invalid: {err['msg']}",
+        field=field,
+    )
+
+
+def add_correction(
+    session: Session, principal: Principal, plan_id: str, body: CorrectionCreate
+) -> CorrectionPublic:
+    """Store a reviewer's corrected or added target; extraction never overwrites it."""
+    plan = get_plan(session, plan_id)
+    revision = _revision(session, plan_id, plan.current_revision)
+    base: TargetRow | None = None
+    if body.target_id is not None:
+        base = session.get(TargetRow, body.target_id)
+        if base is None or base.plan_id != plan_id or base.revision != plan.current_revision:
+            raise not_found(
+                "该规划当前版本中的目标",
+                "target in the plan's current revision",
+                body.target_id,
+                field="target_id",
+            )
+    elif body.indicator is None or body.value is None or body.quote is None:
+        missing = next(f for f in ("indicator", "value", "quote") if getattr(body, f) is None)
+        raise Problem(
+            422,
+            "incomplete_target",
+            f"补充遗漏的目标需要 indicator、value 和 quote;缺少 {missing}",
+            f"adding a missed target needs indicator, value and quote; {missing} is missing",
+            field=missing,
+        )
+    values = target_columns(domain_target(base)) if base is not None else {
+        "unit": "", "comparator": "eq", "value_max": None, "kind": "baseline", "basis": "annual",
+        "period": plan.period, "confidence": 1.0,
+    }  # fmt: skip
+    updates = body.model_dump(exclude_unset=True, exclude={"target_id", "comment"})
+    values.update({k: (v.value if hasattr(v, "value") else v) for k, v in updates.items()})
+    if "period" in updates:
+        values["period"] = str(_period(str(updates["period"])))
+    quote = str(values["quote"])
+    if base is None or "quote" in updates:
+        start = revision.text.find(quote)
+        if start < 0:
+            raise Problem(
+                422,
+                "quote_not_in_text",
+                "引文在规划当前版本中找不到:请从原文中复制",
+                "the quote does not occur in the plan's current text: copy it from the text",
+                field="quote",
+            )
+        values["span_start"], values["span_end"] = start, start + len(quote)
+    values["confidence"] = 1.0
+    try:
+        Target.model_validate(
+            {
+                **{k: v for k, v in values.items() if k not in {"span_start", "span_end"}},
+                "span": {"start": values["span_start"], "end": values["span_end"]},
+            }
+        )
+    except ValidationError as exc:
+        raise _validation_problem(exc) from None
+    correction = TargetCorrection(
+        plan_id=plan_id,
+        replaces_indicator=base.indicator if base is not None else None,
+        replaces_kind=base.kind if base is not None else None,
+        comment=body.comment,
+        created_by=principal.name,
+        **values,
+    )
+    session.add(correction)
+    session.flush()
+    record(
+        session,
+        principal,
+        "correction_added",
+        "correction",
+        correction.id,
+        plan_id=plan_id,
+        comment=body.comment,
+    )
+    session.commit()
+    return CorrectionPublic.model_validate(correction)
+
+
+def list_corrections(session: Session, plan_id: str) -> list[CorrectionPublic]:
+    get_plan(session, plan_id)
+    return [CorrectionPublic.model_validate(c) for c in _corrections(session, plan_id)]
+
+
+def withdraw_correction(
+    session: Session, principal: Principal, plan_id: str, correction_id: int, comment: str | None
+) -> CorrectionPublic:
+    """Stop applying a correction; the row stays, marked withdrawn, for the record."""
+    get_plan(session, plan_id)
+    correction = session.get(TargetCorrection, correction_id)
+    if correction is None or correction.plan_id != plan_id:
+        raise not_found("更正", "correction", correction_id, field="correction_id")
+    if correction.withdrawn_at is not None:
+        raise conflict(
+            "already_withdrawn",
+            f"更正 {correction_id} 已撤回",
+            f"correction {correction_id} is already withdrawn",
+            field="correction_id",
+        )
+    correction.withdrawn_at = utcnow()
+    correction.withdrawn_by = principal.name
+    session.add(correction)
+    record(
+        session,
+        principal,
+        "correction_withdrawn",
+        "correction",
+        correction_id,
+        plan_id=plan_id,
+        comment=comment,
+    )
+    session.commit()
+    return CorrectionPublic.model_validate(correction)

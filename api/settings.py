@@ -1,0 +1,65 @@
+"""Service settings, read from the environment once at start-up.
+
+Everything an operator changes between a laptop and a shared server lives here, so the rest of
+the service takes a ``Settings`` value instead of reading ``os.environ`` itself (tests build
+one directly; nothing global leaks between them).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "Settings"]
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class Settings(BaseModel):
+    """How to reach the database and how much a client may send."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = Field(
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for a server"
+    )
+    max_upload_bytes: int = Field(default=DEFAULT_MAX_UPLOAD_BYTES, gt=0)
+    check_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="checks run at once; the engine holds the GIL, so more rarely helps",
+    )
+    sql_echo: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``, ``PLANALIGN_MAX_UPLOAD_BYTES``.
+
+        Without ``DATABASE_URL`` the service keeps an SQLite file, ``planalign.db``, in
+        ``PLANALIGN_DATA_DIR`` or else the working directory, so a first run needs nothing
+        installed.
+        """
+        env = os.environ if env is None else env
+        url = env.get("DATABASE_URL") or sqlite_url(
+            Path(env.get("PLANALIGN_DATA_DIR") or ".") / "planalign.db"
+        )
+        values: dict[str, object] = {"database_url": url}
+        if env.get("PLANALIGN_MAX_UPLOAD_BYTES"):
+            values["max_upload_bytes"] = int(env["PLANALIGN_MAX_UPLOAD_BYTES"])
+        if env.get("PLANALIGN_CHECK_CONCURRENCY"):
+            values["check_concurrency"] = int(env["PLANALIGN_CHECK_CONCURRENCY"])
+        if env.get("PLANALIGN_SQL_ECHO"):
+            values["sql_echo"] = env["PLANALIGN_SQL_ECHO"].lower() in {"1", "true", "yes"}
+        return cls.model_validate(values)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of an SQLite file, absolute so a later ``cd`` cannot move it."""
+    return f"sqlite:///{path.expanduser().resolve()}"

@@ -1,0 +1,244 @@
+"""Fixtures for the service tests: an app on SQLite or on a throw-away PostgreSQL cluster.
+
+``backend`` is parametrised by the tests that must hold on both databases (the round trip,
+concurrent reviews, a failed upload); the rest run on SQLite only. The PostgreSQL cluster is
+started once per session with Debian's binaries in a temp directory on a free loopback port,
+and removed afterwards. Without PostgreSQL the PG tests skip on a laptop but FAIL under
+``CI=true``, so a CI machine cannot silently stop testing PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.auth import Role, issue_token
+from api.engine import Checker
+from api.main import create_app
+from api.settings import Settings, sqlite_url
+
+PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
+ZHEJIANG_2023 = PLANS_DIR / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"
+ZHEJIANG_2021_2025 = PLANS_DIR / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt"
+CIXI_2023 = PLANS_DIR / "cixi-2023-jingxin-gongzuo-silu.txt"
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path | None:
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@dataclass(frozen=True)
+class PgCluster:
+    port: int
+    bindir: Path
+    socket_dir: Path
+    as_user: tuple[str, ...]
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str) -> None:
+        subprocess.run(
+            [*self.as_user, str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
+             "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A PostgreSQL cluster of our own for the session: initdb in a temp dir, loopback port.
+
+    As root, initdb refuses to run, so the cluster belongs to the ``postgres`` user (created by
+    Debian's package) and its commands run through ``runuser``.
+    """
+    bindir = _pg_bindir()
+    if bindir is None:
+        message = (
+            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): "
+            "install them with `apt-get install -y postgresql` (make system-deps)"
+        )
+        if _in_ci():
+            pytest.fail(message + " — CI=true, so the PostgreSQL tests must not be skipped")
+        pytest.skip(message)
+    as_user: tuple[str, ...] = ()
+    base = Path(tempfile.mkdtemp(prefix="planalign-pg-"))
+    if os.geteuid() == 0:
+        try:
+            pg = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.fail("running as root but there is no `postgres` user to own the cluster")
+        os.chown(base, pg.pw_uid, pg.pw_gid)
+        as_user = ("runuser", "-u", "postgres", "--")
+    data = base / "data"
+    subprocess.run(
+        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
+         "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    cluster: PgCluster | None = None
+    last_error = ""
+    for _ in range(3):  # the free port may be taken between choosing and binding it
+        port = _free_port()
+        options = (
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+        )
+        started = subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+             "-w", "-t", "60", "-o", options, "start"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if started.returncode == 0:
+            cluster = PgCluster(port=port, bindir=bindir, socket_dir=base, as_user=as_user)
+            break
+        last_error = started.stderr + (base / "server.log").read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    if cluster is None:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"could not start a throw-away PostgreSQL cluster:\n{last_error}")
+    try:
+        yield cluster
+    finally:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+_db_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> Iterator[str]:
+    """A fresh, empty database in the session's cluster for one test."""
+    name = f"planalign_test_{os.getpid()}_{next(_db_numbers)}"
+    pg_cluster.psql(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_cluster.url(name)
+    finally:
+        pg_cluster.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- apps and clients ------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Parametrised over both backends; use it in tests that must hold on both."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "planalign.db")
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@dataclass
+class Api:
+    """A test client plus one token per role (and their holders' names)."""
+
+    client: TestClient
+    settings: Settings
+    tokens: dict[Role, str]
+
+    def auth(self, role: Role | str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[Role(role)]}"}
+
+    def session(self) -> Session:
+        return Session(self.client.app.state.engine)  # type: ignore[attr-defined]
+
+
+NAMES = {Role.submitter: "李四", Role.reviewer: "张三", Role.admin: "王五"}
+
+MakeApi = Callable[..., Api]
+
+
+@pytest.fixture
+def make_api(tmp_path: Path) -> Iterator[MakeApi]:
+    """Build an app for a database URL with a token per role; closed after the test."""
+    clients: list[TestClient] = []
+
+    def make(
+        url: str | None = None,
+        *,
+        checker: Checker | None = None,
+        max_upload_bytes: int | None = None,
+        raise_server_exceptions: bool = True,
+    ) -> Api:
+        settings = Settings(
+            database_url=url or sqlite_url(tmp_path / "planalign.db"),
+            **({"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}),
+        )
+        app = create_app(settings, checker=checker)
+        client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+        client.__enter__()
+        clients.append(client)
+        tokens: dict[Role, str] = {}
+        with Session(app.state.engine) as session:
+            for role, name in NAMES.items():
+                _, tokens[role] = issue_token(session, name=name, role=role, created_by="test")
+            session.commit()
+        return Api(client=client, settings=settings, tokens=tokens)
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_api: MakeApi) -> Api:
+    """An app on a fresh SQLite file."""
+    return make_api()
+
+
+def meta_of(path: Path) -> dict[str, str]:
+    """The form fields for an example plan, from its .meta.yaml."""
+    import yaml
+
+    meta = yaml.safe_load(path.with_name(path.stem + ".meta.yaml").read_text(encoding="utf-8"))
+    return {k: str(v) for k, v in meta.items()}
+
+
+def upload(api: Api, path: Path, *, role: Role = Role.submitter, **overrides: str) -> dict:  # type: ignore[type-arg]
+    """POST /plans with an example file and its metadata; asserts 201."""
+    data = {**meta_of(path), **overrides}
+    with path.open("rb") as fh:
+        response = api.client.post(
+            "/plans", data=data, files={"file": (path.name, fh, "text/plain")}, headers=api.auth(role)
+        )
+    assert response.status_code == 201, response.text
+    body: dict = response.json()  # type: ignore[type-arg]
+    return body
