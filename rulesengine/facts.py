@@ -1,0 +1,320 @@
+"""Plans, targets and topic mentions → the flat, validated fact dicts the rule engine joins.
+
+Why a separate layer: durable-rules only sees plain dicts, compares ``2023`` and ``2023.0`` as
+different, fails a batch on a null, and cannot join a field the other fact lacks. So every fact
+is built from a pydantic model below (one per fact ``type``), validated, and dumped without
+nulls; every fact of one type carries the same required fields, so rules can join on them.
+
+Quotes stay out of the engine: each fact has a ``ref`` that keys a side table of
+:class:`FactSource` (plan, role, and the Target or TopicMention), from which findings take their
+quotes and spans. The same models tell the rulebook which fields and values a rule may name.
+
+Fact types:
+
+- ``plan``: one per plan in the check (its region, level and period).
+- ``target``: one per extracted target, with the catalog's form, concept, direction and headline
+  flag (a catalog headline, or stated in a 主要预期目标 sentence).
+- ``target_topic``: one per (target, catalog topic of its indicator), so a rule can ask whether
+  a plan sets *any* number in a family such as 专精特新 without list membership tests.
+- ``topic``: one per topic mention (a plan that names 专精特新 without a number still names it).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rulesengine.catalog import Catalog, default_catalog
+from rulesengine.extract import extract_targets, extract_topics
+from rulesengine.extract.clauses import split_sentences
+from rulesengine.model import Basis, Comparator, Direction, Kind, Level, Plan, Target, TopicMention
+
+__all__ = [
+    "FACT_MODELS",
+    "FactSet",
+    "FactSource",
+    "FieldSpec",
+    "PlanFacts",
+    "Role",
+    "build_facts",
+    "field_specs",
+]
+
+
+class Role(StrEnum):
+    """Which side of the check a plan is on: the plan under review, or one above it."""
+
+    county = "county"
+    parent = "parent"
+
+
+FormName = Literal["growth", "share", "level", "count", "reduction", "other"]
+
+
+class PlanFacts(BaseModel):
+    """A plan with what extraction found in it: the unit a check works on.
+
+    Extraction runs once per plan (``from_plan``), so a parent used by many county checks is
+    extracted once; tests and specs can also build one from hand-written targets.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan: Plan
+    targets: tuple[Target, ...] = ()
+    topics: tuple[TopicMention, ...] = ()
+
+    @classmethod
+    def from_plan(cls, plan: Plan, catalog: Catalog | None = None) -> PlanFacts:
+        catalog = catalog or default_catalog()
+        return cls(
+            plan=plan,
+            targets=tuple(extract_targets(plan.text, plan.period, catalog)),
+            topics=tuple(extract_topics(plan.text, catalog)),
+        )
+
+
+class _Fact(BaseModel):
+    """Fields every fact has: where it comes from and which plan and region it belongs to."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ref: str = Field(min_length=1, json_schema_extra={"internal": True})
+    plan: str = Field(min_length=1)
+    role: Role
+    level: Level
+    region: str = Field(min_length=1)
+    region_code: str = Field(pattern=r"^\d{6}$")
+    plan_start: int
+    plan_end: int
+    plan_period: str
+
+
+class PlanFact(_Fact):
+    type: Literal["plan"] = "plan"
+
+
+class TargetFact(_Fact):
+    type: Literal["target"] = "target"
+    indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
+    indicator_name: str = Field(min_length=1)
+    form: FormName
+    concept: str = Field(min_length=1, json_schema_extra={"domain": "concept"})
+    direction: Direction
+    headline: bool
+    value: float
+    value_max: float | None = None
+    unit: str
+    comparator: Comparator
+    kind: Kind
+    basis: Basis
+    year: int
+    period: str = Field(min_length=1)
+    period_start: int
+    period_end: int
+
+
+class TargetTopicFact(_Fact):
+    type: Literal["target_topic"] = "target_topic"
+    topic: str = Field(min_length=1, json_schema_extra={"domain": "topic"})
+    indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
+    indicator_name: str = Field(min_length=1)
+    value: float
+    unit: str
+    comparator: Comparator
+    kind: Kind
+    basis: Basis
+    year: int
+    period: str = Field(min_length=1)
+
+
+class TopicFact(_Fact):
+    type: Literal["topic"] = "topic"
+    topic: str = Field(min_length=1, json_schema_extra={"domain": "topic"})
+    keyword: str = Field(min_length=1)
+
+
+FACT_MODELS: dict[str, type[_Fact]] = {
+    "plan": PlanFact,
+    "target": TargetFact,
+    "target_topic": TargetTopicFact,
+    "topic": TopicFact,
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a rule may say about one fact field: its scalar type, allowed values, domain."""
+
+    name: str
+    scalar: type  # str, float, int or bool
+    values: frozenset[str] | None  # a closed set (enums, literals), else None
+    optional: bool  # may be absent from a fact: a rule needs an $ex guard to use it
+    domain: str | None  # "indicator" | "concept" | "topic": checked against the catalog
+
+
+def _scalar_of(annotation: Any) -> tuple[type, frozenset[str] | None, bool]:
+    optional = False
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        optional = type(None) in args
+        annotation = next(a for a in args if a is not type(None))
+        args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is Literal:
+        return str, frozenset(str(a) for a in args), optional
+    if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+        return str, frozenset(m.value for m in annotation), optional
+    if annotation in (str, float, int, bool):
+        return annotation, None, optional
+    raise TypeError(f"fact field type {annotation!r} is not a scalar")
+
+
+def field_specs() -> dict[str, dict[str, FieldSpec]]:
+    """Fact type → field name → spec, read off the models so rules and facts cannot drift."""
+    out: dict[str, dict[str, FieldSpec]] = {}
+    for type_name, model in FACT_MODELS.items():
+        specs: dict[str, FieldSpec] = {}
+        for name, info in model.model_fields.items():
+            extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+            if extra.get("internal"):
+                continue
+            scalar, values, optional = _scalar_of(info.annotation)
+            domain = extra.get("domain")
+            specs[name] = FieldSpec(name, scalar, values, optional, str(domain) if domain else None)
+        out[type_name] = specs
+    return out
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """Where a fact came from: what a finding shows the reviewer (quote, span, plan)."""
+
+    plan: Plan
+    role: Role
+    target: Target | None = None
+    mention: TopicMention | None = None
+
+
+@dataclass(frozen=True)
+class FactSet:
+    """The facts of one check, ready for the engine, and the side table behind their refs."""
+
+    facts: tuple[dict[str, Any], ...]
+    sources: Mapping[str, FactSource]
+
+
+def _headline_sentences(text: str, cues: Sequence[str]) -> list[tuple[int, int]]:
+    if not cues:
+        return []
+    return [(s.start, s.end) for s in split_sentences(text) if any(c in s.text for c in cues)]
+
+
+def _plan_fields(pf: PlanFacts, role: Role) -> dict[str, Any]:
+    plan = pf.plan
+    return {
+        "plan": plan.id,
+        "role": role,
+        "level": plan.level,
+        "region": plan.region.name,
+        "region_code": plan.region.code,
+        "plan_start": plan.period.start,
+        "plan_end": plan.period.end,
+        "plan_period": str(plan.period),
+    }
+
+
+def _target_fact(
+    ref: str, base: dict[str, Any], t: Target, catalog: Catalog, in_headline_sentence: bool
+) -> TargetFact:
+    ind = catalog.get(t.indicator)
+    return TargetFact(
+        ref=ref,
+        **base,
+        indicator=t.indicator,
+        indicator_name=ind.name if ind else t.indicator.removeprefix("other:"),
+        form=ind.form.value if ind else "other",
+        concept=(ind.concept or ind.id) if ind else t.indicator,
+        direction=ind.direction if ind else Direction.higher,
+        headline=bool(ind and ind.headline) or in_headline_sentence,
+        value=t.value,
+        value_max=t.value_max,
+        unit=t.unit,
+        comparator=t.comparator,
+        kind=t.kind,
+        basis=t.basis,
+        year=t.period.end,
+        period=str(t.period),
+        period_start=t.period.start,
+        period_end=t.period.end,
+    )
+
+
+def _facts_of_plan(
+    key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
+) -> Iterable[tuple[_Fact, FactSource]]:
+    base = _plan_fields(pf, role)
+    yield PlanFact(ref=f"{key}.plan", **base), FactSource(pf.plan, role)
+    headline_spans = _headline_sentences(pf.plan.text, headline_cues)
+    for i, t in enumerate(pf.targets):
+        src = FactSource(pf.plan, role, target=t)
+        in_headline = any(a <= t.span.start < b for a, b in headline_spans)
+        fact = _target_fact(f"{key}.t{i}", base, t, catalog, in_headline)
+        yield fact, src
+        ind = catalog.get(t.indicator)
+        for topic in ind.topics if ind else ():
+            yield (
+                TargetTopicFact(
+                    ref=f"{key}.t{i}.{topic}",
+                    **base,
+                    topic=topic,
+                    indicator=t.indicator,
+                    indicator_name=fact.indicator_name,
+                    value=t.value,
+                    unit=t.unit,
+                    comparator=t.comparator,
+                    kind=t.kind,
+                    basis=t.basis,
+                    year=t.period.end,
+                    period=str(t.period),
+                ),
+                src,
+            )
+    for j, m in enumerate(pf.topics):
+        yield (
+            TopicFact(ref=f"{key}.m{j}", **base, topic=m.topic, keyword=m.keyword),
+            FactSource(pf.plan, role, mention=m),
+        )
+
+
+def build_facts(
+    county: PlanFacts,
+    parents: Sequence[PlanFacts],
+    *,
+    catalog: Catalog | None = None,
+    headline_cues: Sequence[str] = (),
+) -> FactSet:
+    """Facts for one check: the county plan's and every parent's, each validated.
+
+    Plan ids must differ: rules join facts of one plan on the ``plan`` field.
+    """
+    catalog = catalog or default_catalog()
+    ids = [county.plan.id, *(p.plan.id for p in parents)]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"规划编号重复 / duplicate plan id(s) in one check: {', '.join(dupes)}")
+    facts: list[dict[str, Any]] = []
+    sources: dict[str, FactSource] = {}
+    sides = [("p0", county, Role.county)] + [
+        (f"p{k}", p, Role.parent) for k, p in enumerate(parents, start=1)
+    ]
+    for key, pf, role in sides:
+        for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues):
+            facts.append(fact.model_dump(mode="json", exclude_none=True))
+            sources[fact.ref] = src
+    return FactSet(facts=tuple(facts), sources=sources)

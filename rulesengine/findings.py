@@ -1,0 +1,212 @@
+"""Engine matches → findings a reviewer can act on: message, evidence, fingerprint, order.
+
+Three promises live here:
+
+- **Evidence**: every finding lists the targets (and topic mentions) it rests on, each with the
+  exact quote and span from its plan — taken from the side table, never from the engine.
+- **Fingerprint**: the same finding in a later check of a revised plan has the same
+  fingerprint, so a reviewer's "dismissed" sticks. It hashes the rule id, the finding's
+  indicator, *where* (region codes and plan periods of every matched fact — never plan ids,
+  which change per upload, nor spans, which move when text is added) and *what*: by default,
+  per matched target its indicator, kind, period and — for parent facts only — its value.
+  The county's value is left out on purpose: a dismissed "weaker" finding keeps matching while
+  the county edits its wording or nudges its number; a changed *parent* value is a new finding.
+  A rule can narrow *what* with ``fingerprint: [parent.indicator, parent.period]`` (a gap is
+  one finding per parent target, however many county facts matched).
+- **Order**: findings are sorted by severity, category, indicator, rule id and fingerprint, and
+  matches with equal fingerprints collapse to one (the candidate with the lowest evidence key:
+  baseline before stretch, then value, then position) — so the output never depends on the
+  order facts arrived in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rulesengine.facts import FactSet, FactSource
+from rulesengine.model import Category, Finding, FindingFact, Severity
+from rulesengine.rulebook import Case, Rule, Rulebook, render
+
+__all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint", "format_number"]
+
+_COMPARATOR_TEXT = {"gte": "以上", "approx": "左右", "lte": "以内", "eq": ""}
+_KIND_ZH = {"baseline": "基准", "stretch": "力争"}
+_BASIS_ZH = {"annual": "年度", "cumulative": "累计"}
+_FORM_ZH = {
+    "growth": "增长率",
+    "share": "占比",
+    "level": "水平值",
+    "count": "数量",
+    "reduction": "下降率",
+    "other": "其他口径",
+}
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+_CATEGORY_RANK = {c: i for i, c in enumerate(Category)}
+_KIND_RANK = {"baseline": 0, "stretch": 1}
+
+
+@dataclass(frozen=True)
+class RawMatch:
+    """One engine firing, resolved: which rule and case, and the fact matched per pattern."""
+
+    rule: Rule
+    case: Case
+    facts: Mapping[str, Mapping[str, Any]]
+
+
+def format_number(value: float) -> str:
+    """12.0 → "12", 5.5 → "5.5", 10000.0 → "10000": how plans write numbers."""
+    text = format(Decimal(str(round(float(value), 4))).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def _round(value: Any) -> Any:
+    return format_number(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def fingerprint(match: RawMatch, indicator: str) -> str:
+    """The stable identity of a finding across checks (see the module docstring)."""
+    where = sorted(
+        {
+            f"{f.get('region_code')}:{_round(f.get('plan_start'))}-{_round(f.get('plan_end'))}"
+            for p in match.case.positives
+            if (f := match.facts.get(p.name)) is not None
+        }
+    )
+    what: list[tuple[str, str, Any]] = []
+    if match.case.fingerprint is not None:
+        for pat, field in match.case.fingerprint:
+            what.append((pat, field, _round(match.facts[pat].get(field))))
+    else:
+        for p in match.case.positives:
+            fact = match.facts[p.name]
+            if p.type in ("target", "target_topic"):
+                fields = ["indicator", "kind", "period"]
+                if p.type == "target" and p.literals.get("role") != "county":
+                    fields += ["value", "unit"]
+                what.extend((p.name, f, _round(fact.get(f))) for f in fields)
+            elif p.type == "topic":
+                what.append((p.name, "topic", fact.get("topic")))
+    payload = {"rule": match.rule.id, "indicator": indicator, "where": where, "what": what}
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _display(fact: Mapping[str, Any], src: FactSource) -> dict[str, str]:
+    out = {k: _round(v) if not isinstance(v, str) else v for k, v in fact.items()}
+    out = {k: str(v) for k, v in out.items()}
+    out["plan_title"] = src.plan.title or f"{src.plan.region.name}{src.plan.period}年规划"
+    if "value" in fact:
+        rng = f"-{format_number(fact['value_max'])}" if "value_max" in fact else ""
+        suffix = _COMPARATOR_TEXT.get(str(fact.get("comparator")), "")
+        out["value_text"] = f"{format_number(fact['value'])}{rng}{fact.get('unit', '')}{suffix}"
+    if "kind" in fact:
+        out["kind_zh"] = _KIND_ZH.get(str(fact["kind"]), str(fact["kind"]))
+    if "basis" in fact:
+        out["basis_zh"] = _BASIS_ZH.get(str(fact["basis"]), str(fact["basis"]))
+    if "form" in fact:
+        out["form_zh"] = _FORM_ZH.get(str(fact["form"]), str(fact["form"]))
+    if "period" in fact:
+        out["period_text"] = f"{fact['period']}年"
+    if fact.get("basis") == "cumulative" and "year" in fact:
+        years = max(1, int(fact["year"]) - int(fact["plan_start"]) + 1)
+        out["pace"] = format_number(float(fact["value"]) / years)
+    return out
+
+
+def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[FindingFact, ...]:
+    out: list[FindingFact] = []
+    seen: set[tuple[str, int, int]] = set()
+    for p in match.case.positives:
+        src = sources[str(match.facts[p.name]["ref"])]
+        plan, role = src.plan, src.role.value
+        if src.target is not None:
+            t = src.target
+            key = (plan.id, t.span.start, t.span.end)
+            fact = FindingFact(
+                role=role,
+                plan_id=plan.id,
+                region=plan.region.name,
+                indicator=t.indicator,
+                value=t.value,
+                unit=t.unit,
+                comparator=t.comparator,
+                kind=t.kind,
+                period=str(t.period),
+                quote=t.quote,
+                start=t.span.start,
+                end=t.span.end,
+            )
+        elif src.mention is not None:
+            m = src.mention
+            key = (plan.id, m.span.start, m.span.end)
+            fact = FindingFact(
+                role=role,
+                plan_id=plan.id,
+                region=plan.region.name,
+                indicator=f"topic:{m.topic}",
+                period=str(plan.period),
+                quote=m.quote,
+                start=m.span.start,
+                end=m.span.end,
+            )
+        else:  # a plan fact: context for the message, not evidence
+            continue
+        if key not in seen:
+            seen.add(key)
+            out.append(fact)
+    return tuple(out)
+
+
+def _evidence_key(facts: Iterable[FindingFact]) -> tuple[Any, ...]:
+    return tuple(
+        (f.role, _KIND_RANK.get(str(f.kind), 2), f.value or 0.0, f.start or 0, f.plan_id) for f in facts
+    )
+
+
+def finding_order(f: Finding) -> tuple[Any, ...]:
+    """Severity, category, indicator, rule id, fingerprint: the order every report uses."""
+    return (
+        _SEVERITY_RANK[f.severity],
+        _CATEGORY_RANK[f.category],
+        f.indicator,
+        f.rule_id,
+        f.fingerprint,
+    )
+
+
+def _finding(match: RawMatch, rulebook: Rulebook, sources: Mapping[str, FactSource]) -> Finding:
+    subject = match.facts[match.case.subject]
+    indicator = str(subject["indicator"])
+    ind = rulebook.catalog.get(indicator)
+    name = ind.name if ind else indicator.removeprefix("other:")
+    context = {
+        p.name: _display(match.facts[p.name], sources[str(match.facts[p.name]["ref"])])
+        for p in match.case.positives
+    }
+    return Finding(
+        rule_id=match.rule.id,
+        rule_version=match.rule.version,
+        severity=match.case.severity,
+        category=match.rule.category,
+        indicator=indicator,
+        message=render(match.case.message, {"indicator_name": name}, context),
+        facts=_evidence(match, sources),
+        fingerprint=fingerprint(match, indicator),
+    )
+
+
+def build_findings(matches: Iterable[RawMatch], rulebook: Rulebook, factset: FactSet) -> tuple[Finding, ...]:
+    """Findings for a check's matches: rendered, de-duplicated by fingerprint, sorted."""
+    best: dict[str, tuple[tuple[Any, ...], Finding]] = {}
+    for m in matches:
+        f = _finding(m, rulebook, factset.sources)
+        key = (_evidence_key(f.facts), f.message)
+        if f.fingerprint not in best or key < best[f.fingerprint][0]:
+            best[f.fingerprint] = (key, f)
+    return tuple(sorted((f for _, f in best.values()), key=finding_order))

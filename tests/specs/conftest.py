@@ -1,0 +1,273 @@
+"""The step library behind specs/*.feature: plans as tables, passages or corpus files; a check;
+assertions on findings. Steps are written once here so that an analyst adds a rule by writing
+YAML and Gherkin only (see specs/README.md).
+
+Steps (zh-CN keywords, no space after the keyword):
+
+- ``假如上级规划 浙江省 2023 的目标:`` / ``假如县级规划 慈溪市 2023 的目标:`` + a table with
+  columns 指标, 值, 单位, 比较, 类型, 期间 (optional 口径, 主要目标). 指标 is a catalog id, a catalog
+  name (制造业投资增长) or ``other:名称``; 比较 以上/左右/以内/空; 类型 基准/力争; 口径 年度/累计;
+  主要目标 是 puts the target in a 主要预期目标 sentence. Blank cells take defaults.
+- ``假如上级规划 浙江省 2023 的原文:`` + a docstring: plan text that goes through extraction.
+- ``而且县级规划还写道"……"``: a sentence added to that plan's text (topics are found in it).
+- ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt`` (examples/plans, with its .meta.yaml).
+- ``当运行对标检查``
+- ``那么应报告规则 R 严重性 S 指标 I`` / ``那么应报告规则 R 指标 I`` — and it becomes *the finding*
+  for ``而且该发现的县级值为 10`` / ``上级值为 12`` / ``消息包含 "38%"`` / ``原文包含 "……"``.
+- ``而且不应报告规则 R`` / ``而且不应报告规则 R 指标 I`` / ``而且不应报告指标 I 的缺口``
+- ``而且规则 R 共报告 N 条``
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from rulesengine.catalog import default_catalog
+from rulesengine.check import CheckResult, check_plan
+from rulesengine.extract import extract_targets, extract_topics
+from rulesengine.facts import PlanFacts
+from rulesengine.findings import format_number
+from rulesengine.model import Basis, Comparator, Finding, Kind, Period, Span, Target
+from rulesengine.plans import load_plan, plan_from_text
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "examples" / "plans"
+
+_COMPARATORS = {
+    "": Comparator.eq, "确数": Comparator.eq, "eq": Comparator.eq,
+    "以上": Comparator.gte, "不低于": Comparator.gte, "gte": Comparator.gte,
+    "左右": Comparator.approx, "approx": Comparator.approx,
+    "以内": Comparator.lte, "不超过": Comparator.lte, "lte": Comparator.lte,
+}  # fmt: skip
+_KINDS = {"": Kind.baseline, "基准": Kind.baseline, "baseline": Kind.baseline,
+          "力争": Kind.stretch, "stretch": Kind.stretch}  # fmt: skip
+_BASES = {"": Basis.annual, "年度": Basis.annual, "annual": Basis.annual,
+          "累计": Basis.cumulative, "cumulative": Basis.cumulative}  # fmt: skip
+_WORDS = {Comparator.gte: "以上", Comparator.approx: "左右", Comparator.lte: "以内", Comparator.eq: ""}
+
+
+def _pick(table: dict[str, str], key: str, choices: dict[str, object], row: int) -> object:
+    value = table.get(key, "").strip()
+    if value not in choices:
+        raise ValueError(f"第{row}行 {key} 列:未知取值 {value!r}(可用:{'、'.join(k for k in choices if k)})")
+    return choices[value]
+
+
+def _indicator(text: str, row: int) -> tuple[str, str, str]:
+    """(id, name as written in the plan text, default unit) for a 指标 cell."""
+    catalog = default_catalog()
+    text = text.strip()
+    if text.startswith("other:"):
+        return text, text.removeprefix("other:"), ""
+    ind = catalog.get(text) or next((i for i in catalog if i.name == text), None)
+    if ind is None:
+        raise ValueError(f"第{row}行 指标 {text!r} 不在指标目录中(写目录 id、中文名或 other:名称)")
+    return ind.id, ind.name, ind.units[0]
+
+
+@dataclass
+class PlanDraft:
+    """A plan being described by steps: table targets, extracted passages, extra sentences."""
+
+    region: str
+    period: str
+    rows: list[dict[str, str]] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)
+    corpus: str | None = None
+
+    def build(self, plan_id: str) -> PlanFacts:
+        if self.corpus is not None:
+            base = _corpus(self.corpus)
+            if not self.passages:
+                return base
+            text = base.plan.text + "\n" + "\n".join(self.passages)
+            plan = base.plan.model_copy(update={"text": text, "sha256": ""})
+            plan = type(plan).model_validate(plan.model_dump())
+            return PlanFacts(plan=plan, targets=base.targets, topics=tuple(extract_topics(text)))
+        text, targets = "", []
+        for i, row in enumerate(self.rows, start=2):
+            ind_id, name, unit = _indicator(row.get("指标", ""), i)
+            unit = row.get("单位", "").strip() or unit
+            comparator = _pick(row, "比较", _COMPARATORS, i)
+            value = float(row["值"])
+            vmax = float(row["上限"]) if row.get("上限", "").strip() else None
+            rng = f"-{format_number(vmax)}" if vmax is not None else ""
+            quote = f"{name}{format_number(value)}{rng}{unit}{_WORDS[comparator]}"  # type: ignore[index]
+            lead = "今年主要预期目标是:" if row.get("主要目标", "").strip() in ("是", "yes") else ""
+            start = len(text) + len(lead)
+            text += f"{lead}{quote}。"
+            targets.append(
+                Target(
+                    indicator=ind_id,
+                    value=value,
+                    value_max=vmax,
+                    unit=unit,
+                    comparator=comparator,  # type: ignore[arg-type]
+                    kind=_pick(row, "类型", _KINDS, i),  # type: ignore[arg-type]
+                    basis=_pick(row, "口径", _BASES, i),  # type: ignore[arg-type]
+                    period=Period.model_validate(row.get("期间", "").strip() or self.period),
+                    quote=quote,
+                    span=Span(start=start, end=start + len(quote)),
+                )
+            )
+        offset = len(text)
+        passage = "\n".join(self.passages)
+        text += passage
+        plan = plan_from_text(text, region=self.region, period=self.period, plan_id=plan_id)
+        for t in extract_targets(passage, plan.period):
+            span = Span(start=t.span.start + offset, end=t.span.end + offset)
+            targets.append(t.model_copy(update={"span": span}))
+        return PlanFacts(plan=plan, targets=tuple(targets), topics=tuple(extract_topics(text)))
+
+
+@cache
+def _corpus(name: str) -> PlanFacts:
+    return PlanFacts.from_plan(load_plan(CORPUS / name))
+
+
+@dataclass
+class SpecContext:
+    county: PlanDraft | None = None
+    parents: list[PlanDraft] = field(default_factory=list)
+    last: PlanDraft | None = None
+    result: CheckResult | None = None
+    finding: Finding | None = None
+
+    def add(self, side: str, draft: PlanDraft) -> None:
+        if side == "县级":
+            self.county = draft
+        else:
+            self.parents.append(draft)
+        self.last = draft
+
+    def findings(self) -> tuple[Finding, ...]:
+        assert self.result is not None, "先写“当运行对标检查” / run the check first"
+        return self.result.findings
+
+    def listing(self) -> str:
+        return (
+            "\n".join(f"  {f.rule_id} {f.severity.value} {f.indicator}: {f.message}" for f in self.findings())
+            or "  (无发现 / none)"
+        )
+
+
+@pytest.fixture
+def spec() -> SpecContext:
+    return SpecContext()
+
+
+_PLAN = r"(?P<side>上级|县级)规划 (?P<region>\S+) (?P<period>\d{4}(?:-\d{4})?(?:/[QH]\d)?) 的"
+
+
+@given(parsers.re(_PLAN + r"目标[:：]?"))
+def plan_from_table(
+    spec: SpecContext, side: str, region: str, period: str, datatable: list[list[str]]
+) -> None:
+    header = [h.strip() for h in datatable[0]]
+    rows = [dict(zip(header, r, strict=True)) for r in datatable[1:]]
+    spec.add(side, PlanDraft(region, period, rows=rows))
+
+
+@given(parsers.re(_PLAN + r"原文[:：]?"))
+def plan_from_passage(spec: SpecContext, side: str, region: str, period: str, docstring: str) -> None:
+    spec.add(side, PlanDraft(region, period, passages=[docstring]))
+
+
+@given(parsers.re(r"(?P<side>上级|县级)规划为语料 (?P<name>\S+)"))
+def plan_from_corpus(spec: SpecContext, side: str, name: str) -> None:
+    plan = _corpus(name).plan
+    spec.add(side, PlanDraft(plan.region.name, str(plan.period), corpus=name))
+
+
+@given(parsers.re(r"(?P<side>上级|县级)规划还写道[:：]?\s*[\"“](?P<text>.+)[\"”]"))
+def plan_also_says(spec: SpecContext, side: str, text: str) -> None:
+    draft = spec.county if side == "县级" else (spec.parents[-1] if spec.parents else None)
+    assert draft is not None, f"先描述{side}规划 / describe the {side} plan first"
+    draft.passages.append(text)
+
+
+@when("运行对标检查")
+def run_check(spec: SpecContext) -> None:
+    assert spec.county is not None, "缺少县级规划 / no county plan given"
+    county = spec.county.build("county")
+    parents = [p.build(f"parent-{i}") for i, p in enumerate(spec.parents, start=1)]
+    spec.result = check_plan(county, parents)
+
+
+def _matching(spec: SpecContext, rule: str, indicator: str | None, severity: str | None) -> list[Finding]:
+    return [
+        f
+        for f in spec.findings()
+        if f.rule_id == rule
+        and (indicator is None or f.indicator == indicator)
+        and (severity is None or f.severity.value == severity)
+    ]
+
+
+@then(parsers.parse("应报告规则 {rule:w} 严重性 {severity:w} 指标 {indicator:S}"))
+def reported_with_severity(spec: SpecContext, rule: str, severity: str, indicator: str) -> None:
+    found = _matching(spec, rule, indicator, severity)
+    assert found, f"未报告 {rule} {severity} {indicator};实际发现:\n{spec.listing()}"
+    spec.finding = found[0]
+
+
+@then(parsers.parse("应报告规则 {rule:w} 指标 {indicator:S}"))
+def reported(spec: SpecContext, rule: str, indicator: str) -> None:
+    found = _matching(spec, rule, indicator, None)
+    assert found, f"未报告 {rule} {indicator};实际发现:\n{spec.listing()}"
+    spec.finding = found[0]
+
+
+@then(parsers.parse("不应报告规则 {rule:w} 指标 {indicator:S}"))
+def not_reported_for(spec: SpecContext, rule: str, indicator: str) -> None:
+    found = _matching(spec, rule, indicator, None)
+    assert not found, f"不应报告 {rule} {indicator},但报告了:\n{spec.listing()}"
+
+
+@then(parsers.parse("不应报告规则 {rule:w}"))
+def not_reported(spec: SpecContext, rule: str) -> None:
+    found = _matching(spec, rule, None, None)
+    assert not found, f"不应报告 {rule},但报告了:\n{spec.listing()}"
+
+
+@then(parsers.parse("不应报告指标 {indicator:S} 的缺口"))
+def no_gap(spec: SpecContext, indicator: str) -> None:
+    found = [f for f in spec.findings() if f.category.value == "gap" and f.indicator == indicator]
+    assert not found, f"不应报告 {indicator} 缺口,但报告了:\n{spec.listing()}"
+
+
+@then(parsers.parse("规则 {rule:w} 共报告 {count:d} 条"))
+def reported_count(spec: SpecContext, rule: str, count: int) -> None:
+    found = _matching(spec, rule, None, None)
+    assert len(found) == count, f"{rule} 应报告 {count} 条,实际 {len(found)} 条:\n{spec.listing()}"
+
+
+def _current(spec: SpecContext) -> Finding:
+    assert spec.finding is not None, "先写“应报告规则 …” / assert a finding first"
+    return spec.finding
+
+
+@then(parsers.re(r"该发现的(?P<side>县级|上级)值为 (?P<value>[\d.]+)"))
+def finding_value(spec: SpecContext, side: str, value: str) -> None:
+    f = _current(spec)
+    role = "county" if side == "县级" else "parent"
+    values = [x.value for x in f.facts if x.role == role]
+    assert float(value) in values, f"{f.rule_id} 的{side}值为 {values},不含 {value}:{f.message}"
+
+
+@then(parsers.re(r"该发现的消息包含 [\"“](?P<text>.+)[\"”]"))
+def message_contains(spec: SpecContext, text: str) -> None:
+    f = _current(spec)
+    assert text in f.message, f"消息不含 {text!r}:{f.message}"
+
+
+@then(parsers.re(r"该发现引用的原文包含 [\"“](?P<text>.+)[\"”]"))
+def quote_contains(spec: SpecContext, text: str) -> None:
+    f = _current(spec)
+    quotes = [x.quote for x in f.facts]
+    assert any(text in q for q in quotes), f"引用原文 {quotes} 不含 {text!r}"
