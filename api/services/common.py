@@ -14,6 +14,7 @@ from api.errors import not_found
 
 __all__ = ["count_and_page", "get_plan", "lock_plan", "record"]
 
+
 def record(
     session: Session,
     principal: Principal,

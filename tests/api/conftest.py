@@ -17,7 +17,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +26,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.auth import Role, issue_token
-from api.engine import Checker
+from api.engine import Checker, CheckResult, PlanFacts
 from api.main import create_app
 from api.settings import Settings, sqlite_url
+from rulesengine.model import Category, Finding, FindingFact, Severity
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
 ZHEJIANG_2023 = PLANS_DIR / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"
@@ -72,10 +73,26 @@ class PgCluster:
 
     def psql(self, sql: str) -> None:
         subprocess.run(
-            [*self.as_user, str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port),
-             "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qc", sql],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                *self.as_user,
+                str(self.bindir / "psql"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qc",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -105,10 +122,23 @@ def pg_cluster() -> Iterator[PgCluster]:
         as_user = ("runuser", "-u", "postgres", "--")
     data = base / "data"
     subprocess.run(
-        [*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-         "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--encoding=UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     cluster: PgCluster | None = None
     last_error = ""
     for _ in range(3):  # the free port may be taken between choosing and binding it
@@ -118,10 +148,23 @@ def pg_cluster() -> Iterator[PgCluster]:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
         )
         started = subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
-             "-w", "-t", "60", "-o", options, "start"],
-            capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                *as_user,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ],
+            capture_output=True,
+            text=True,
+        )
         if started.returncode == 0:
             cluster = PgCluster(port=port, bindir=bindir, socket_dir=base, as_user=as_user)
             break
@@ -242,3 +285,75 @@ def upload(api: Api, path: Path, *, role: Role = Role.submitter, **overrides: st
     assert response.status_code == 201, response.text
     body: dict = response.json()  # type: ignore[type-arg]
     return body
+
+
+# -- a scripted check, for tests of the review workflow that must not depend on the rule pack --
+
+
+@dataclass
+class ScriptedChecker:
+    """Stands in for ``rulesengine.check.check_plan``: one finding per county target.
+
+    The fingerprint is the indicator, so a finding disappears exactly when a revised text no
+    longer states that indicator. ``calls`` records what each check was given.
+    """
+
+    calls: list[tuple[str, tuple[str, ...]]]
+
+    def __call__(self, county: PlanFacts, parents: Sequence[PlanFacts]) -> CheckResult:
+        self.calls.append((county.plan.id, tuple(p.plan.id for p in parents)))
+        findings = [
+            Finding(
+                rule_id="scripted_gap",
+                rule_version=1,
+                severity=Severity.warning if i % 2 else Severity.error,
+                category=Category.weaker if i % 2 else Category.gap,
+                indicator=t.indicator,
+                message=f"{t.indicator} {t.value:g}{t.unit}",
+                facts=(
+                    FindingFact(
+                        role="county",
+                        plan_id=county.plan.id,
+                        region=county.plan.region.name,
+                        indicator=t.indicator,
+                        value=t.value,
+                        unit=t.unit,
+                        quote=t.quote,
+                        start=t.span.start,
+                        end=t.span.end,
+                    ),
+                ),
+                fingerprint=f"fp-{t.indicator}",
+            )
+            for i, t in enumerate(county.targets)
+        ]
+        return CheckResult(
+            plan_id=county.plan.id,
+            parent_ids=tuple(p.plan.id for p in parents),
+            rule_pack_version="scripted-1",
+            catalog_version="catalog-test",
+            findings=tuple(findings),
+        )
+
+
+@pytest.fixture
+def scripted() -> ScriptedChecker:
+    return ScriptedChecker(calls=[])
+
+
+PROVINCE_TEXT = "2023年全省规上工业增加值增长6%以上,数字经济核心产业增加值增长10%。"
+COUNTY_TEXT = "2023年,全市规上工业增加值增长7%,数字经济核心产业增加值增长8%,高新技术产业投资增长20%。"
+
+
+def post_text_plan(api: Api, **body: str) -> dict:  # type: ignore[type-arg]
+    response = api.client.post("/plans/text", json=body, headers=api.auth(Role.submitter))
+    assert response.status_code == 201, response.text
+    result: dict = response.json()  # type: ignore[type-arg]
+    return result
+
+
+def small_pair(api: Api) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """浙江省 2023 and 慈溪市 2023 as short texts (a few targets each)."""
+    province = post_text_plan(api, id="zj-2023", region="浙江省", period="2023", text=PROVINCE_TEXT)
+    county = post_text_plan(api, id="cx-2023", region="慈溪", period="2023", text=COUNTY_TEXT)
+    return province, county
