@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
+from pathlib import PurePath
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rulesengine.ingest import IngestError
 from rulesengine.regions import RegionError
+from rulesengine.rulebook import RulebookError
 
 __all__ = [
     "PROBLEM_JSON",
@@ -272,6 +274,21 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RegionError)
         return _respond(request, from_region_error(exc))
 
+    async def on_rulebook(request: Request, exc: Exception) -> JSONResponse:
+        # The installed rule pack does not load: an operator's problem, not the client's.
+        assert isinstance(exc, RulebookError)
+        log.error("rule pack does not load: %s", exc)
+        problem = Problem(
+            500,
+            "rule_pack_invalid",
+            f"已安装的规则包无法加载:{exc.problem_zh}",
+            f"the installed rule pack does not load: {exc.problem_en}",
+            field=exc.field,
+            file=PurePath(exc.file).name,
+            rule_id=exc.rule_id,
+        )
+        return _respond(request, problem)
+
     async def on_integrity(request: Request, exc: Exception) -> JSONResponse:
         # Two requests created the same thing at once; the loser's transaction was rolled back.
         log.info("integrity error on %s: %s", request.url.path, exc)
@@ -308,6 +325,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(IngestError, on_ingest)
     app.add_exception_handler(RegionError, on_region)
+    app.add_exception_handler(RulebookError, on_rulebook)
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(OperationalError, on_operational)
     app.add_exception_handler(Exception, on_unexpected)

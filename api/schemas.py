@@ -50,7 +50,10 @@ __all__ = [
     "RevisionMeta",
     "RevisionPublic",
     "RevisionTextCreate",
+    "RuleCasePublic",
     "RuleCheckReport",
+    "RuleDetail",
+    "RulePack",
     "RuleProblem",
     "RulePublic",
     "TargetPublic",
@@ -359,22 +362,44 @@ class Me(BaseModel):
 # -- rules ---------------------------------------------------------------------------------
 
 
-class RulePublic(BaseModel):
-    """A rule of the installed pack with the spec that describes it."""
+class RuleCasePublic(BaseModel):
+    name: str
+    severity: Severity
+    description: str
 
-    model_config = ConfigDict(extra="allow")
+
+class RulePublic(BaseModel):
+    """A rule of the installed pack: what it checks, its version, and the specs that pin it."""
 
     id: str
     version: int
-    title: str = ""
-    severity: str | None = None
-    reference: str | None = None
-    spec: str | None = None
+    title: str
+    severity: Severity
+    category: Category
+    reference: str
+    description: str
+    file: str
+    specs: list[str] = Field(description="feature files under specs/ that specify the rule")
+    scenarios: list[str] = Field(description="scenarios that mention the rule: `file: name`")
+    cases: list[RuleCasePublic]
+
+
+class RuleDetail(RulePublic):
+    source: str = Field(description="the rule file as installed (YAML)")
+    spec_texts: dict[str, str] = Field(description="feature file → its text")
+
+
+class RulePack(BaseModel):
+    version: str = Field(description="what checks record: pack version + hash of the pack files")
+    pack_version: int
+    catalog_version: str
+    rules: list[RulePublic]
 
 
 class RuleProblem(BaseModel):
+    file: str | None = None
+    rule_id: str | None = None
     field: str | None = None
-    line: int | None = None
     message_zh: str
     message_en: str
 
@@ -386,4 +411,6 @@ class RuleCheckReport(BaseModel):
     file: str
     rule_id: str | None = None
     version: int | None = None
+    replaces_installed: bool = Field(description="a rule with this file name is installed")
     errors: list[RuleProblem]
+    warnings: list[RuleProblem]

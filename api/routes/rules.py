@@ -1,7 +1,57 @@
-"""Rules: list the installed rule pack; validate an uploaded rule file without installing it."""
+"""Rules: the installed rule pack with specs and versions; dry-run validation of a rule file."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter(prefix="/rules", tags=["rules"])
+from fastapi import APIRouter, File, UploadFile
+
+from api.deps import PrincipalDep
+from api.errors import Problem, problem_responses
+from api.schemas import RuleCheckReport, RuleDetail, RulePack
+from api.services import rules as service
+
+router = APIRouter(prefix="/rules", tags=["rules"], responses=problem_responses(401))
+
+
+@router.get("", response_model=RulePack)
+def list_rules(_: PrincipalDep) -> RulePack:
+    """Every installed rule with its version, specs and scenarios; the pack's audit version."""
+    return service.rule_pack()
+
+
+@router.get("/{rule_id}", response_model=RuleDetail, responses=problem_responses(404))
+def get_rule(_: PrincipalDep, rule_id: str) -> RuleDetail:
+    """One rule with its YAML source and the text of its spec files."""
+    return service.get_rule(rule_id)
+
+
+def _read(upload: UploadFile) -> bytes:
+    data = upload.file.read(service.MAX_RULE_BYTES + 1)
+    if len(data) > service.MAX_RULE_BYTES:
+        raise Problem(
+            413,
+            "too_large",
+            f"规则文件过大:上限 {service.MAX_RULE_BYTES:,} 字节",
+            f"the rule file is larger than {service.MAX_RULE_BYTES:,} bytes",
+            field="file",
+        )
+    return data
+
+
+@router.post("/validate", response_model=RuleCheckReport, responses=problem_responses(413, 422))
+def validate_rule(
+    _: PrincipalDep,
+    file: Annotated[UploadFile, File(description="a rule file, named <rule id>.yaml")],
+    specs: Annotated[
+        list[UploadFile] | None,
+        File(description="optional .feature files that specify a new rule"),
+    ] = None,
+) -> RuleCheckReport:
+    """Check a rule file as the pack loader would, and report every problem; installs nothing.
+
+    The answer is 200 with ``valid: false`` and the errors (file, rule, field, zh/en) when the
+    rule is wrong: the request itself was fine.
+    """
+    extra = [(s.filename or "spec.feature", _read(s)) for s in specs or []]
+    return service.validate_rule_file(_read(file), file.filename or "rule.yaml", extra)

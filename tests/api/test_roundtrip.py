@@ -51,7 +51,9 @@ def test_round_trip(make_api: MakeApi, database_url: str) -> None:
     weaker = next(f for f in page.json()["items"] if f["indicator"] == "manufacturing_investment_growth")
     assert weaker["status"] == "open" and any(fact["role"] == "parent" for fact in weaker["facts"])
     gaps = client.get(
-        f"/checks/{check['id']}/findings", params={"indicator": "tech_renovation_investment_growth"}, headers=reviewer
+        f"/checks/{check['id']}/findings",
+        params={"indicator": "tech_renovation_investment_growth"},
+        headers=reviewer,
     ).json()["items"]
     assert [g["category"] for g in gaps] == ["gap"]
 

@@ -1,0 +1,164 @@
+"""Rules: describe the installed rule pack, and try an uploaded rule file without installing it.
+
+Validation runs the library's own loader (``load_rulebook``) over a temporary copy of the pack
+and the specs with the uploaded file dropped in, so an uploaded rule is judged exactly as the
+installed pack will judge it: schema, vocabulary, catalog ids, templates, the file name, clashes
+with other rules, and the rule being mentioned by a spec scenario (upload the .feature too).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path, PurePath
+from typing import Any
+
+import yaml
+
+from api.errors import not_found
+from api.schemas import RuleCasePublic, RuleCheckReport, RuleDetail, RulePack, RuleProblem, RulePublic
+from rulesengine.rulebook import PACK_DIR, SPECS_DIR, Rule, RulebookError, default_rulebook, load_rulebook
+
+__all__ = ["MAX_RULE_BYTES", "get_rule", "rule_pack", "validate_rule_file"]
+
+MAX_RULE_BYTES = 256 * 1024
+
+
+def _public(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "version": rule.version,
+        "title": rule.title,
+        "severity": rule.severity,
+        "category": rule.category,
+        "reference": rule.reference,
+        "description": rule.description,
+        "file": Path(rule.file).name,
+        "specs": list(rule.specs),
+        "scenarios": [str(s) for s in rule.scenarios],
+        "cases": [
+            RuleCasePublic(name=c.name, severity=c.severity, description=c.description) for c in rule.cases
+        ],
+    }
+
+
+def rule_pack() -> RulePack:
+    book = default_rulebook()
+    return RulePack(
+        version=book.version,
+        pack_version=book.pack_version,
+        catalog_version=book.catalog.version,
+        rules=[RulePublic(**_public(r)) for r in book.rules],
+    )
+
+
+def get_rule(rule_id: str) -> RuleDetail:
+    rule = default_rulebook().get(rule_id)
+    if rule is None:
+        raise not_found("规则", "rule", rule_id, field="rule_id")
+    specs = {}
+    for name in rule.specs:
+        path = SPECS_DIR / name
+        if path.is_file():
+            specs[name] = path.read_text(encoding="utf-8")
+    return RuleDetail(**_public(rule), source=Path(rule.file).read_text(encoding="utf-8"), spec_texts=specs)
+
+
+def _problem(exc: RulebookError) -> RuleProblem:
+    return RuleProblem(
+        file=PurePath(exc.file).name,
+        rule_id=exc.rule_id,
+        field=exc.field,
+        message_zh=exc.problem_zh,
+        message_en=exc.problem_en,
+    )
+
+
+def _report(name: str, errors: list[RuleProblem], **kw: Any) -> RuleCheckReport:
+    return RuleCheckReport(valid=not errors, file=name, errors=errors, warnings=kw.pop("warnings", []), **kw)
+
+
+def validate_rule_file(
+    data: bytes, filename: str, specs: Sequence[tuple[str, bytes]] = ()
+) -> RuleCheckReport:
+    """Judge ``data`` as rules/pack/<filename> with optional extra spec files; install nothing."""
+    name = PurePath(filename.replace("\\", "/")).name
+    if not name.endswith(".yaml") or name.startswith("_"):
+        return _report(
+            name,
+            [
+                RuleProblem(
+                    file=name,
+                    field="file",
+                    message_zh="规则文件应命名为 <规则编号>.yaml",
+                    message_en="a rule file must be named <rule id>.yaml",
+                )
+            ],
+            replaces_installed=False,
+        )
+    try:
+        text = data.decode("utf-8-sig")
+        parsed = yaml.safe_load(text)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        parsed = None
+    rule_id = parsed.get("id") if isinstance(parsed, dict) else None
+    version = parsed.get("version") if isinstance(parsed, dict) else None
+    installed_path = PACK_DIR / name
+    replaces = installed_path.is_file()
+    warnings: list[RuleProblem] = []
+    errors: list[RuleProblem] = []
+    with tempfile.TemporaryDirectory(prefix="planalign-rule-") as tmp:
+        pack, spec_dir = Path(tmp) / "pack", Path(tmp) / "specs"
+        shutil.copytree(PACK_DIR, pack)
+        shutil.copytree(SPECS_DIR, spec_dir)
+        for spec_name, spec_data in specs:
+            spec_file = PurePath(spec_name.replace("\\", "/")).name
+            if not spec_file.endswith(".feature"):
+                errors.append(
+                    RuleProblem(
+                        file=spec_file,
+                        field="specs",
+                        message_zh="规格文件应为 .feature",
+                        message_en="a spec file must end in .feature",
+                    )
+                )
+                continue
+            (spec_dir / spec_file).write_bytes(spec_data)
+        (pack / name).write_bytes(data)
+        if not errors:
+            try:
+                load_rulebook(pack, specs_dir=spec_dir)
+            except RulebookError as exc:
+                errors.append(_problem(exc))
+            except UnicodeDecodeError:
+                errors.append(
+                    RuleProblem(
+                        file=name,
+                        message_zh="文件不是 UTF-8 编码",
+                        message_en="the file is not UTF-8 text",
+                    )
+                )
+    if replaces and not errors:
+        installed = yaml.safe_load(installed_path.read_text(encoding="utf-8")) or {}
+        old_version = installed.get("version") if isinstance(installed, dict) else None
+        changed = installed_path.read_bytes() != data
+        if changed and isinstance(old_version, int) and isinstance(version, int) and version <= old_version:
+            warnings.append(
+                RuleProblem(
+                    file=name,
+                    rule_id=rule_id if isinstance(rule_id, str) else None,
+                    field="version",
+                    message_zh=f"内容已改动但版本号未增加(已安装版本 {old_version}):请改为 {old_version + 1}",
+                    message_en=f"the rule changed but its version did not go up (installed: "
+                    f"{old_version}); make it {old_version + 1}",
+                )
+            )
+    return _report(
+        name,
+        errors,
+        rule_id=rule_id if isinstance(rule_id, str) else None,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
+        replaces_installed=replaces,
+        warnings=warnings,
+    )
