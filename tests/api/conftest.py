@@ -20,15 +20,18 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.auth import Role, issue_token
 from api.engine import Checker, CheckResult, PlanFacts
 from api.main import create_app
-from api.settings import Settings, sqlite_url
+from api.settings import DEFAULT_MAX_UPLOAD_BYTES, Settings, sqlite_url
 from rulesengine.model import Category, Finding, FindingFact, Severity
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
@@ -213,6 +216,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 class Api:
     """A test client plus one token per role (and their holders' names)."""
 
+    app: FastAPI
     client: TestClient
     settings: Settings
     tokens: dict[Role, str]
@@ -221,7 +225,7 @@ class Api:
         return {"Authorization": f"Bearer {self.tokens[Role(role)]}"}
 
     def session(self) -> Session:
-        return Session(self.client.app.state.engine)  # type: ignore[attr-defined]
+        return Session(self.app.state.engine)
 
 
 NAMES = {Role.submitter: "李四", Role.reviewer: "张三", Role.admin: "王五"}
@@ -243,7 +247,7 @@ def make_api(tmp_path: Path) -> Iterator[MakeApi]:
     ) -> Api:
         settings = Settings(
             database_url=url or sqlite_url(tmp_path / "planalign.db"),
-            **({"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}),
+            max_upload_bytes=max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES,
         )
         app = create_app(settings, checker=checker)
         client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
@@ -254,7 +258,7 @@ def make_api(tmp_path: Path) -> Iterator[MakeApi]:
             for role, name in NAMES.items():
                 _, tokens[role] = issue_token(session, name=name, role=role, created_by="test")
             session.commit()
-        return Api(client=client, settings=settings, tokens=tokens)
+        return Api(app=app, client=client, settings=settings, tokens=tokens)
 
     yield make
     for client in clients:
@@ -267,6 +271,23 @@ def api(make_api: MakeApi) -> Api:
     return make_api()
 
 
+def assert_problem(
+    response: httpx.Response, status: int, code: str | None = None, field: str | None = None
+) -> dict[str, Any]:
+    """Assert an RFC 9457 problem body with both languages; returns it."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:planalign:problem:")
+    assert body["message_zh"] and body["message_en"] and body["title"]
+    if code is not None:
+        assert body["code"] == code
+    if field is not None:
+        assert body["field"] == field
+    return body
+
+
 def meta_of(path: Path) -> dict[str, str]:
     """The form fields for an example plan, from its .meta.yaml."""
     import yaml
@@ -275,7 +296,7 @@ def meta_of(path: Path) -> dict[str, str]:
     return {k: str(v) for k, v in meta.items()}
 
 
-def upload(api: Api, path: Path, *, role: Role = Role.submitter, **overrides: str) -> dict:  # type: ignore[type-arg]
+def upload(api: Api, path: Path, *, role: Role = Role.submitter, **overrides: str) -> dict[str, Any]:
     """POST /plans with an example file and its metadata; asserts 201."""
     data = {**meta_of(path), **overrides}
     with path.open("rb") as fh:
@@ -283,7 +304,7 @@ def upload(api: Api, path: Path, *, role: Role = Role.submitter, **overrides: st
             "/plans", data=data, files={"file": (path.name, fh, "text/plain")}, headers=api.auth(role)
         )
     assert response.status_code == 201, response.text
-    body: dict = response.json()  # type: ignore[type-arg]
+    body: dict[str, Any] = response.json()
     return body
 
 
@@ -345,14 +366,14 @@ PROVINCE_TEXT = "2023年全省规上工业增加值增长6%以上,数字经济�
 COUNTY_TEXT = "2023年,全市规上工业增加值增长7%,数字经济核心产业增加值增长8%,高新技术产业投资增长20%。"
 
 
-def post_text_plan(api: Api, **body: str) -> dict:  # type: ignore[type-arg]
+def post_text_plan(api: Api, **body: str) -> dict[str, Any]:
     response = api.client.post("/plans/text", json=body, headers=api.auth(Role.submitter))
     assert response.status_code == 201, response.text
-    result: dict = response.json()  # type: ignore[type-arg]
+    result: dict[str, Any] = response.json()
     return result
 
 
-def small_pair(api: Api) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def small_pair(api: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     """浙江省 2023 and 慈溪市 2023 as short texts (a few targets each)."""
     province = post_text_plan(api, id="zj-2023", region="浙江省", period="2023", text=PROVINCE_TEXT)
     county = post_text_plan(api, id="cx-2023", region="慈溪", period="2023", text=COUNTY_TEXT)

@@ -9,21 +9,7 @@ from sqlmodel import select
 
 from api.auth import Role
 from api.db import ApiToken
-from tests.api.conftest import Api, ScriptedChecker, small_pair
-
-
-def assert_problem(response, status: int, code: str | None = None, field: str | None = None) -> dict:  # type: ignore[no-untyped-def, type-arg]
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict = response.json()  # type: ignore[type-arg]
-    assert body["status"] == status
-    assert body["type"].startswith("urn:planalign:problem:")
-    assert body["message_zh"] and body["message_en"] and body["title"]
-    if code is not None:
-        assert body["code"] == code
-    if field is not None:
-        assert body["field"] == field
-    return body
+from tests.api.conftest import Api, MakeApi, ScriptedChecker, assert_problem, small_pair
 
 
 @pytest.mark.parametrize(
@@ -66,7 +52,7 @@ def test_any_token_reads(api: Api) -> None:
         assert api.client.get("/me", headers=api.auth(role)).json()["role"] == role.value
 
 
-def test_submitter_cannot_review_or_correct(make_api, scripted: ScriptedChecker) -> None:  # type: ignore[no-untyped-def]
+def test_submitter_cannot_review_or_correct(make_api: MakeApi, scripted: ScriptedChecker) -> None:
     api = make_api(checker=scripted)
     _, county = small_pair(api)
     check = api.client.post("/plans/cx-2023/checks", headers=api.auth("submitter")).json()
@@ -108,7 +94,7 @@ def test_reviewer_cannot_manage_tokens(api: Api) -> None:
     assert api.client.post("/tokens", json=new, headers=api.auth("admin")).status_code == 201
 
 
-def test_only_admin_deletes_plans(make_api, scripted: ScriptedChecker) -> None:  # type: ignore[no-untyped-def]
+def test_only_admin_deletes_plans(make_api: MakeApi, scripted: ScriptedChecker) -> None:
     api = make_api(checker=scripted)
     small_pair(api)
     assert_problem(api.client.delete("/plans/zj-2023", headers=api.auth("reviewer")), 403)
@@ -133,7 +119,7 @@ def test_token_is_shown_once_and_stored_as_its_sha256(api: Api) -> None:
     assert audit["total"] == 1 and audit["items"][0]["actor"] == "王五"
 
 
-def test_reviews_record_the_reviewers_name(make_api, scripted: ScriptedChecker) -> None:  # type: ignore[no-untyped-def]
+def test_reviews_record_the_reviewers_name(make_api: MakeApi, scripted: ScriptedChecker) -> None:
     api = make_api(checker=scripted)
     small_pair(api)
     check = api.client.post("/plans/cx-2023/checks", headers=api.auth("submitter")).json()

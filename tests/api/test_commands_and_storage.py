@@ -18,6 +18,7 @@ from api.db import ApiToken
 from api.main import create_app
 from api.settings import DEFAULT_MAX_UPLOAD_BYTES, Settings, sqlite_url
 from api.storage import alembic_config, make_engine, migrate
+from tests.api.conftest import Api
 
 
 @pytest.fixture
@@ -41,10 +42,11 @@ def test_token_create_prints_the_token_once_and_stores_its_hash(cli: typer.Typer
     token = result.stdout.strip().splitlines()[0]
     assert token.startswith("pa_")
     settings = Settings(database_url=sqlite_url(db))
-    with TestClient(create_app(settings)) as client:
+    app = create_app(settings)
+    with TestClient(app) as client:
         me = client.get("/me", headers={"Authorization": f"Bearer {token}"}).json()
         assert me == {"token_id": 1, "name": "张三", "role": "reviewer"}
-        with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        with Session(app.state.engine) as session:
             (row,) = session.exec(select(ApiToken)).all()
             assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
     listed = CliRunner().invoke(cli, ["token", "list", "--db", str(db)])
@@ -91,7 +93,7 @@ def test_migrations_match_the_tables_and_run_twice(database_url: str) -> None:
         engine.dispose()
 
 
-def test_openapi_documents_problem_responses(api) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_documents_problem_responses(api: Api) -> None:
     assert api.client.get("/docs").status_code == 200
     spec = api.client.get("/openapi.json").json()
     review = spec["paths"]["/findings/{finding_id}"]["patch"]

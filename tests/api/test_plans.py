@@ -15,10 +15,10 @@ from tests.api.conftest import (
     ZHEJIANG_2023,
     Api,
     MakeApi,
+    assert_problem,
     post_text_plan,
     upload,
 )
-from tests.api.test_access import assert_problem
 
 
 def test_upload_a_file_stores_text_targets_and_metadata(api: Api) -> None:
@@ -161,7 +161,7 @@ def test_duplicate_id_is_409(api: Api) -> None:
 def _row_counts(api: Api) -> dict[str, int]:
     with api.session() as session:
         return {
-            table.__tablename__: session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()  # type: ignore[attr-defined]
+            table.__tablename__: session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             for table in (PlanRow, PlanRevision, TargetRow, AuditEntry)
         }
 

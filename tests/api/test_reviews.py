@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from api.db import AuditEntry
-from tests.api.conftest import COUNTY_TEXT, Api, MakeApi, ScriptedChecker, small_pair
-from tests.api.test_access import assert_problem
+from tests.api.conftest import COUNTY_TEXT, Api, MakeApi, ScriptedChecker, assert_problem, small_pair
 
 
 def run_check(api: Api, plan_id: str = "cx-2023", **body: Any) -> dict[str, Any]:
@@ -37,7 +36,7 @@ def by_indicator(page: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["indicator"]: f for f in page["items"]}
 
 
-def review(api: Api, finding: dict[str, Any], status: str, comment: str | None = None, **kw: Any):  # type: ignore[no-untyped-def]
+def review(api: Api, finding: dict[str, Any], status: str, comment: str | None = None, **kw: Any):
     body = {"status": status, "comment": comment, "version": finding["version"], **kw}
     return api.client.patch(f"/findings/{finding['id']}", json=body, headers=api.auth("reviewer"))
 

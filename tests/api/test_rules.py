@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rulesengine.rulebook import PACK_DIR, default_rulebook
-from tests.api.conftest import Api
-from tests.api.test_access import assert_problem
+from tests.api.conftest import Api, assert_problem
 
 
 def test_list_rules_with_versions_and_specs(api: Api) -> None:
@@ -22,11 +23,11 @@ def test_list_rules_with_versions_and_specs(api: Api) -> None:
     assert_problem(api.client.get("/rules/nope", headers=api.auth("submitter")), 404, "not_found", "rule_id")
 
 
-def _validate(api: Api, name: str, text: str, *specs: tuple[str, str]) -> dict:  # type: ignore[type-arg]
+def _validate(api: Api, name: str, text: str, *specs: tuple[str, str]) -> dict[str, Any]:
     files = [("file", (name, text.encode()))] + [("specs", (n, t.encode())) for n, t in specs]
     response = api.client.post("/rules/validate", files=files, headers=api.auth("reviewer"))
     assert response.status_code == 200, response.text
-    report: dict = response.json()  # type: ignore[type-arg]
+    report: dict[str, Any] = response.json()
     return report
 
 
