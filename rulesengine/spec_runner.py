@@ -1,0 +1,169 @@
+"""Runs one spec file (specs/*.feature) and says, per scenario, whether it passed and why not.
+
+This is what ``planalign rules test specs/x.feature`` prints: an analyst who wrote a rule and its
+scenarios sees plain pass/fail lines without reading pytest output. It runs pytest in a child
+process (pytest caches imported test modules, so a second in-process run would see the first
+run's scenarios) on tests/specs/test_specs.py (which binds every feature under specs/ to the step library in
+tests/specs/conftest.py) with the features folder pointed at the file's own folder, and keeps
+only the scenarios of the requested file: a draft can be tried anywhere, and once it is under
+specs/ `make test` runs it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ScenarioResult", "SpecRunError", "run_feature"]
+
+_ENV_FEATURE = "PLANALIGN_SPEC_FEATURE"
+_ENV_REPORT = "PLANALIGN_SPEC_REPORT"
+
+ROOT = Path(__file__).resolve().parent.parent
+STEP_MODULE = ROOT / "tests" / "specs" / "test_specs.py"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario (one row of 例子 for an outline): its name, verdict and, if failed, why."""
+
+    name: str
+    passed: bool
+    message: str = ""
+
+
+class SpecRunError(RuntimeError):
+    """The feature could not be run at all (missing, outside specs/, or nothing collected)."""
+
+
+def _scenario_of(item: Any) -> tuple[str, str] | None:
+    """(feature file, scenario name) of a pytest-bdd test item, or None for other tests."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    func = getattr(item, "function", None)
+    template = scenario_wrapper_template_registry.get(func) if func is not None else None
+    if template is None:
+        return None
+    return str(Path(template.feature.filename).resolve()), str(template.name)
+
+
+class _Collector:
+    """A pytest plugin: keeps one feature's scenarios and records each one's outcome."""
+
+    def __init__(self, feature: Path) -> None:
+        self.feature = str(feature.resolve())
+        self.names: dict[str, str] = {}
+        self.results: dict[str, ScenarioResult] = {}
+        self.errors: list[str] = []
+
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        keep, drop = [], []
+        for item in items:
+            found = _scenario_of(item)
+            if found is not None and found[0] == self.feature:
+                self.names[item.nodeid] = _display_name(item, found[1])
+                keep.append(item)
+            else:
+                drop.append(item)
+        items[:] = keep
+        config.hook.pytest_deselected(items=drop)
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.errors.append(_reason(report))
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        name = self.names.get(report.nodeid)
+        if name is None:
+            return
+        if report.failed and (report.nodeid not in self.results or self.results[report.nodeid].passed):
+            self.results[report.nodeid] = ScenarioResult(name, False, _reason(report))
+        elif report.when == "call" and report.passed and report.nodeid not in self.results:
+            self.results[report.nodeid] = ScenarioResult(name, True)
+
+
+def _display_name(item: Any, name: str) -> str:
+    """An outline's name with its 例子 row filled in (<县级值> → 10), as an analyst reads it."""
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
+    if not isinstance(example, dict) or not example:
+        return name
+    filled = re.sub(r"<([^<>]+)>", lambda m: str(example.get(m.group(1), m.group(0))), name)
+    if filled == name:
+        filled += " [" + ", ".join(f"{k}={v}" for k, v in example.items()) + "]"
+    return filled
+
+
+def _reason(report: Any) -> str:
+    """The assertion message (the step library writes them in plain Chinese), else the error."""
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    text = crash.message if crash is not None else str(getattr(report, "longrepr", "") or "")
+    text = text.removeprefix("AssertionError: ")
+    return text.split("\nassert ", 1)[0].strip()
+
+
+def pytest_configure(config: Any) -> None:
+    """Plugin entry in the child process: collect the feature named by the environment."""
+    feature = os.environ.get(_ENV_FEATURE)
+    if feature:
+        config.pluginmanager.register(_Collector(Path(feature)), "planalign-spec-collector")
+
+
+def pytest_unconfigure(config: Any) -> None:
+    collector = config.pluginmanager.get_plugin("planalign-spec-collector")
+    report = os.environ.get(_ENV_REPORT)
+    if collector is None or not report:
+        return
+    data = {
+        "errors": collector.errors,
+        "scenarios": [
+            {
+                "nodeid": n,
+                "name": name,
+                **(
+                    {"passed": r.passed, "message": r.message}
+                    if (r := collector.results.get(n)) is not None
+                    else {"passed": False, "message": "未运行 / not run"}
+                ),
+            }
+            for n, name in collector.names.items()
+        ],
+    }
+    Path(report).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def run_feature(path: Path | str, *, timeout: float = 600.0) -> list[ScenarioResult]:
+    """Run every scenario of one feature file; results in file order."""
+    feature = Path(path).resolve()
+    if not feature.is_file():
+        raise SpecRunError(f"找不到规格文件 / no such feature file: {path}")
+    if not STEP_MODULE.is_file():
+        raise SpecRunError(f"找不到步骤库 / the step library is missing: {STEP_MODULE}")
+    with tempfile.TemporaryDirectory(prefix="planalign-spec-") as tmp:
+        report = Path(tmp) / "report.json"
+        env = {**os.environ, _ENV_FEATURE: str(feature), _ENV_REPORT: str(report)}
+        args = [
+            sys.executable, "-m", "pytest", str(STEP_MODULE),
+            f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"),
+            "-o", f"bdd_features_base_dir={feature.parent}",
+            "-p", "rulesengine.spec_runner", "-p", "no:cacheprovider", "-q", "--no-header",
+        ]  # fmt: skip
+        proc = subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+        if not report.is_file():
+            tail = " ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
+            raise SpecRunError(f"规格未能运行 / the spec did not run (exit {proc.returncode}): {tail}")
+        data = json.loads(report.read_text(encoding="utf-8"))
+    if data["errors"]:
+        raise SpecRunError("规格无法加载 / the spec could not be loaded: " + "; ".join(data["errors"]))
+    if not data["scenarios"]:
+        raise SpecRunError(f"该文件中没有场景 / no scenarios collected from {feature.name}")
+    return [ScenarioResult(s["name"], bool(s["passed"]), s["message"]) for s in data["scenarios"]]
