@@ -38,6 +38,7 @@ __all__ = [
     "CheckResult",
     "MatchEngine",
     "PlanFacts",
+    "Role",
     "check_plan",
     "engine_for",
     "find_parents",
@@ -171,6 +172,3 @@ def check_plan(
         catalog_version=rulebook.catalog.version,
         findings=build_findings(matches, rulebook, factset),
     )
-
-
-__all__ += ["Role"]

@@ -31,7 +31,7 @@ from rulesengine.rulebook.errors import RulebookError
 
 __all__ = ["NAME_RE", "Pattern", "compile_patterns"]
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # short enough for engine rule names
 _REF_RE = re.compile(r"^\$([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 _CMP = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _ARITH = {"add": "$add", "sub": "$sub", "mul": "$mul", "div": "$div"}

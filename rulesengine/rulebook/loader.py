@@ -42,6 +42,7 @@ _RULE_KEYS = {
 _REQUIRED = ("id", "version", "title", "severity", "category", "reference", "message", "specs")
 _CASE_KEYS = {"name", "description", "when", "unless", "message", "severity", "subject", "fingerprint"}
 _PACK_KEYS = {"name", "version", "description", "headline_cues"}
+_MAX_ENGINE_NAME = 64  # durable-rules rule names: a letter, then up to 63 letters, digits or _
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,12 @@ class _RuleReader:
         name = raw.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise self.fail(f"{path}name", "情形名应为小写字母、数字、下划线", "name: snake_case")
+        if len(f"{self.rule_id}__{name}") > _MAX_ENGINE_NAME:
+            raise self.fail(
+                f"{path}name",
+                f"规则编号与情形名合计过长(至多 {_MAX_ENGINE_NAME - 2} 个字符)",
+                f"rule id plus case name is too long (at most {_MAX_ENGINE_NAME - 2} characters)",
+            )
         patterns = compile_patterns(
             raw.get("when"),
             raw.get("unless"),
