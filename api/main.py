@@ -8,7 +8,7 @@ run several apps (SQLite, PostgreSQL) side by side.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.engine import Checker, default_checker
+from api.engine import Checker, make_checker
 from api.errors import Problem, install_error_handlers
 from api.routes import audit, checks, findings, plans, rules, tokens
 from api.settings import Settings
@@ -60,6 +60,10 @@ class BodySizeLimit:
         await self.app(scope, receive, send)
 
 
+def _nothing() -> None:
+    """A checker handed in by the caller is the caller's to release."""
+
+
 def create_app(settings: Settings | None = None, *, checker: Checker | None = None) -> FastAPI:
     """A ready app for ``settings`` (default: from the environment), schema up to date.
 
@@ -68,10 +72,14 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
     migrate(engine)
+    release: Callable[[], None] = _nothing
+    if checker is None:
+        checker, release = make_checker(settings.engine_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        release()
         engine.dispose()
 
     app = FastAPI(
@@ -91,7 +99,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     app.state.settings = settings
     app.state.engine = engine
     app.state.check_limiter = anyio.CapacityLimiter(settings.check_concurrency)
-    app.state.checker = checker or default_checker
+    app.state.checker = checker
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
 

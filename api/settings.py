@@ -32,11 +32,18 @@ class Settings(BaseModel):
         ge=1,
         description="checks run at once; the engine holds the GIL, so more rarely helps",
     )
+    engine_workers: int = Field(
+        default=0,
+        ge=0,
+        description="worker processes for the rules engine; 0 runs it in this process",
+    )
     sql_echo: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Settings from ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``, ``PLANALIGN_MAX_UPLOAD_BYTES``.
+        """Settings from the environment: ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``,
+        ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_CHECK_CONCURRENCY``,
+        ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``.
 
         Without ``DATABASE_URL`` the service keeps an SQLite file, ``planalign.db``, in
         ``PLANALIGN_DATA_DIR`` or else the working directory, so a first run needs nothing
@@ -51,6 +58,8 @@ class Settings(BaseModel):
             values["max_upload_bytes"] = int(env["PLANALIGN_MAX_UPLOAD_BYTES"])
         if env.get("PLANALIGN_CHECK_CONCURRENCY"):
             values["check_concurrency"] = int(env["PLANALIGN_CHECK_CONCURRENCY"])
+        if env.get("PLANALIGN_ENGINE_WORKERS"):
+            values["engine_workers"] = int(env["PLANALIGN_ENGINE_WORKERS"])
         if env.get("PLANALIGN_SQL_ECHO"):
             values["sql_echo"] = env["PLANALIGN_SQL_ECHO"].lower() in {"1", "true", "yes"}
         return cls.model_validate(values)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -21,6 +22,7 @@ from api.storage import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
+_LOCK_KEY = 0x706C616E  # "plan": the advisory lock serialising migrations on PostgreSQL
 if config.config_file_name:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
@@ -65,6 +67,9 @@ def run_migrations_online() -> None:
             render_item=_render_item,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several server processes may start at once; one migrates, the rest wait.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             context.run_migrations()
 
 

@@ -154,6 +154,8 @@ def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> 
         parents.append(facts)
         refs.append(ref)
         used.extend(parent_used)
+    # End the read transaction: the connection goes back to the pool while the engine runs.
+    session.rollback()
     return CheckInputs(
         plan_id=plan_id,
         revision=county_ref.revision,
@@ -231,6 +233,8 @@ def record_check(
                 carried.append((row, old, "carried_over"))
             elif old.status == ReviewStatus.resolved:
                 carried.append((row, old, "reopened"))
+            else:  # still open: keep any note a reviewer left
+                row.comment = old.comment
         session.add(row)
     for fingerprint, old in previous.items():
         if fingerprint in seen or old.status == ReviewStatus.resolved:

@@ -18,7 +18,7 @@ from api.db import AuditEntry, CheckRun, FindingRow, utcnow
 from api.errors import Problem, conflict, not_found
 from api.schemas import AuditEntryPublic, FindingPublic, FindingReview, Page, ReviewStatus
 from api.services.checks import latest_check_id
-from api.services.common import count_and_page, lock_plan, record
+from api.services.common import count_and_page, get_plan, lock_plan, record
 
 __all__ = ["finding_history", "get_finding", "list_audit", "parse_if_match", "review_finding"]
 
@@ -83,6 +83,7 @@ def review_finding(
     check = session.get(CheckRun, finding.check_id)
     assert check is not None
     lock_plan(session, check.plan_id)
+    get_plan(session, check.plan_id, field="finding_id")  # a deleted plan is not reviewed
     session.refresh(finding)
     latest = latest_check_id(session, check.plan_id)
     if latest != check.id:

@@ -5,9 +5,16 @@ reason, upload a revised 慈溪 plan, re-check, and see the dismissal carried ov
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from api.auth import Role
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.auth import Role, issue_token
+from api.main import create_app
+from api.settings import Settings, sqlite_url
 from tests.api.conftest import CIXI_2023, ZHEJIANG_2023, MakeApi, meta_of
 
 # The revision reworded one sentence (制造业投资 10% → 11%, still below 浙江's 12%) and adds
@@ -92,3 +99,24 @@ def test_round_trip(make_api: MakeApi, database_url: str) -> None:
         ("review", "张三", "dismissed"),
         ("carried_over", "李四", "dismissed"),
     ]
+
+
+def test_checks_run_in_an_engine_pool_when_configured(tmp_path: Path) -> None:
+    """PLANALIGN_ENGINE_WORKERS=1: the same findings, computed in a worker process."""
+    settings = Settings(database_url=sqlite_url(tmp_path / "pool.db"), engine_workers=1)
+    app = create_app(settings)
+    with TestClient(app) as client, Session(app.state.engine) as session:
+        _, token = issue_token(session, name="王五", role=Role.admin, created_by="test")
+        session.commit()
+        auth = {"Authorization": f"Bearer {token}"}
+        for path in (ZHEJIANG_2023, CIXI_2023):
+            with path.open("rb") as fh:
+                response = client.post(
+                    "/plans", data=meta_of(path), files={"file": (path.name, fh)}, headers=auth
+                )
+            assert response.status_code == 201, response.text
+        check = client.post("/plans/cixi-2023/checks", headers=auth)
+        assert check.status_code == 201, check.text
+        assert isinstance(app.state.checker, partial)  # the pool, not the in-process engine
+        found = client.get(f"/checks/{check.json()['id']}/findings", headers=auth).json()
+        assert any(f["rule_id"] == "weaker_than_parent" for f in found["items"])
