@@ -135,8 +135,9 @@ def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> 
         parent_rows = [get_plan(session, pid, field="parent_ids") for pid in dict.fromkeys(parent_ids)]
     else:
         rows, candidates, ancestors = _candidates(session, plan)
-        chosen = {p.id for p in parents_of(county.plan, candidates, ancestors)}
-        parent_rows = [r for r in rows if r.id in chosen]
+        by_id = {r.id: r for r in rows}
+        # find_parents' order (nearest region, then the shorter period) is the report's order.
+        parent_rows = [by_id[p.id] for p in parents_of(county.plan, candidates, ancestors)]
         if not parent_rows:
             path = default_index().path(plan.region_code)
             raise Problem(

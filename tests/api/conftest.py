@@ -9,6 +9,7 @@ and removed afterwards. Without PostgreSQL the PG tests skip on a laptop but FAI
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import pwd
@@ -18,7 +19,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -320,9 +321,15 @@ class ScriptedChecker:
     """
 
     calls: list[tuple[str, tuple[str, ...]]]
+    on_event_loop: list[bool] = field(default_factory=list)
 
     def __call__(self, county: PlanFacts, parents: Sequence[PlanFacts]) -> CheckResult:
         self.calls.append((county.plan.id, tuple(p.plan.id for p in parents)))
+        try:
+            asyncio.get_running_loop()
+            self.on_event_loop.append(True)
+        except RuntimeError:
+            self.on_event_loop.append(False)
         findings = [
             Finding(
                 rule_id="scripted_gap",

@@ -53,12 +53,35 @@ def test_check_records_parents_and_versions(
 ) -> None:
     api, check = checked
     assert scripted.calls == [("cx-2023", ("zj-2023",))]
+    assert scripted.on_event_loop == [False]  # the engine ran on a worker thread
     assert [p["plan_id"] for p in check["parents"]] == ["zj-2023"]
     assert check["rule_pack_version"] == "scripted-1" and check["catalog_version"] == "catalog-test"
     assert check["is_latest"] and check["previous_check_id"] is None
     assert check["counts_by_status"] == {"open": 3}
     detail = api.client.get(f"/checks/{check['id']}", headers=api.auth("reviewer")).json()
     assert detail["findings"]["total"] == 3 and detail["plan_revision"] == 1
+
+
+def test_parents_can_be_named(checked: tuple[Api, dict[str, Any]], scripted: ScriptedChecker) -> None:
+    api, _ = checked
+    api.client.post(
+        "/plans/text",
+        json={"id": "nb-2023", "region": "宁波市", "period": "2023", "text": "全市规上工业增加值增长6.5%。"},
+        headers=api.auth("submitter"),
+    )
+    auto = run_check(api)
+    assert [p["plan_id"] for p in auto["parents"]] == ["nb-2023", "zj-2023"]  # nearest first
+    named = run_check(api, parent_ids=["zj-2023"])
+    assert [p["plan_id"] for p in named["parents"]] == ["zj-2023"]
+    assert scripted.calls[-1] == ("cx-2023", ("zj-2023",))
+    assert_problem(
+        api.client.post(
+            "/plans/cx-2023/checks", json={"parent_ids": ["cx-2023"]}, headers=api.auth("submitter")
+        ),
+        422,
+        "self_parent",
+        "parent_ids",
+    )
 
 
 def test_no_parent_plans_is_a_clear_422(make_api: MakeApi, scripted: ScriptedChecker) -> None:
