@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from hashlib import sha256
+from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
@@ -347,6 +348,9 @@ def delete_plan(session: Session, principal: Principal, plan_id: str) -> None:
 def _validation_problem(exc: ValidationError) -> Problem:
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"]) or None
+    if field is None:  # a whole-model check: the domain model names the field first in its message
+        named = re.match(r"(?:Value error, )?([a-z_]+):", str(err["msg"]))
+        field = named.group(1) if named else None
     if field and field.startswith("span"):
         field = "quote"
     return Problem(
@@ -383,16 +387,12 @@ def add_correction(
             f"adding a missed target needs indicator, value and quote; {missing} is missing",
             field=missing,
         )
-    values = target_columns(domain_target(base)) if base is not None else {
-        "unit": "", "comparator": "eq", "value_max": None, "kind": "baseline", "basis": "annual",
-        "period": plan.period, "confidence": 1.0,
-    }  # fmt: skip
-    updates = body.model_dump(exclude_unset=True, exclude={"target_id", "comment"})
-    values.update({k: (v.value if hasattr(v, "value") else v) for k, v in updates.items()})
-    if "period" in updates:
-        values["period"] = str(_period(str(updates["period"])))
-    quote = str(values["quote"])
-    if base is None or "quote" in updates:
+    # Start from the extracted target (or a bare one), apply what the reviewer set, then let the
+    # domain model validate the result exactly as it validates extracted targets.
+    draft: dict[str, Any] = domain_target(base).model_dump() if base is not None else {"period": plan.period}
+    draft.update(body.model_dump(exclude_unset=True, exclude={"target_id", "comment"}))
+    if base is None or body.quote is not None:
+        quote = str(draft["quote"])
         start = revision.text.find(quote)
         if start < 0:
             raise Problem(
@@ -402,15 +402,10 @@ def add_correction(
                 "the quote does not occur in the plan's current text: copy it from the text",
                 field="quote",
             )
-        values["span_start"], values["span_end"] = start, start + len(quote)
-    values["confidence"] = 1.0
+        draft["span"] = {"start": start, "end": start + len(quote)}
+    draft["confidence"] = 1.0  # a person stated it
     try:
-        Target.model_validate(
-            {
-                **{k: v for k, v in values.items() if k not in {"span_start", "span_end"}},
-                "span": {"start": values["span_start"], "end": values["span_end"]},
-            }
-        )
+        target = Target.model_validate(draft)
     except ValidationError as exc:
         raise _validation_problem(exc) from None
     correction = TargetCorrection(
@@ -419,7 +414,7 @@ def add_correction(
         replaces_kind=base.kind if base is not None else None,
         comment=body.comment,
         created_by=principal.name,
-        **values,
+        **target_columns(target),
     )
     session.add(correction)
     session.flush()

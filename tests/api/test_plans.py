@@ -296,6 +296,12 @@ def test_corrections_apply_on_top_and_survive_re_extraction(api: Api) -> None:
             "invalid_target",
             "indicator",
         ),
+        (
+            {"indicator": "other:x", "value": 1, "quote": "增长7%", "period": "明年", "comment": "c"},
+            "invalid_target",
+            "period",
+        ),
+        ({"target_id": 1, "value": 5, "value_max": 2, "comment": "c"}, "invalid_target", "value_max"),
         ({"target_id": 999, "value": 1, "comment": "c"}, "not_found", "target_id"),
         ({"target_id": 1, "value": 1}, "validation_error", "comment"),
     ],
