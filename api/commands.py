@@ -55,7 +55,6 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
         db: DbOption = None,
-        reload: Annotated[bool, typer.Option(help="开发用:改代码后重启 / dev reload")] = False,
     ) -> None:
         """启动服务(OpenAPI 文档在 /docs) / start the service (OpenAPI docs at /docs)."""
         import uvicorn
@@ -64,7 +63,7 @@ def register(app: typer.Typer) -> None:
 
         settings = _settings(db)
         typer.echo(f"planalign: http://{host}:{port}/docs  (database: {_redact(settings)})")
-        uvicorn.run(create_app(settings), host=host, port=port, reload=reload)
+        uvicorn.run(create_app(settings), host=host, port=port)
 
     @token_app.command("create")
     def token_create(
