@@ -24,11 +24,13 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 demo: $(STAMP)
-	$(BIN)/planalign extract $(PLANS)/cixi-2023-jingxin-gongzuo-silu.txt
+	$(BIN)/planalign check $(PLANS)/cixi-2023-jingxin-gongzuo-silu.txt \
+	  --against $(PLANS)/zhejiang-2023-jingxin-gongzuo-yaodian.txt \
+	  --against $(PLANS)/zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt || test $$? -eq 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check rulesengine api tests bench scripts
+	$(BIN)/ruff format --check rulesengine api planalign tests bench scripts
 	$(BIN)/mypy
 
 test: $(STAMP) system-deps lint

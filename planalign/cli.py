@@ -17,12 +17,17 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from api.commands import register as register_service_commands
 from rulesengine.catalog import default_catalog
+from rulesengine.check import CheckResult, PlanFacts, check_plan
+from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError
-from rulesengine.model import Target
+from rulesengine.model import FindingFact, Plan, Target
 from rulesengine.plans import PlanError, load_plan, meta_path
+from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.spec_runner import run_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
 eval_app = typer.Typer(help="评估 / evaluate", no_args_is_help=True)
@@ -155,6 +160,144 @@ def _score_row(s: FileScore) -> tuple[str, ...]:
         f"{s.other_recall:.3f}",
         f"{s.catalog_tp}/{s.catalog_pred}/{s.catalog_gold}",
     )
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+_CATEGORY_ZH = {
+    "gap": "缺项",
+    "weaker": "偏弱",
+    "conflict": "冲突",
+    "mismatch": "不可比",
+    "aligned": "已对齐",
+}
+
+
+def _fact_line(f: FindingFact) -> str:
+    value = f"{f.value:g}{f.unit}" if f.value is not None else ""
+    where = f"[{f.start}-{f.end}]" if f.start is not None else ""
+    return f"{f.region} {f.period} {value}「{f.quote}」{where}".strip()
+
+
+def _markdown(result: CheckResult, county: Plan, parents: list[Plan]) -> str:
+    lines = [
+        f"# 对标检查:{county.region.name} {county.period}",
+        "",
+        f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in parents)}",
+        f"- 规则包版本 {result.rule_pack_version} · 指标目录版本 {result.catalog_version}",
+        "",
+    ]
+    for sev in ("error", "warning", "info"):
+        group = [f for f in result.findings if f.severity.value == sev]
+        if not group:
+            continue
+        lines += [f"## {_SEVERITY_ZH[sev]}({len(group)})", ""]
+        for f in group:
+            lines.append(
+                f"- **{_CATEGORY_ZH[f.category.value]}** {f.message} `{f.rule_id} v{f.rule_version}`"
+            )
+            lines += [f"  - {_fact_line(x)}" for x in f.facts]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@app.command()
+def check(
+    county_file: Annotated[Path, typer.Argument(help="县级规划文件")],
+    against: Annotated[list[Path], typer.Option("--against", "-a", help="上级规划文件(可多次)")],
+    region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
+    period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+) -> None:
+    """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
+    county = _load(county_file, region, period)
+    parents = [_load(p, None, None) for p in against]
+    try:
+        result = check_plan(PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents])
+    except (RulebookError, EngineError) as exc:
+        fail(str(exc))
+    if format is CheckFormat.json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    elif format is CheckFormat.markdown:
+        sys.stdout.write(_markdown(result, county, parents) + "\n")
+    else:
+        _print_findings(result, county, parents)
+    if any(f.severity.value == "error" for f in result.findings):
+        raise typer.Exit(1)
+
+
+def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> None:
+    for w in county.warnings:
+        err_console.print(f"[yellow]警告:[/yellow] {w.message_zh}")
+    counts = {s: sum(f.severity.value == s for f in result.findings) for s in ("error", "warning", "info")}
+    console.print(
+        f"[bold]{county.region.name} {county.period}[/bold] 对标 "
+        + "、".join(f"{p.region.name} {p.period}" for p in parents)
+        + f":错误 {counts['error']} · 警告 {counts['warning']} · 提示 {counts['info']}"
+        + f"(规则包 {result.rule_pack_version},目录 {result.catalog_version})"
+    )
+    styles = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for sev in ("error", "warning", "info"):
+        group = [f for f in result.findings if f.severity.value == sev]
+        if not group:
+            continue
+        table = Table(title=f"{_SEVERITY_ZH[sev]}({len(group)})", title_style=styles[sev], show_lines=True)
+        table.add_column("类别", no_wrap=True)
+        table.add_column("发现", overflow="fold", ratio=2)
+        table.add_column("原文", overflow="fold", ratio=3)
+        for f in group:
+            table.add_row(
+                _CATEGORY_ZH[f.category.value],
+                f"{f.message}\n[dim]{f.rule_id} v{f.rule_version}[/dim]",
+                "\n".join(_fact_line(x) for x in f.facts),
+            )
+        console.print(table)
+
+
+rules_app = typer.Typer(help="规则包 / the rule pack", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """列出规则 / list the rules with version, severity and their spec scenarios."""
+    book = load_rulebook()
+    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)")
+    for col in ("规则", "版本", "严重性", "类别", "标题", "依据"):
+        table.add_column(col, overflow="fold")
+    for r in book.rules:
+        table.add_row(
+            r.id,
+            str(r.version),
+            _SEVERITY_ZH[r.severity.value],
+            _CATEGORY_ZH[r.category.value],
+            r.title,
+            r.reference,
+        )
+    console.print(table)
+
+
+@rules_app.command("test")
+def rules_test(feature: Annotated[Path, typer.Argument(help="specs/*.feature")]) -> None:
+    """运行一个规格文件 / run one spec and print pass/fail per scenario in plain words."""
+    if not feature.exists():
+        fail(f"{feature}: 文件不存在 / no such file")
+    results = run_feature(feature)
+    for r in results:
+        mark = "[green]通过 PASS[/green]" if r.passed else "[red]失败 FAIL[/red]"
+        console.print(f"{mark}  {r.name}" + (f"\n      {r.message}" if not r.passed and r.message else ""))
+    passed = sum(r.passed for r in results)
+    console.print(f"{passed} passed, {len(results) - passed} failed")
+    if passed != len(results) or not results:
+        raise typer.Exit(1)
+
+
+register_service_commands(app)
 
 
 def main() -> None:

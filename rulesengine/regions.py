@@ -263,9 +263,7 @@ class RegionIndex:
                 parent = code[:4] + "00" if code[:4] + "00" in kept else code[:2] + "0000"
             if parent is not None and parent not in kept:
                 raise ValueError(f"region data: {code} {kept[code]} has no parent {parent}")
-            self._by_code[code] = Region(
-                name=kept[code], code=code, level=level, parent_code=parent
-            )
+            self._by_code[code] = Region(name=kept[code], code=code, level=level, parent_code=parent)
 
         children: dict[str, list[Region]] = defaultdict(list)
         by_full: dict[str, list[str]] = defaultdict(list)
@@ -471,9 +469,7 @@ class RegionIndex:
         en = f'unknown region code "{code}"'
         if close:
             zh += f"（可能已撤销或调整；所在上级为{self._describe(close[0])[0]}）"
-            en += (
-                f" (perhaps abolished or renumbered; it would lie in {self._describe(close[0])[1]})"
-            )
+            en += f" (perhaps abolished or renumbered; it would lie in {self._describe(close[0])[1]})"
         return RegionError(
             zh + f"（数据：{self.source or '未注明'}）",
             en + f" (data: {self.source or 'unnamed'})",
