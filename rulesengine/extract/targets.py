@@ -25,11 +25,13 @@ __all__ = ["extract_targets"]
 _PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—\-·.]+")
 _YEAR = re.compile(r"(到|至|在)?(\d{4})年(前|底|末)?")
 _COMPARE_BASE = re.compile(r"(较|比|相比|对比)\d{4}年")
+_COMPARED_WITH = re.compile(r"(较|比|相比|对比)(上年|去年|上一年|\d{4}年)(同期)?")
 _LIST_SPLIT = re.compile(r"[、和及与]")
+_ENUM_SPLIT = re.compile(r"、")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
 _TABLE_CELL = re.compile(r"\|\s*([^|]{0,8}?)\s*(?=\|)")
-_PAIR_VALUE = re.compile(r"[\d.]+")
+_PAIR_VALUE = re.compile(r"[\d.]+(?![\dA-Za-z])")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
 _YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
 _PERCENT_UNITS = {"%", "个百分点"}
@@ -92,6 +94,7 @@ class _Extractor:
         subject either.
         """
         s = _TABLE_CELL.sub(lambda m: "|" if m.group(1) in self.unit_texts else m.group(0), s)
+        s = _COMPARED_WITH.sub("", s)
         return self._strip_words(_ETC.sub("", s), self.predicate_words)
 
     def _is_predicate_only(self, s: str) -> bool:
@@ -274,19 +277,27 @@ class _Extractor:
             after = [n for n in nums if idx < n.start < clause[1] and not n.followed_by_noun]
             if not after:
                 continue
-            parts: list[tuple[int, int]] = []
-            pos = lo
-            for piece in _LIST_SPLIT.split(text[lo:idx]):
-                if piece.strip():
-                    start = text.find(piece, pos, idx)
-                    parts.append((start, start + len(piece)))
-                    pos = start + len(piece)
             predicate = text[idx : after[0].start]
+            parts = self._list_items(lo, idx, _ENUM_SPLIT)
+            want = len(after) if marker == "分别" else 0
+            if want and len(parts) != want:
+                parts = self._list_items(lo, idx, _LIST_SPLIT)
             if marker == "分别" and len(parts) == len(after) > 1:
                 return [(n, p[0], p[1], predicate) for p, n in zip(parts, after, strict=True)]
             if marker == "均" and len(parts) > 1 and len(after) == 1:
                 return [(after[0], p[0], p[1], predicate) for p in parts]
         return []
+
+    def _list_items(self, lo: int, hi: int, splitter: re.Pattern[str]) -> list[tuple[int, int]]:
+        """Spans of the items of an enumeration in text[lo:hi] ("A、B和C")."""
+        parts: list[tuple[int, int]] = []
+        pos = lo
+        for piece in splitter.split(self.text[lo:hi]):
+            if piece.strip():
+                start = self.text.find(piece, pos, hi)
+                parts.append((start, start + len(piece)))
+                pos = start + len(piece)
+        return parts
 
     def _preposed(self, n: NumberMention, nums: list[NumberMention]) -> tuple[str, int, float] | None:
         """A count written before its noun: "实施20个绿色降碳改造重点项目", "新建100家省级5G工厂".

@@ -175,3 +175,28 @@ def test_topics_are_found_with_a_quote_around_the_keyword() -> None:
     assert {"专精特新", "未来工厂", "绿色制造", "亩均论英雄"} <= set(mentions)
     m = mentions["专精特新"]
     assert m.keyword in m.quote and text[m.span.start : m.span.end] == m.quote
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("规模以上工业增加值比上年增长12%。", [("industrial_va_growth", 12, "baseline")]),
+        ("确保技改投资较2022年增长15%以上。", [("tech_renovation_investment_growth", 15, "baseline")]),
+        (
+            "数字经济核心产业增加值、软件和信息技术服务业营业收入分别较上年增长13%、7.5%左右。",
+            [("digital_core_va_growth", 13, "baseline"), ("software_revenue_growth", 7.5, "baseline")],
+        ),
+        (
+            "2022年,全市制造业投资增长5.8%,今年力争增长5.5%。",
+            [("manufacturing_investment_growth", 5.5, "stretch")],
+        ),
+        (
+            "力争5G基站总数达到3200个以上,软件业务收入达到12亿元。",
+            [("5g_base_stations", 3200, "stretch"), ("software_revenue", 12, "stretch")],
+        ),
+    ],
+)
+def test_shapes_the_synthetic_set_found_are_read_right(
+    text: str, expected: list[tuple[str, float, str]]
+) -> None:
+    assert brief(text) == expected
