@@ -12,6 +12,7 @@ and rules/indicators.yaml.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rulesengine.catalog import Catalog, default_catalog
@@ -61,6 +62,10 @@ class _Extractor:
         self.catalog = catalog
         self.ph = ph
         self.terms = catalog.terms()
+        self._occurrences: list[tuple[int, int, str]] | None = None
+        cues = sorted({*ph.stretch_cues, *ph.baseline_cues}, key=lambda w: -len(w))
+        self.kind_re = re.compile("|".join([*map(re.escape, cues), "[；;]"]))
+        self._starts: list[int] = []
         self.unit_texts = {u.text for u in ph.units} | {u.canonical for u in ph.units} | {""}
         self.predicate_words = sorted(
             {
@@ -132,13 +137,25 @@ class _Extractor:
         scored.sort(key=lambda s: (-s[0], s[1].id))
         return scored[0][1]
 
+    def _term_index(self) -> list[tuple[int, int, str]]:
+        """Every catalog term occurrence in the text, found once per document (by start)."""
+        if self._occurrences is None:
+            found: list[tuple[int, int, str]] = []
+            for term in self.terms:
+                pos = self.text.find(term)
+                while pos >= 0:
+                    found.append((pos, pos + len(term), term))
+                    pos = self.text.find(term, pos + 1)
+            found.sort()
+            self._occurrences = found
+            self._starts = [f[0] for f in found]
+        return self._occurrences
+
     def _terms_in(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
         """Catalog terms inside text[lo:hi], nearest end first, then longest."""
-        window = self.text[lo:hi]
-        found: list[tuple[int, int, str]] = []
-        for term in self.terms:
-            for m in re.finditer(re.escape(term), window):
-                found.append((lo + m.start(), lo + m.end(), term))
+        occurrences = self._term_index()
+        first = bisect_left(self._starts, lo)
+        found = [o for o in occurrences[first : bisect_left(self._starts, hi)] if o[1] <= hi]
         found.sort(key=lambda f: (-f[1], -(f[1] - f[0])))
         return found
 
@@ -147,7 +164,7 @@ class _Extractor:
         for phrase in ind.excludes:
             lo = max(0, end - len(phrase))
             idx = self.text.find(phrase, lo, start + len(phrase))
-            if idx >= 0 and idx <= start and idx + len(phrase) >= end:
+            if 0 <= idx <= start and idx + len(phrase) >= end:
                 return True
         return False
 
@@ -216,18 +233,17 @@ class _Extractor:
     def _kind(self, sent: Sentence, n: NumberMention) -> Kind:
         head = self.text[sent.start : n.start]
         scope = Kind.baseline
-        for i in range(len(head)):
-            if head[i] in "；;":  # parallel items: a 力争 in one does not reach the next
+        for m in self.kind_re.finditer(head):
+            word = m.group(0)
+            if (
+                word in "；;" or word in self.ph.baseline_cues
+            ):  # parallel items: a 力争 in one does not reach the next
                 scope = Kind.baseline
-            for cue in self.ph.stretch_cues:
-                if head.startswith(cue, i):
-                    after = head[i + len(cue) :]
-                    if after == "" or (_PAIR_VALUE.match(after) and not _YEAR_START.match(after)):
-                        continue  # pair form: marks the one number right after it
-                    scope = Kind.stretch
-            for cue in self.ph.baseline_cues:
-                if head.startswith(cue, i):
-                    scope = Kind.baseline
+            else:
+                after = head[m.end() :]
+                if after == "" or (_PAIR_VALUE.match(after) and not _YEAR_START.match(after)):
+                    continue  # pair form: marks the one number right after it
+                scope = Kind.stretch
         # pair form "、力争10%": the cue sits right before this number
         tail = head.rstrip()
         local = (*self.ph.stretch_cues, *self.ph.stretch_local_cues)
