@@ -112,6 +112,7 @@ def load_plan(
 ) -> Plan:
     """Reads a document (txt/docx/pdf/html) with flags overriding its .meta.yaml."""
     document = Path(document)
+    doc = read_document(document)  # first: a missing or unreadable file is the error to report
     meta = _read_meta(document)
     region = region or meta.get("region")
     period = period or (str(meta["period"]) if "period" in meta else None)

@@ -1,0 +1,76 @@
+"""The `planalign` command as a user runs it: real corpus files in, Chinese out, honest exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from planalign.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANS = ROOT / "examples" / "plans"
+CIXI = str(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt")
+ZJ = str(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt")
+runner = CliRunner()
+
+
+def test_extract_prints_a_table_with_the_quotes_and_a_spam_warning() -> None:
+    result = runner.invoke(app, ["extract", CIXI])
+    assert result.exit_code == 0, result.output
+    assert "制造业投资增长" in result.output and "力争38%" in result.output
+    assert "大发体育" in result.output
+
+
+def test_extract_as_json_carries_spans_that_point_into_the_text() -> None:
+    result = runner.invoke(app, ["extract", CIXI, "--format", "json"])
+    doc = json.loads(result.stdout)
+    text = Path(CIXI).read_text(encoding="utf-8")
+    assert doc["region"] == "慈溪市" and len(doc["targets"]) >= 24
+    assert all(text[t["span"]["start"] : t["span"]["end"]] == t["quote"] for t in doc["targets"])
+
+
+def test_check_reports_the_weaker_manufacturing_investment_with_both_quotes() -> None:
+    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "--format", "json"])
+    assert result.exit_code in (0, 1)
+    findings = json.loads(result.stdout)["findings"]
+    weaker = [f for f in findings if f["rule_id"] == "weaker_than_parent"]
+    assert [f["indicator"] for f in weaker] == ["manufacturing_investment_growth"]
+    quotes = {x["quote"] for x in weaker[0]["facts"]}
+    assert {"制造业投资增长12%", "制造业投资增长10%"} <= quotes
+    has_error = any(f["severity"] == "error" for f in findings)
+    assert result.exit_code == (1 if has_error else 0)
+
+
+def test_check_as_markdown_groups_findings_by_severity() -> None:
+    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "--format", "markdown"])
+    assert result.stdout.startswith("# 对标检查:慈溪市 2023")
+    assert "## 警告" in result.stdout and "「制造业投资增长12%」" in result.stdout
+
+
+def test_a_missing_file_is_one_bilingual_line_and_exit_2() -> None:
+    result = runner.invoke(app, ["check", "/nonexistent/plan.txt", "--against", ZJ])
+    assert result.exit_code == 2
+    assert "文件不存在" in result.output and "no such file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_region_flag_names_the_field(tmp_path: Path) -> None:
+    doc = tmp_path / "plan.txt"
+    doc.write_text("规上工业增加值增长6%。", encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(doc), "--region", "不存在县", "--period", "2023"])
+    assert result.exit_code == 2 and "region" in result.output
+
+
+def test_eval_extraction_prints_scores_per_file_and_overall() -> None:
+    result = runner.invoke(app, ["eval", "extraction", str(ROOT / "tests" / "gold"), str(PLANS)])
+    assert result.exit_code == 0, result.output
+    assert "cixi-2023" in result.output and "合计 overall" in result.output
+
+
+def test_rules_list_shows_the_nine_rules() -> None:
+    result = runner.invoke(app, ["rules", "list"])
+    assert result.exit_code == 0
+    for rule in ("weaker_than_parent", "headline_gap", "form_mismatch", "aligned_with_parent"):
+        assert rule[:12] in result.output
