@@ -297,6 +297,19 @@ def rules_test(feature: Annotated[Path, typer.Argument(help="specs/*.feature")])
         raise typer.Exit(1)
 
 
+@app.command()
+def synth(
+    out_dir: Annotated[Path, typer.Argument(help="输出目录")],
+    counties: Annotated[int, typer.Option(help="县数 / number of county plans")] = 90,
+    seed: Annotated[int, typer.Option(help="随机种子 / seed (same seed, same bytes)")] = 1,
+) -> None:
+    """生成合成县级规划及其期望目标 / write synthetic county plans with their expected targets."""
+    from rulesengine.synth import synth_command
+
+    written = synth_command(counties, seed, out_dir)
+    console.print(f"已写出 {written} 份合成规划(.txt + .meta.yaml + .gold.yaml)到 {out_dir}")
+
+
 register_service_commands(app)
 
 
