@@ -21,6 +21,7 @@ from api.errors import Problem, install_error_handlers
 from api.routes import audit, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
+from api.web import install as install_web
 from rulesengine import __version__
 
 __all__ = ["create_app"]
@@ -110,4 +111,5 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
 
     for module in (plans, checks, findings, audit, rules, tokens):
         app.include_router(module.router)
+    install_web(app)
     return app

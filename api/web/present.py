@@ -1,0 +1,243 @@
+"""Pure presentation helpers: Chinese labels, value texts, highlighted segments, spec scenarios.
+
+Nothing here touches the database or HTML. Highlighting in particular never produces markup: it
+cuts a paragraph into plain-text ``Segment``s, and the template wraps the marked ones in
+``<mark>`` while Jinja escapes every segment's text. A plan's text is untrusted input, so no
+string built from it is ever marked safe.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rulesengine.catalog import default_catalog
+from rulesengine.findings import format_number
+
+__all__ = [
+    "ACTION_ZH",
+    "CATEGORY_ORDER",
+    "CATEGORY_ZH",
+    "COVERAGE_ZH",
+    "KIND_ZH",
+    "LEVEL_ZH",
+    "ROLE_ZH",
+    "SEVERITY_ORDER",
+    "SEVERITY_ZH",
+    "STATUS_ORDER",
+    "STATUS_ZH",
+    "Excerpt",
+    "Scenario",
+    "Segment",
+    "excerpt",
+    "indicator_name",
+    "pick_scenarios",
+    "scenario_blocks",
+    "segments",
+    "value_text",
+]
+
+SEVERITY_ORDER = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORY_ORDER = ("gap", "weaker", "conflict", "mismatch", "aligned")
+# The same words the CLI's report uses, so a reviewer reads one vocabulary everywhere.
+CATEGORY_ZH = {
+    "gap": "缺项",
+    "weaker": "偏弱",
+    "conflict": "冲突",
+    "mismatch": "不可比",
+    "aligned": "已对齐",
+}
+STATUS_ORDER = ("open", "confirmed", "dismissed", "fixed", "resolved")
+STATUS_ZH = {
+    "open": "待审核",
+    "confirmed": "已确认",
+    "dismissed": "已驳回",
+    "fixed": "已整改",
+    "resolved": "已解决",
+}
+ACTION_ZH = {
+    "review": "审核",
+    "carried_over": "沿用上次结论",
+    "reopened": "再次出现",
+    "resolved": "不再出现",
+    "check_run": "运行检查",
+}
+LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级"}
+KIND_ZH = {"baseline": "基准", "stretch": "力争"}
+ROLE_ZH = {"county": "县级", "parent": "上级"}
+COVERAGE_ZH = {
+    "aligned": "已对齐",
+    "weaker": "偏弱",
+    "missing": "缺项",
+    "mismatch": "不可比",
+    "conflict": "上级数值不一",
+}
+_COMPARATOR_TEXT = {"gte": "以上", "approx": "左右", "lte": "以内", "eq": ""}
+
+
+def indicator_name(indicator: str) -> str:
+    """The catalog's Chinese name; topic and free-form indicators keep their own words."""
+    if indicator.startswith("topic:"):
+        return "主题:" + indicator.removeprefix("topic:")
+    found = default_catalog().get(indicator)
+    return found.name if found is not None else indicator.removeprefix("other:")
+
+
+class _Valued(Protocol):
+    @property
+    def value(self) -> float | None: ...
+
+    @property
+    def unit(self) -> str: ...
+
+
+def value_text(item: _Valued) -> str:
+    """How a plan writes a target: 10%以上, 力争38%, 5%-6%, 30万元/人左右."""
+    if item.value is None:
+        return ""
+    text = format_number(item.value)
+    value_max = getattr(item, "value_max", None)
+    if value_max is not None:
+        text += f"-{format_number(value_max)}"
+    text += item.unit
+    comparator = getattr(item, "comparator", None)
+    text += _COMPARATOR_TEXT.get(str(getattr(comparator, "value", comparator) or ""), "")
+    kind = getattr(item, "kind", None)
+    if str(getattr(kind, "value", kind)) == "stretch":
+        text = "力争" + text
+    return text
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of plain text; ``mark`` runs are the quoted evidence, ``note`` says whose."""
+
+    text: str
+    mark: bool = False
+    note: str = ""
+
+
+def segments(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Segment]:
+    """``text`` cut at the given (start, end, note) spans; overlapping or bad spans are dropped.
+
+    Why not insert ``<mark>`` tags into the string: then the string would have to be trusted
+    as HTML, and the plan's own ``<script>`` would come with it.
+    """
+    out: list[Segment] = []
+    pos = 0
+    for start, end, note in sorted(spans):
+        if start < pos or end <= start or end > len(text):
+            continue
+        if start > pos:
+            out.append(Segment(text[pos:start]))
+        out.append(Segment(text[start:end], True, note))
+        pos = end
+    if pos < len(text):
+        out.append(Segment(text[pos:]))
+    return out
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The paragraph around one or more quotes, as segments; ``found`` is False if no quote was."""
+
+    segments: tuple[Segment, ...]
+    found: bool
+
+
+def locate(text: str, quote: str, start: int | None, end: int | None) -> tuple[int, int] | None:
+    """Where a quote is: at its recorded span if the text still has it there, else first found."""
+    if start is not None and end is not None and text[start:end] == quote:
+        return start, end
+    if not quote:
+        return None
+    found = text.find(quote)
+    return (found, found + len(quote)) if found >= 0 else None
+
+
+_MAX_PARAGRAPH = 500
+_CONTEXT = 160
+
+
+def excerpt(text: str, spans: Sequence[tuple[int, int, str]]) -> Excerpt:
+    """The paragraph (newline to newline) holding the spans, trimmed around them when long."""
+    spans = [s for s in spans if 0 <= s[0] < s[1] <= len(text)]
+    if not spans:
+        return Excerpt((), False)
+    first, last = min(s[0] for s in spans), max(s[1] for s in spans)
+    lo = text.rfind("\n", 0, first) + 1
+    hi = text.find("\n", last)
+    hi = len(text) if hi < 0 else hi
+    prefix = suffix = ""
+    if hi - lo > _MAX_PARAGRAPH:
+        new_lo, new_hi = max(lo, first - _CONTEXT), min(hi, last + _CONTEXT)
+        prefix = "…" if new_lo > lo else ""
+        suffix = "…" if new_hi < hi else ""
+        lo, hi = new_lo, new_hi
+    local = [(s - lo, e - lo, note) for s, e, note in spans]
+    body = segments(text[lo:hi], local)
+    if prefix:
+        body.insert(0, Segment(prefix))
+    if suffix:
+        body.append(Segment(suffix))
+    return Excerpt(tuple(body), True)
+
+
+# -- spec scenarios ------------------------------------------------------------------------
+
+_SCENARIO_RE = re.compile(
+    r"^\s*(场景大纲|场景|剧本大纲|剧本|Scenario Outline|Scenario|Example)\s*[:：]\s*(.*)$"
+)
+_SECTION_RE = re.compile(r"^\s*(规则|Rule|背景|Background|功能|Feature)\s*[:：]")
+_QUOTED_RE = re.compile(r"\"([^\"]+)\"")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario of a feature file, as written (Chinese Gherkin), for a reviewer to read."""
+
+    feature: str
+    name: str
+    text: str
+
+
+def scenario_blocks(feature: str, source: str) -> list[Scenario]:
+    """Each scenario of a .feature file with its steps and tables, indentation trimmed."""
+    lines = source.splitlines()
+    starts = [i for i, line in enumerate(lines) if _SCENARIO_RE.match(line)]
+    out: list[Scenario] = []
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        for j in range(i + 1, end):
+            if _SECTION_RE.match(lines[j]) or lines[j].lstrip().startswith("@"):
+                end = j
+                break
+        block = lines[i:end]
+        while block and not block[-1].strip():
+            block.pop()
+        indent = min((len(b) - len(b.lstrip()) for b in block if b.strip()), default=0)
+        match = _SCENARIO_RE.match(lines[i])
+        assert match is not None
+        out.append(Scenario(feature, match.group(2).strip(), "\n".join(b[indent:] for b in block)))
+    return out
+
+
+def pick_scenarios(
+    scenarios: Sequence[Scenario], *, rule_id: str, indicator: str, message: str, primary_feature: str
+) -> list[Scenario]:
+    """The scenarios that mention the rule, the one most like this finding first.
+
+    Alike means: it expects the rule to fire (not "不应报告"), its expected message text occurs
+    in this finding's message, it names the same indicator, it sits in the rule's own feature.
+    """
+
+    def score(s: Scenario) -> tuple[int, int, int, int]:
+        positive = f"应报告规则 {rule_id}" in s.text.replace(f"不应报告规则 {rule_id}", "")
+        quoted = any(q in message for q in _QUOTED_RE.findall(s.text) if len(q) >= 4)
+        return (int(positive), int(quoted), int(indicator in s.text), int(s.feature == primary_feature))
+
+    mentioning = [s for s in scenarios if re.search(rf"\b{re.escape(rule_id)}\b", s.text)]
+    return sorted(mentioning, key=score, reverse=True)
