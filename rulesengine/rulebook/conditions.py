@@ -36,6 +36,11 @@ _REF_RE = re.compile(r"^\$([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 _CMP = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _ARITH = {"add": "$add", "sub": "$sub", "mul": "$mul", "div": "$div"}
 _OPS = (*_CMP, "in", "not_in", "exists", "matches")
+# Numbers the engine can hold in a rule: finite, and written without an exponent (its C parser
+# misreads "1e+16" and "5e-05"). Beyond that range a literal is refused here, naming the field,
+# instead of failing later when the engine is built. NaN and infinities are outside it too.
+_MIN_NUMBER = 1e-4
+_MAX_NUMBER = 1e15
 
 Fail = Callable[[str, str, str], RulebookError]
 
@@ -108,6 +113,13 @@ class _Compiler:
         if spec.scalar in (int, float):
             if not isinstance(value, int | float):
                 raise self.fail(path, f"{value!r} 不是数字", f"{value!r} is not a number")
+            if not (value == 0 or _MIN_NUMBER <= abs(value) < _MAX_NUMBER):  # NaN fails this too
+                raise self.fail(
+                    path,
+                    f"数值 {value!r} 超出可用范围(0,或绝对值在 {_MIN_NUMBER:g} 与 {_MAX_NUMBER:g} 之间)",
+                    f"number {value!r} is out of range (0, or magnitude from {_MIN_NUMBER:g} "
+                    f"below {_MAX_NUMBER:g})",
+                )
             if spec.scalar is int and value != int(value):
                 raise self.fail(path, f"{value!r} 不是整数", f"{value!r} is not an integer")
             return spec.scalar(value)
