@@ -230,7 +230,8 @@ class _RuleReader:
         fspecs = field_specs()
         if subject is None:
             subject = next((p.name for p in positives.values() if "indicator" in fspecs[p.type]), None)
-        if subject not in positives or "indicator" not in fspecs[positives[subject].type]:
+        subject_pattern = positives.get(subject) if isinstance(subject, str) else None
+        if subject_pattern is None or "indicator" not in fspecs[subject_pattern.type]:
             raise self.fail(
                 f"{path}subject",
                 "subject 应为 when 中带 indicator 字段的模式(发现的指标取自它)",
