@@ -55,13 +55,27 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="监听地址 / bind address")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="端口 / port")] = 8000,
         db: DbOption = None,
+        engine_workers: Annotated[
+            int | None,
+            typer.Option(help="规则引擎工作进程数,0 为进程内 / engine worker processes (0: in-process)"),
+        ] = None,
     ) -> None:
-        """启动服务(OpenAPI 文档在 /docs) / start the service (OpenAPI docs at /docs)."""
+        """启动服务(OpenAPI 文档在 /docs) / start the service (OpenAPI docs at /docs).
+
+        Checks run in engine worker processes by default (2, or PLANALIGN_ENGINE_WORKERS), so a
+        crash in durable-rules' C core costs a worker, never the server.
+        """
+        import os
+
         import uvicorn
 
         from api.main import create_app
 
         settings = _settings(db)
+        if engine_workers is None and not os.environ.get("PLANALIGN_ENGINE_WORKERS"):
+            engine_workers = 2
+        if engine_workers is not None:
+            settings = settings.model_copy(update={"engine_workers": engine_workers})
         typer.echo(f"planalign: http://{host}:{port}/docs  (database: {_redact(settings)})")
         uvicorn.run(create_app(settings), host=host, port=port)
 
