@@ -28,6 +28,7 @@ from urllib.parse import quote, urlencode
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
@@ -228,6 +229,10 @@ class PageRoute(APIRoute):
 
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 
+_MAX_ID = 2**31 - 1
+RowId = Annotated[int, FastApiPath(ge=1, le=_MAX_ID)]
+"""A row id in a URL: bounded, so 10**20 is "no such page" rather than a database overflow."""
+
 
 # -- sign-in ---------------------------------------------------------------------------------
 
@@ -388,7 +393,10 @@ def _plans_page(
 
 @router.get("/plans")
 def plans(
-    request: Request, session: SessionDep, viewer: ViewerDep, offset: Annotated[int, Query(ge=0)] = 0
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    offset: Annotated[int, Query(ge=0, le=_MAX_ID)] = 0,
 ) -> HTMLResponse:
     return _plans_page(request, session, viewer, UploadForm(), offset=offset)
 
@@ -444,11 +452,16 @@ def upload(
     return _redirect(f"{PREFIX}/plans/{quote(created.id)}")
 
 
+_MAX_SHOWN_TEXT = 300_000
+"""Characters of a plan's text shown on its page; a 20 MB upload must not become a 20 MB page."""
+
+
 def _plan_page(
     request: Request, session: Session, plan_id: str, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
     plan = plan_service.plan_detail(session, plan_id, include_text=True)
-    text = plan.text or ""
+    full = plan.text or ""
+    text = full[:_MAX_SHOWN_TEXT]
     spans = [
         (t.span_start, t.span_end, present.indicator_name(t.indicator))
         for t in plan.targets
@@ -461,6 +474,7 @@ def _plan_page(
         {
             "plan": plan,
             "text_segments": present.segments(text, spans),
+            "text_cut": len(full) - len(text),
             "checks": checks,
             "error": error,
         },
@@ -547,7 +561,7 @@ def check_page(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    check_id: int,
+    check_id: RowId,
     severity: str | None = None,
     indicator: str | None = None,
     status: str | None = None,
@@ -584,7 +598,7 @@ def check_page(
 
 @router.get("/checks/{check_id}/coverage")
 def coverage_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, check_id: int, filled: bool = False
+    request: Request, session: SessionDep, viewer: ViewerDep, check_id: RowId, filled: bool = False
 ) -> HTMLResponse:
     view = _check_view(session, check_id)
     cov = data.coverage(view.columns, data.targets_seen(session, view.run, view.columns), view.findings)
@@ -606,7 +620,7 @@ def _attachment(name: str, fallback: str) -> str:
 
 
 @router.get("/checks/{check_id}/export.md")
-def export_markdown(session: SessionDep, viewer: ViewerDep, check_id: int) -> Response:
+def export_markdown(session: SessionDep, viewer: ViewerDep, check_id: RowId) -> Response:
     view, report = _report(session, check_id)
     name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.md"
     return Response(
@@ -620,7 +634,7 @@ def export_markdown(session: SessionDep, viewer: ViewerDep, check_id: int) -> Re
 
 
 @router.get("/checks/{check_id}/export.xlsx")
-def export_workbook(session: SessionDep, viewer: ViewerDep, check_id: int) -> Response:
+def export_workbook(session: SessionDep, viewer: ViewerDep, check_id: RowId) -> Response:
     view, report = _report(session, check_id)
     name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.xlsx"
     return Response(
@@ -695,7 +709,7 @@ def _finding_page(
 
 @router.get("/findings/{finding_id}")
 def finding_page(
-    request: Request, session: SessionDep, viewer: ViewerDep, finding_id: int, saved: bool = False
+    request: Request, session: SessionDep, viewer: ViewerDep, finding_id: RowId, saved: bool = False
 ) -> HTMLResponse:
     return _finding_page(request, session, viewer, finding_id, saved=saved)
 
@@ -705,7 +719,7 @@ def review(
     request: Request,
     session: SessionDep,
     viewer: ViewerDep,
-    finding_id: int,
+    finding_id: RowId,
     status: Annotated[str, Form()] = "",
     comment: Annotated[str, Form()] = "",
     version: Annotated[str, Form()] = "",

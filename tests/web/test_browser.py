@@ -29,7 +29,15 @@ from tests.web.conftest import (
 )
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Dialog, FilePayload, Page, expect
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Dialog,
+        FilePayload,
+        Page,
+        expect,
+    )
 except ImportError:  # pragma: no cover - depends on the machine
     message = "the playwright package is not installed: pip install playwright (never `playwright install`)"
     if in_ci():
@@ -72,6 +80,13 @@ def test_review_round_trip(live_server: LiveServer, context: BrowserContext, tmp
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def on_console(message: ConsoleMessage) -> None:  # CSP violations and failed loads land here
+        expected = "status of 422" in message.text  # the review refused on purpose below
+        if message.type == "error" and not expected:
+            errors.append(message.text)
+
+    page.on("console", on_console)
 
     # A page without a session sends the reviewer to sign in, and back afterwards.
     page.goto(f"{live_server.url}/web/plans")

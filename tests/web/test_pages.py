@@ -286,6 +286,8 @@ def test_missing_things_are_pages_in_chinese(browsing: Browsing) -> None:
         ("/web/findings/999", "没有找到问题 999"),
         ("/web/plans/nope", "没有找到规划 nope"),
         ("/web/plans?offset=-1", "请求参数无效"),
+        (f"/web/checks/{10**20}", "请求参数无效"),
+        (f"/web/findings/{10**20}", "请求参数无效"),
     ):
         response = browsing.client.get(path)
         assert response.headers["content-type"].startswith("text/html"), path
