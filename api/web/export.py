@@ -24,7 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from api.schemas import CheckPublic, FindingPublic
+from api.schemas import CheckPublic, FindingPublic, ParentRef
 from api.web.data import Column, Coverage
 from api.web.present import (
     CATEGORY_ORDER,
@@ -53,6 +53,11 @@ class CheckReport:
     @property
     def county(self) -> Column:
         return self.columns[0]
+
+
+def _cite(plan: ParentRef) -> str:
+    """浙江省 2023《2023年全省经信工作要点》, or without the 《》 when the plan has no title."""
+    return f"{plan.region_name} {plan.period}" + (f"《{plan.title}》" if plan.title else "")
 
 
 def _local(at: datetime) -> str:
@@ -88,7 +93,7 @@ def markdown(report: CheckReport) -> str:
         f"# 对标检查报告:{md(report.title)}",
         "",
         f"- 检查编号:{c.id}(规划 `{c.plan_id}` 第 {c.plan_revision} 版)",
-        f"- 上级规划:{'、'.join(md(f'{p.region_name} {p.period}《{p.title}》') for p in c.parents) or '无'}",
+        f"- 上级规划:{'、'.join(md(_cite(p)) for p in c.parents) or '无'}",
         f"- 规则包版本:{md(c.rule_pack_version)};指标目录版本:{md(c.catalog_version)}",
         f"- 运行:{md(c.created_by)},{_local(c.created_at)}",
         "",
@@ -271,7 +276,7 @@ def workbook(report: CheckReport) -> bytes:
             ("规划版本", f"{c.plan_id} 第 {c.plan_revision} 版"),
             (
                 "上级规划",
-                "\n".join(f"{p.region_name} {p.period}《{p.title}》第 {p.revision} 版" for p in c.parents),
+                "\n".join(f"{_cite(p)} 第 {p.revision} 版" for p in c.parents),
             ),
             ("规则包版本", c.rule_pack_version),
             ("指标目录版本", c.catalog_version),

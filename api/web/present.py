@@ -237,7 +237,8 @@ def pick_scenarios(
     def score(s: Scenario) -> tuple[int, int, int, int]:
         positive = f"应报告规则 {rule_id}" in s.text.replace(f"不应报告规则 {rule_id}", "")
         quoted = any(q in message for q in _QUOTED_RE.findall(s.text) if len(q) >= 4)
-        return (int(positive), int(quoted), int(indicator in s.text), int(s.feature == primary_feature))
+        names = bool(re.search(rf"(?<![\w]){re.escape(indicator)}(?![\w])", s.text))
+        return (int(positive), int(quoted), int(names), int(s.feature == primary_feature))
 
     mentioning = [s for s in scenarios if re.search(rf"\b{re.escape(rule_id)}\b", s.text)]
     return sorted(mentioning, key=score, reverse=True)
