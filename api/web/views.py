@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -194,6 +194,17 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
 _HTTP_ZH = {404: "没有这个页面", 405: "此页面不支持该操作", 403: "权限不足"}
 
 
+def _return_to(request: Request) -> str:
+    """Where to go after signing in: this page, or for a form post the page the form was on
+    (the post itself cannot be repeated by a redirect, and its URL has no page to show)."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith(PREFIX + "/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return f"{PREFIX}/plans"
+
+
 class PageRoute(APIRoute):
     """An APIRoute whose failures are pages: sign-in redirects, and errors in plain Chinese."""
 
@@ -204,8 +215,7 @@ class PageRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                url = f"{PREFIX}/login?" + urlencode({"next": target})
+                url = f"{PREFIX}/login?" + urlencode({"next": _return_to(request)})
                 if request.headers.get("HX-Request"):
                     return Response(status_code=204, headers={"HX-Redirect": url})
                 return _redirect(url)

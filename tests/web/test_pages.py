@@ -78,6 +78,18 @@ def test_htmx_requests_without_a_session_are_told_where_to_go(web_app: WebApp) -
     assert response.headers["HX-Redirect"].startswith("/web/login?next=")
 
 
+def test_a_post_without_a_session_returns_to_the_form_page(web_app: WebApp) -> None:
+    with TestClient(web_app.app) as client:
+        response = client.post(
+            "/web/findings/3/review",
+            data={"status": "confirmed"},
+            headers={"Referer": "http://testserver/web/findings/3"},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/web/login?next=%2Fweb%2Ffindings%2F3"
+
+
 def test_root_leads_to_the_pages(web_app: WebApp) -> None:
     with TestClient(web_app.app) as client:
         assert client.get("/", follow_redirects=False).headers["location"] == "/web/plans"
