@@ -76,7 +76,10 @@ def register(app: typer.Typer) -> None:
             engine_workers = 2
         if engine_workers is not None:
             settings = settings.model_copy(update={"engine_workers": engine_workers})
-        typer.echo(f"planalign: http://{host}:{port}/docs  (database: {_redact(settings)})")
+        typer.echo(
+            f"planalign: 审核页面 http://{host}:{port}/web/ · API http://{host}:{port}/docs"
+            f"  (database: {_redact(settings)})"
+        )
         uvicorn.run(create_app(settings), host=host, port=port)
 
     @token_app.command("create")
