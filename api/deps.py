@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.engine import Checker
 from api.errors import Problem
+from api.schemas import MAX_DB_INT
 from api.settings import Settings
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "PageParams",
     "PrincipalDep",
     "ReviewerDep",
+    "RowId",
     "SessionDep",
     "SettingsDep",
     "SubmitterDep",
@@ -135,10 +137,13 @@ class PageParams:
     def __init__(
         self,
         limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 50,
-        offset: Annotated[int, Query(ge=0, description="items to skip")] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="items to skip")] = 0,
     ) -> None:
         self.limit = limit
         self.offset = offset
 
 
 PageDep = Annotated[PageParams, Depends()]
+
+RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="a stored row's id")]
+"""A numeric id in a path, bounded like the database column (see ``MAX_DB_INT``)."""

@@ -30,6 +30,7 @@ from rulesengine.model import (
 )
 
 __all__ = [
+    "MAX_DB_INT",
     "AuditEntryPublic",
     "CheckCreate",
     "CheckDetail",
@@ -63,6 +64,10 @@ __all__ = [
 ]
 
 PLAN_ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+
+MAX_DB_INT = 2**63 - 1
+"""The largest integer SQLite and PostgreSQL (BIGINT) store. Ids and offsets are bounded by it in
+the schema, so a larger one is a 422 naming the parameter instead of a driver OverflowError."""
 
 
 class ReviewStatus(StrEnum):
@@ -161,7 +166,7 @@ class CorrectionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    target_id: int | None = None
+    target_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     indicator: str | None = Field(default=None, min_length=1, max_length=100)
     value: float | None = None
     unit: str | None = Field(default=None, max_length=20)
@@ -310,7 +315,7 @@ class FindingReview(BaseModel):
 
     status: Literal[ReviewStatus.open, ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed]
     comment: str | None = Field(default=None, max_length=4000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class AuditEntryPublic(_Out):

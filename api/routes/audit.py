@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.deps import PageDep, PrincipalDep, SessionDep
 from api.errors import problem_responses
-from api.schemas import AuditEntryPublic, Page
+from api.schemas import MAX_DB_INT, AuditEntryPublic, Page
 from api.services import reviews as service
 
 router = APIRouter(prefix="/audit", tags=["reviews"], responses=problem_responses(401))
@@ -18,8 +20,8 @@ def list_audit(
     _: PrincipalDep,
     page: PageDep,
     plan_id: str | None = None,
-    check_id: int | None = None,
-    finding_id: int | None = None,
+    check_id: Annotated[int | None, Query(ge=1, le=MAX_DB_INT)] = None,
+    finding_id: Annotated[int | None, Query(ge=1, le=MAX_DB_INT)] = None,
     actor: str | None = None,
     action: str | None = None,
 ) -> Page[AuditEntryPublic]:

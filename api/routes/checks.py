@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from api.deps import CheckerDep, CheckLimiterDep, PageDep, PrincipalDep, SessionDep, SubmitterDep
+from api.deps import CheckerDep, CheckLimiterDep, PageDep, PrincipalDep, RowId, SessionDep, SubmitterDep
 from api.errors import problem_responses
 from api.schemas import CheckCreate, CheckDetail, CheckPublic, FindingPublic, Page, ReviewStatus
 from api.services import checks as service
@@ -75,7 +75,7 @@ def list_checks(
 
 @router.get("/checks/{check_id}", response_model=CheckDetail)
 def get_check(
-    session: SessionDep, _: PrincipalDep, page: PageDep, filters: FilterDep, check_id: int
+    session: SessionDep, _: PrincipalDep, page: PageDep, filters: FilterDep, check_id: RowId
 ) -> CheckDetail:
     """A check with the versions it ran with and one page of its findings."""
     return service.check_detail(session, check_id, filters, limit=page.limit, offset=page.offset)
@@ -83,6 +83,6 @@ def get_check(
 
 @router.get("/checks/{check_id}/findings", response_model=Page[FindingPublic])
 def list_findings(
-    session: SessionDep, _: PrincipalDep, page: PageDep, filters: FilterDep, check_id: int
+    session: SessionDep, _: PrincipalDep, page: PageDep, filters: FilterDep, check_id: RowId
 ) -> Page[FindingPublic]:
     return service.list_findings(session, check_id, filters, limit=page.limit, offset=page.offset)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from api.deps import PrincipalDep, ReviewerDep, SessionDep
+from api.deps import PrincipalDep, ReviewerDep, RowId, SessionDep
 from api.errors import problem_responses
 from api.schemas import AuditEntryPublic, FindingPublic, FindingReview
 from api.services import reviews as service
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/findings", tags=["reviews"], responses=problem_respo
 
 
 @router.get("/{finding_id}", response_model=FindingPublic)
-def get_finding(session: SessionDep, _: PrincipalDep, finding_id: int, response: Response) -> FindingPublic:
+def get_finding(session: SessionDep, _: PrincipalDep, finding_id: RowId, response: Response) -> FindingPublic:
     finding = FindingPublic.model_validate(service.get_finding(session, finding_id))
     response.headers["ETag"] = f'"{finding.version}"'
     return finding
@@ -29,7 +29,7 @@ def get_finding(session: SessionDep, _: PrincipalDep, finding_id: int, response:
 def review_finding(
     session: SessionDep,
     principal: ReviewerDep,
-    finding_id: int,
+    finding_id: RowId,
     body: FindingReview,
     response: Response,
     if_match: Annotated[
@@ -47,6 +47,6 @@ def review_finding(
 
 
 @router.get("/{finding_id}/audit", response_model=list[AuditEntryPublic])
-def finding_audit(session: SessionDep, _: PrincipalDep, finding_id: int) -> list[AuditEntryPublic]:
+def finding_audit(session: SessionDep, _: PrincipalDep, finding_id: RowId) -> list[AuditEntryPublic]:
     """Every decision on this finding, across the plan's checks (carried over by fingerprint)."""
     return service.finding_history(session, finding_id)

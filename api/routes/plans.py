@@ -11,6 +11,7 @@ from api.deps import (
     PageDep,
     PrincipalDep,
     ReviewerDep,
+    RowId,
     SessionDep,
     SettingsDep,
     SubmitterDep,
@@ -174,7 +175,7 @@ def withdraw_correction(
     session: SessionDep,
     principal: ReviewerDep,
     plan_id: str,
-    correction_id: int,
+    correction_id: RowId,
     comment: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> CorrectionPublic:
     """Stop applying a correction (kept, marked withdrawn)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.deps import AdminDep, PageDep, PrincipalDep, SessionDep
+from api.deps import AdminDep, PageDep, PrincipalDep, RowId, SessionDep
 from api.errors import problem_responses
 from api.schemas import Me, Page, TokenCreate, TokenCreated, TokenPublic
 from api.services import tokens as service
@@ -34,5 +34,5 @@ def list_tokens(session: SessionDep, _: AdminDep, page: PageDep) -> Page[TokenPu
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenPublic, responses=problem_responses(404, 409))
-def revoke_token(session: SessionDep, principal: AdminDep, token_id: int) -> TokenPublic:
+def revoke_token(session: SessionDep, principal: AdminDep, token_id: RowId) -> TokenPublic:
     return service.revoke_token(session, principal, token_id)
