@@ -16,6 +16,7 @@ from api.auth import Principal, Role
 from api.services import tokens as token_service
 from api.settings import Settings, sqlite_url
 from api.storage import make_engine, migrate
+from rulesengine.rulebook import RulebookError
 
 __all__ = ["register"]
 
@@ -76,11 +77,16 @@ def register(app: typer.Typer) -> None:
             engine_workers = 2
         if engine_workers is not None:
             settings = settings.model_copy(update={"engine_workers": engine_workers})
+        try:
+            service = create_app(settings)
+        except RulebookError as exc:  # refuse to start, naming the file, without a traceback
+            typer.echo(f"planalign: 规则包无法加载,服务未启动 / the rule pack does not load: {exc}", err=True)
+            raise typer.Exit(2) from None
         typer.echo(
             f"planalign: 审核页面 http://{host}:{port}/web/ · API http://{host}:{port}/docs"
             f"  (database: {_redact(settings)})"
         )
-        uvicorn.run(create_app(settings), host=host, port=port)
+        uvicorn.run(service, host=host, port=port)
 
     @token_app.command("create")
     def token_create(

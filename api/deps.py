@@ -20,6 +20,7 @@ from api.engine import Checker
 from api.errors import Problem
 from api.schemas import MAX_DB_INT
 from api.settings import Settings
+from rulesengine.rulebook import Rulebook
 
 __all__ = [
     "AdminDep",
@@ -29,6 +30,7 @@ __all__ = [
     "PrincipalDep",
     "ReviewerDep",
     "RowId",
+    "RulebookDep",
     "SessionDep",
     "SettingsDep",
     "SubmitterDep",
@@ -61,6 +63,12 @@ def get_checker(request: Request) -> Checker:
     return checker
 
 
+def get_rulebook(request: Request) -> Rulebook:
+    """The rule pack the app loaded at start (``Settings.rule_pack``)."""
+    rulebook: Rulebook = request.app.state.rulebook
+    return rulebook
+
+
 def get_check_limiter(request: Request) -> anyio.CapacityLimiter:
     limiter: anyio.CapacityLimiter = request.app.state.check_limiter
     return limiter
@@ -70,6 +78,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 CheckerDep = Annotated[Checker, Depends(get_checker)]
 CheckLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_check_limiter)]
+RulebookDep = Annotated[Rulebook, Depends(get_rulebook)]
 
 _bearer = HTTPBearer(
     auto_error=False,

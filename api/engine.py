@@ -18,7 +18,7 @@ from typing import Protocol
 
 from rulesengine.check import INT_FIELDS, CheckResult, PlanFacts, check_plan, find_parents
 from rulesengine.model import Plan, Region, Target, TopicMention
-from rulesengine.rulebook import default_rulebook
+from rulesengine.rulebook import Rulebook, default_rulebook
 
 __all__ = [
     "CheckResult",
@@ -50,13 +50,16 @@ def default_checker(county: PlanFacts, parents: Sequence[PlanFacts], /) -> Check
     return check_plan(county, parents)
 
 
-def make_checker(workers: int) -> tuple[Checker, Callable[[], None]]:
-    """A checker and the function that releases it; ``workers > 0`` starts an EnginePool."""
+def make_checker(workers: int, rulebook: Rulebook | None = None) -> tuple[Checker, Callable[[], None]]:
+    """A checker for ``rulebook`` (default: the installed pack) and the function that releases
+    it; ``workers > 0`` starts an EnginePool."""
     if workers <= 0:
-        return default_checker, lambda: None
+        if rulebook is None:
+            return default_checker, lambda: None
+        return partial(check_plan, rulebook=rulebook), lambda: None
     from rulesengine.engine_pool import EnginePool  # imported only when asked for
 
-    rulebook = default_rulebook()
+    rulebook = rulebook or default_rulebook()
     pool = EnginePool(rulebook.engine_rules(), workers=workers, int_fields=INT_FIELDS)
     checker: Checker = partial(check_plan, rulebook=rulebook, engine=pool)
     return checker, pool.close

@@ -1,9 +1,12 @@
 """The application factory: ``create_app(settings)`` wires storage, routes and error handling.
 
-Creating the app migrates the database to the current schema (a fresh SQLite file is created
-on first run), so ``planalign serve`` needs no separate set-up step. Nothing is global: each
-app owns its engine, settings and check limiter in ``app.state``, which is what lets the tests
-run several apps (SQLite, PostgreSQL) side by side.
+Creating the app loads and checks the rule pack first (``Settings.rule_pack``, default
+rules/pack) — a broken rule file stops the start with a RulebookError naming the file, before
+the database is touched or any check could fail on it — then migrates the database to the
+current schema (a fresh SQLite file is created on first run), so ``planalign serve`` needs no
+separate set-up step. Nothing is global: each app owns its engine, settings, rule pack and
+check limiter in ``app.state``, which is what lets the tests run several apps (SQLite,
+PostgreSQL) side by side.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from api.settings import Settings
 from api.storage import make_engine, migrate
 from api.web import install as install_web
 from rulesengine import __version__
+from rulesengine.rulebook import default_rulebook, load_rulebook
 
 __all__ = ["create_app"]
 
@@ -71,11 +75,12 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     ``checker`` replaces the alignment check (tests script findings with it).
     """
     settings = settings or Settings.from_env()
+    rulebook = load_rulebook(settings.rule_pack) if settings.rule_pack else default_rulebook()
     engine = make_engine(settings)
     migrate(engine)
     release: Callable[[], None] = _nothing
     if checker is None:
-        checker, release = make_checker(settings.engine_workers)
+        checker, release = make_checker(settings.engine_workers, rulebook if settings.rule_pack else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     app.state.engine = engine
     app.state.check_limiter = anyio.CapacityLimiter(settings.check_concurrency)
     app.state.checker = checker
+    app.state.rulebook = rulebook
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
 

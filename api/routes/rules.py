@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
-from api.deps import PrincipalDep
+from api.deps import PrincipalDep, RulebookDep
 from api.errors import Problem, problem_responses
 from api.schemas import RuleCheckReport, RuleDetail, RulePack
 from api.services import rules as service
@@ -15,15 +15,15 @@ router = APIRouter(prefix="/rules", tags=["rules"], responses=problem_responses(
 
 
 @router.get("", response_model=RulePack)
-def list_rules(_: PrincipalDep) -> RulePack:
+def list_rules(_: PrincipalDep, book: RulebookDep) -> RulePack:
     """Every installed rule with its version, specs and scenarios; the pack's audit version."""
-    return service.rule_pack()
+    return service.rule_pack(book)
 
 
 @router.get("/{rule_id}", response_model=RuleDetail, responses=problem_responses(404))
-def get_rule(_: PrincipalDep, rule_id: str) -> RuleDetail:
+def get_rule(_: PrincipalDep, book: RulebookDep, rule_id: str) -> RuleDetail:
     """One rule with its YAML source and the text of its spec files."""
-    return service.get_rule(rule_id)
+    return service.get_rule(rule_id, book)
 
 
 def _read(upload: UploadFile) -> bytes:
@@ -42,6 +42,7 @@ def _read(upload: UploadFile) -> bytes:
 @router.post("/validate", response_model=RuleCheckReport, responses=problem_responses(413, 422))
 def validate_rule(
     _: PrincipalDep,
+    book: RulebookDep,
     file: Annotated[UploadFile, File(description="a rule file, named <rule id>.yaml")],
     specs: Annotated[
         list[UploadFile] | None,
@@ -54,4 +55,4 @@ def validate_rule(
     rule is wrong: the request itself was fine.
     """
     extra = [(s.filename or "spec.feature", _read(s)) for s in specs or []]
-    return service.validate_rule_file(_read(file), file.filename or "rule.yaml", extra)
+    return service.validate_rule_file(_read(file), file.filename or "rule.yaml", extra, book)

@@ -18,7 +18,7 @@ import yaml
 
 from api.errors import not_found
 from api.schemas import RuleCasePublic, RuleCheckReport, RuleDetail, RulePack, RuleProblem, RulePublic
-from rulesengine.rulebook import PACK_DIR, SPECS_DIR, Rule, RulebookError, default_rulebook, load_rulebook
+from rulesengine.rulebook import SPECS_DIR, Rule, Rulebook, RulebookError, default_rulebook, load_rulebook
 
 __all__ = ["MAX_RULE_BYTES", "get_rule", "rule_pack", "validate_rule_file"]
 
@@ -43,8 +43,9 @@ def _public(rule: Rule) -> dict[str, Any]:
     }
 
 
-def rule_pack() -> RulePack:
-    book = default_rulebook()
+def rule_pack(book: Rulebook | None = None) -> RulePack:
+    """The pack the service checks with (``app.state.rulebook``; default: the installed one)."""
+    book = book or default_rulebook()
     return RulePack(
         version=book.version,
         pack_version=book.pack_version,
@@ -53,8 +54,8 @@ def rule_pack() -> RulePack:
     )
 
 
-def get_rule(rule_id: str) -> RuleDetail:
-    rule = default_rulebook().get(rule_id)
+def get_rule(rule_id: str, book: Rulebook | None = None) -> RuleDetail:
+    rule = (book or default_rulebook()).get(rule_id)
     if rule is None:
         raise not_found("规则", "rule", rule_id, field="rule_id")
     specs = {}
@@ -80,9 +81,10 @@ def _report(name: str, errors: list[RuleProblem], **kw: Any) -> RuleCheckReport:
 
 
 def validate_rule_file(
-    data: bytes, filename: str, specs: Sequence[tuple[str, bytes]] = ()
+    data: bytes, filename: str, specs: Sequence[tuple[str, bytes]] = (), book: Rulebook | None = None
 ) -> RuleCheckReport:
-    """Judge ``data`` as rules/pack/<filename> with optional extra spec files; install nothing."""
+    """Judge ``data`` as <pack>/<filename> with optional extra spec files; install nothing."""
+    pack_dir = Path((book or default_rulebook()).source)
     name = PurePath(filename.replace("\\", "/")).name
     if not name.endswith(".yaml") or name.startswith("_"):
         return _report(
@@ -104,13 +106,13 @@ def validate_rule_file(
         parsed = None
     rule_id = parsed.get("id") if isinstance(parsed, dict) else None
     version = parsed.get("version") if isinstance(parsed, dict) else None
-    installed_path = PACK_DIR / name
+    installed_path = pack_dir / name
     replaces = installed_path.is_file()
     warnings: list[RuleProblem] = []
     errors: list[RuleProblem] = []
     with tempfile.TemporaryDirectory(prefix="planalign-rule-") as tmp:
         pack, spec_dir = Path(tmp) / "pack", Path(tmp) / "specs"
-        shutil.copytree(PACK_DIR, pack)
+        shutil.copytree(pack_dir, pack)
         shutil.copytree(SPECS_DIR, spec_dir)
         for spec_name, spec_data in specs:
             spec_file = PurePath(spec_name.replace("\\", "/")).name
