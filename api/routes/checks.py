@@ -40,7 +40,7 @@ FilterDep = Annotated[service.FindingFilter, Depends(_filters)]
     "/plans/{plan_id}/checks",
     status_code=status.HTTP_201_CREATED,
     response_model=CheckPublic,
-    responses=problem_responses(409, 422),
+    responses=problem_responses(409, 422, 500),
 )
 async def run_check(
     session: SessionDep,

@@ -16,6 +16,7 @@ Past checks are never changed: each row stays what that run found and decided.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -41,12 +42,14 @@ from api.services.common import count_and_page, get_plan, lock_plan, record
 from api.services.domain import apply_corrections, domain_plan, topics_of
 from rulesengine.model import Category, Plan, Region, Severity
 from rulesengine.regions import default_index
+from rulesengine.rulebook import RulebookError
 
 __all__ = [
     "CheckInputs",
     "FindingFilter",
     "check_detail",
     "check_public",
+    "evaluation_failed",
     "gather",
     "get_check",
     "latest_check_id",
@@ -59,6 +62,8 @@ __all__ = [
 Checker = Callable[[PlanFacts, Sequence[PlanFacts]], CheckResult]
 
 DECIDED = frozenset({ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed})
+
+log = logging.getLogger("planalign.api")
 
 
 @dataclass(frozen=True)
@@ -304,8 +309,40 @@ async def run_check(
 ) -> CheckPublic:
     """Gather, evaluate off the event loop, record: the whole check request."""
     inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids))
-    result = await anyio.to_thread.run_sync(partial(checker, inputs.county, inputs.parents), limiter=limiter)
+    try:
+        result = await anyio.to_thread.run_sync(
+            partial(checker, inputs.county, inputs.parents), limiter=limiter
+        )
+    except (Problem, RulebookError):
+        raise
+    except Exception as exc:
+        raise evaluation_failed(exc, plan_id) from exc
     return await anyio.to_thread.run_sync(partial(record_check, session, principal, inputs, result))
+
+
+def evaluation_failed(exc: Exception, plan_id: str) -> Problem:
+    """The answer when the rules fail on a plan: 500, naming the rule (from EngineError.rule).
+
+    500, not 503: a rule whose action raises, or an engine that crashes on these facts, fails
+    the same way on a retry — it is a defect for the administrator, not a passing outage that
+    a client should wait out. Nothing was written (the engine runs before the check is
+    recorded); the details go to the log, not to the client.
+    """
+    engine_rule = getattr(exc, "rule", None)
+    rule_id, _, case = str(engine_rule).partition("__") if engine_rule else ("", "", "")
+    log.error("rule evaluation failed for plan %s (rule %s): %s", plan_id, engine_rule, exc, exc_info=exc)
+    where_zh = f"规则 {rule_id}" + (f"(情形 {case})" if case else "") if rule_id else "规则引擎"
+    where_en = f"rule {rule_id}" + (f" (case {case})" if case else "") if rule_id else "the rule engine"
+    return Problem(
+        500,
+        "rule_evaluation_failed",
+        f"规则执行失败:{where_zh}出错({type(exc).__name__}),本次检查未保存;请告知管理员",
+        f"rule evaluation failed: {where_en} raised {type(exc).__name__}; the check was not "
+        "saved — tell the administrator",
+        plan_id=plan_id,
+        rule_id=rule_id or None,
+        case=case or None,
+    )
 
 
 def _counts(session: Session, check_id: int, column: Any) -> dict[str, int]:
