@@ -4,23 +4,25 @@ Creating the app loads and checks the rule pack first (``Settings.rule_pack``, d
 rules/pack) — a broken rule file stops the start with a RulebookError naming the file, before
 the database is touched or any check could fail on it — then migrates the database to the
 current schema (a fresh SQLite file is created on first run), so ``planalign serve`` needs no
-separate set-up step. Nothing is global: each app owns its engine, settings, rule pack and
-check limiter in ``app.state``, which is what lets the tests run several apps (SQLite,
-PostgreSQL) side by side.
+separate set-up step. Nothing is global: each app owns its engine, settings, rule pack, check
+limiter and write rate limiter in ``app.state``, which is what lets the tests run several apps
+(SQLite, PostgreSQL) side by side.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.engine import Checker, make_checker
-from api.errors import Problem, install_error_handlers
+from api.errors import PROBLEM_JSON, Problem, install_error_handlers
+from api.ratelimit import WRITE_METHODS, WriteRateLimiter, limit_writes
 from api.routes import audit, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
@@ -101,12 +103,18 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         ),
         version=__version__,
         lifespan=lifespan,
+        dependencies=[Depends(limit_writes)],
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.check_limiter = anyio.CapacityLimiter(settings.check_concurrency)
     app.state.checker = checker
     app.state.rulebook = rulebook
+    app.state.rate_limiter = (
+        WriteRateLimiter(settings.write_rate_per_minute, settings.write_burst)
+        if settings.write_rate_per_minute > 0
+        else None
+    )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
 
@@ -118,4 +126,28 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     for module in (plans, checks, findings, audit, rules, tokens):
         app.include_router(module.router)
     install_web(app)
+    _document_rate_limit(app)
     return app
+
+
+def _document_rate_limit(app: FastAPI) -> None:
+    """Add the 429 answer of ``limit_writes`` to every write operation in the OpenAPI schema."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path_item in schema.get("paths", {}).values():
+                for method, operation in path_item.items():
+                    if method.upper() in WRITE_METHODS:
+                        operation.setdefault("responses", {}).setdefault("429", _TOO_MANY_REQUESTS)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_TOO_MANY_REQUESTS: dict[str, Any] = {
+    "description": "Too Many Requests: the token's write budget is spent (see Retry-After)",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemBody"}}},
+}

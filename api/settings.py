@@ -38,6 +38,12 @@ class Settings(BaseModel):
         description="worker processes for the rules engine; 0 runs it in this process",
     )
     sql_echo: bool = False
+    write_rate_per_minute: float = Field(
+        default=120,
+        ge=0,
+        description="writes (POST/PUT/PATCH/DELETE) per token per minute; 0 turns the limit off",
+    )
+    write_burst: int = Field(default=60, ge=1, description="writes a token may make at once")
     rule_pack: Path | None = Field(
         default=None,
         description="the rule pack directory (default: rules/pack); loaded and checked at start",
@@ -47,7 +53,8 @@ class Settings(BaseModel):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment: ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``,
         ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_CHECK_CONCURRENCY``,
-        ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``, ``PLANALIGN_RULE_PACK``.
+        ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``, ``PLANALIGN_WRITE_RATE_PER_MINUTE``,
+        ``PLANALIGN_WRITE_BURST``, ``PLANALIGN_RULE_PACK``.
 
         Without ``DATABASE_URL`` the service keeps an SQLite file, ``planalign.db``, in
         ``PLANALIGN_DATA_DIR`` or else the working directory, so a first run needs nothing
@@ -66,6 +73,10 @@ class Settings(BaseModel):
             values["engine_workers"] = int(env["PLANALIGN_ENGINE_WORKERS"])
         if env.get("PLANALIGN_SQL_ECHO"):
             values["sql_echo"] = env["PLANALIGN_SQL_ECHO"].lower() in {"1", "true", "yes"}
+        if env.get("PLANALIGN_WRITE_RATE_PER_MINUTE"):
+            values["write_rate_per_minute"] = float(env["PLANALIGN_WRITE_RATE_PER_MINUTE"])
+        if env.get("PLANALIGN_WRITE_BURST"):
+            values["write_burst"] = int(env["PLANALIGN_WRITE_BURST"])
         if env.get("PLANALIGN_RULE_PACK"):
             values["rule_pack"] = Path(env["PLANALIGN_RULE_PACK"])
         return cls.model_validate(values)
