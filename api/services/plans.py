@@ -118,11 +118,22 @@ def _store_revision(
     session.add(revision)
     session.flush()
     targets = extract_targets(doc.text, _period(plan.period))
+    if not targets:
+        revision.warnings = [*revision.warnings, _NO_TARGETS.model_dump(mode="json")]
     revision.topics = [t.model_dump(mode="json") for t in extract_topics(doc.text)]
     for position, target in enumerate(targets):
         session.add(TargetRow(plan_id=plan.id, revision=number, position=position, **target_columns(target)))
     session.flush()
     return revision
+
+
+_NO_TARGETS = PlanWarning(
+    code="no_targets",
+    message_zh="文本中没有识别出任何量化目标:请核对上传的是否为规划正文;如确有目标,可由审核人补录。",
+    message_en="No quantified target was found in the text: check that this is the plan itself; "
+    "a reviewer can add targets the extractor missed.",
+)
+"""A plan stored without targets has nothing to check; say so at upload, not at the first check."""
 
 
 def create_plan(session: Session, principal: Principal, meta: PlanMeta, doc: Document) -> PlanDetail:
