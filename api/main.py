@@ -18,7 +18,8 @@ from typing import Any
 import anyio
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Checker, make_checker
 from api.errors import PROBLEM_JSON, Problem, install_error_handlers
@@ -65,6 +66,29 @@ class BodySizeLimit:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class NoSniff:
+    """Every response says ``X-Content-Type-Options: nosniff``.
+
+    Plan texts are whatever was uploaded, ``<script>`` included; the API returns them inside
+    JSON, and no browser may guess that such a body is HTML and run it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_nosniff(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        await self.app(scope, receive, send_nosniff)
 
 
 def _nothing() -> None:
@@ -117,6 +141,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     )
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    app.add_middleware(NoSniff)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:
