@@ -576,6 +576,54 @@ def _encode(value: Any) -> str:
     return str(value)  # int
 
 
+def _normalise_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -> tuple[str, dict[str, Any]]:
+    """One fact's canonical body (sorted keys, no closing brace) and normalised dict; see below."""
+    normal: dict[str, Any] = {}
+    for key, value in fact.items():
+        name = _check_key(index, key)
+        if value is not None:
+            normal[name] = _normalise_value(index, name, value, fields)
+    if len(normal) > _MAX_FACT_KEYS:
+        raise EngineError(
+            f"fact #{index} has {len(normal)} keys; at most {_MAX_FACT_KEYS} are allowed",
+            fact_index=index,
+        )
+    ordered = sorted(normal)
+    body = "{" + ",".join(f'"{key}":{_encode(normal[key])}' for key in ordered)
+    return body, {key: normal[key] for key in ordered}
+
+
+# Facts already normalised, by content: a parent plan's facts recur in every check of its
+# counties (3,000 checks in a batch), and validating them again costs ~30 µs a fact. The key
+# holds each value's type, so True, 1 and 1.0 (equal and hash-equal in Python) stay apart.
+# Only successful results are kept (an error must name the fact's index in *this* call).
+# Bounded: cleared when full, so memory stays flat whatever the input.
+_NORMAL_CACHE: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+_NORMAL_CACHE_MAX: Final = 2048
+
+
+def _prepare(facts: Sequence[Mapping[str, Any]], fields: frozenset[str]) -> list[tuple[str, dict[str, Any]]]:
+    """:func:`normalise_facts` without copies: the dicts may be shared with the cache (read only)."""
+    unique: dict[str, dict[str, Any]] = {}
+    for index, fact in enumerate(facts):
+        if not isinstance(fact, Mapping):
+            raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
+        key: tuple[Any, ...] | None
+        try:
+            content = (fields, tuple(fact.items()), tuple(map(type, fact.values())))
+            done, key = _NORMAL_CACHE.get(content), content
+        except TypeError:  # an unhashable value (a list, a dict): the slow path names it
+            done, key = None, None
+        if done is None:
+            done = _normalise_one(index, fact, fields)
+            if key is not None:
+                if len(_NORMAL_CACHE) >= _NORMAL_CACHE_MAX:
+                    _NORMAL_CACHE.clear()
+                _NORMAL_CACHE[key] = done
+        unique.setdefault(*done)
+    return sorted(unique.items())
+
+
 def normalise_facts(
     facts: Sequence[Mapping[str, Any]],
     int_fields: Iterable[str] = DEFAULT_INT_FIELDS,
@@ -586,25 +634,7 @@ def normalise_facts(
     without the closing brace) — so the result depends on the set of facts only. Raises
     :class:`EngineError` naming the fact's index in ``facts`` and the key at fault.
     """
-    fields = frozenset(int_fields)
-    unique: dict[str, dict[str, Any]] = {}
-    for index, fact in enumerate(facts):
-        if not isinstance(fact, Mapping):
-            raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
-        normal: dict[str, Any] = {}
-        for key, value in fact.items():
-            name = _check_key(index, key)
-            if value is not None:
-                normal[name] = _normalise_value(index, name, value, fields)
-        if len(normal) > _MAX_FACT_KEYS:
-            raise EngineError(
-                f"fact #{index} has {len(normal)} keys; at most {_MAX_FACT_KEYS} are allowed",
-                fact_index=index,
-            )
-        ordered = sorted(normal)
-        body = "{" + ",".join(f'"{key}":{_encode(normal[key])}' for key in ordered)
-        unique.setdefault(body, {key: normal[key] for key in ordered})
-    return sorted(unique.items())
+    return [(body, dict(fact)) for body, fact in _prepare(facts, frozenset(int_fields))]
 
 
 # --------------------------------------------------------------------------------------------
@@ -615,7 +645,7 @@ def normalise_facts(
 class _Run:
     """What the actions of one check record."""
 
-    facts: dict[str, dict[str, Any]]  # fid → normalised fact with its fid
+    facts: dict[str, dict[str, Any]]  # fid → normalised fact (shared, read only; Match copies it)
     positions: dict[str, int]  # fid → rank of the fact in canonical order
     hook: MatchHook | None
     fired: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # rule, pattern→fid
@@ -704,7 +734,7 @@ class RuleEngine:
         once. Matches are sorted by rule name, then by the ids of the matched facts, which
         depend on the set of facts only — never on their order.
         """
-        prepared = normalise_facts(facts, self._int_fields)
+        prepared = _prepare(facts, self._int_fields)
         with self._lock:
             if self._host is None:
                 self._build()
@@ -722,7 +752,7 @@ class RuleEngine:
         ids = self._ids.first(n)
         sid = self._next_sid(n)
         run = _Run(
-            facts={fid: {**fact, _FID: fid} for fid, (_, fact) in zip(ids, prepared, strict=True)},
+            facts={fid: fact for fid, (_, fact) in zip(ids, prepared, strict=True)},
             positions={fid: index for index, fid in enumerate(ids)},
             hook=self._on_match,
         )
@@ -785,7 +815,7 @@ class RuleEngine:
             keyed.append((key, rule, fids))
         keyed.sort(key=lambda item: item[0])
         return [
-            Match(rule, {pattern: dict(run.facts[fid]) for pattern, fid in sorted(fids.items())})
+            Match(rule, {pattern: {**run.facts[fid], _FID: fid} for pattern, fid in sorted(fids.items())})
             for _, rule, fids in keyed
         ]
 
@@ -813,7 +843,7 @@ class RuleEngine:
                 fids[pattern] = fid
             run.fired.append((name, fids))
             if run.hook is not None:
-                run.hook(Match(name, {p: dict(run.facts[f]) for p, f in sorted(fids.items())}))
+                run.hook(Match(name, {p: {**run.facts[f], _FID: f} for p, f in sorted(fids.items())}))
         except BaseException as exc:
             run.errors.append((name, exc))
             raise  # durable also records it in the state
