@@ -36,6 +36,9 @@ What the wrapper does, and why (each was reproduced on this machine):
   hash is unique in the check (the C core compares fact ids by that hash alone). Facts go in
   sorted by content, so the same set of facts is the same input to the C core in any order,
   and their ids (``fid``) depend on the set alone.
+* **Facts no pattern can match are not asserted**: a fact that fails one of the top-level
+  ``field: literal`` tests of every pattern (negated ones included) can take part in no match
+  and no negation, yet the C core's time grows with every fact asserted. It is still validated.
 * **An empty batch is never asserted** (``assert_facts([])`` segfaults).
 * **Exceptions raised in actions are caught** (durable swallows them into the state) and
   re-raised as :class:`EngineError`; C error codes are explained.
@@ -638,6 +641,55 @@ def normalise_facts(
 
 
 # --------------------------------------------------------------------------------------------
+# Which facts the rules can want: the C core's time grows with the facts asserted, and a plan
+# check sends many no pattern can match (a parent's topic mentions, topics no rule names).
+
+_ABSENT: Final = object()
+
+
+def _literal_tests(ruleset: Mapping[str, Mapping[str, Any]]) -> list[tuple[tuple[str, Any], ...]] | None:
+    """Per user pattern (negated ones too), its top-level ``field == literal`` tests.
+
+    A fact that fails at least one of them for every pattern can match no pattern, so leaving
+    it out changes no match and no negation. ``None`` when some pattern has no such test (then
+    every fact may matter).
+    """
+    own = {_OPEN_RULE, _SENTINEL_RULE, _SINK_RULE}
+    out: set[tuple[tuple[str, Any], ...]] = set()
+    for rule, body in ruleset.items():
+        if rule in own:
+            continue
+        for entry in body["all"]:
+            ((name, expr),) = entry.items()
+            if name == _GATE:
+                continue
+            tests = expr["$and"] if set(expr) == {"$and"} else [expr]
+            literal = tuple(
+                sorted(
+                    (key, value)
+                    for test in tests
+                    for key, value in test.items()
+                    if not key.startswith("$") and not isinstance(value, Mapping)
+                )
+            )
+            if not literal:
+                return None
+            out.add(literal)
+    # A fact passing a test passes every test it contains: keep only the smallest ones.
+    return sorted((t for t in out if not any(set(o) < set(t) for o in out)), key=repr)
+
+
+def _may_equal(value: Any, literal: Any) -> bool:
+    """Whether the C core could find ``value == literal``; when unsure (a string against a number,
+    which it may coerce), yes. A missing field never equals anything."""
+    if value is _ABSENT:
+        return False
+    if isinstance(value, str) != isinstance(literal, str):
+        return True
+    return bool(value == literal)
+
+
+# --------------------------------------------------------------------------------------------
 # The engine.
 
 
@@ -698,6 +750,8 @@ class RuleEngine:
         """
         self._int_fields = frozenset(int_fields)
         self._ruleset = compile_rules(rules, self._int_fields)
+        self._literal_tests = _literal_tests(self._ruleset)
+        self._wanted: dict[str, bool] = {}  # fact body → whether some pattern may match it
         self._on_match = on_match
         self._lock = threading.Lock()
         self._ids = _FactIds([_GATE_ID, _OPEN_ID])
@@ -731,14 +785,28 @@ class RuleEngine:
         """Check ``facts`` against the rules; return every firing, in a stable order.
 
         Facts are validated and normalised first (see :func:`normalise_facts`); duplicates count
-        once. Matches are sorted by rule name, then by the ids of the matched facts, which
+        once; facts that no pattern's ``field: literal`` tests admit are not asserted (they could
+        match nothing). Matches are sorted by rule name, then by the ids of the matched facts, which
         depend on the set of facts only — never on their order.
         """
-        prepared = _prepare(facts, self._int_fields)
+        prepared = [item for item in _prepare(facts, self._int_fields) if self._may_match(*item)]
         with self._lock:
             if self._host is None:
                 self._build()
             return self._run_locked(prepared)
+
+    def _may_match(self, body: str, fact: Mapping[str, Any]) -> bool:
+        """Whether some pattern's literal tests may hold for ``fact`` (cached by its body)."""
+        tests = self._literal_tests
+        if tests is None:
+            return True
+        wanted = self._wanted.get(body)
+        if wanted is None:
+            wanted = any(all(_may_equal(fact.get(k, _ABSENT), v) for k, v in test) for test in tests)
+            if len(self._wanted) >= _NORMAL_CACHE_MAX:
+                self._wanted.clear()
+            self._wanted[body] = wanted
+        return wanted
 
     def _next_sid(self, n: int) -> str:
         while True:

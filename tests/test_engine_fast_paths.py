@@ -1,0 +1,98 @@
+"""The engine's fast paths change speed, never answers: the normalisation cache and the facts
+left out because no pattern can match them. (The differential test in test_reference.py holds
+the answers to a reference on hundreds of plans; these pin the edges of each shortcut.)"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from rulesengine import engine as engine_module
+from rulesengine.engine import EngineError, RuleEngine, normalise_facts
+
+RULES = {
+    "pair": {
+        "all": [
+            {"p": {"$and": [{"type": "target"}, {"role": "parent"}]}},
+            {"c": {"$and": [{"type": "target"}, {"role": "county"}, {"indicator": {"p": "indicator"}}]}},
+        ]
+    },
+    "lonely": {
+        "all": [
+            {"p": {"$and": [{"type": "target"}, {"role": "parent"}]}},
+            {"c$not": {"$and": [{"type": "topic"}, {"role": "county"}, {"topic": {"p": "indicator"}}]}},
+        ]
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine(RULES)
+
+
+def test_true_one_and_one_point_zero_are_normalised_apart_despite_equal_hashes():
+    facts = [{"type": "x", "v": True}, {"type": "x", "v": 1}, {"type": "x", "v": 1.0}]
+    for _ in range(2):  # the second round is served from the cache
+        values = [fact["v"] for _, fact in normalise_facts(facts)]
+        assert sorted(map(repr, values)) == ["1.0", "True"]  # 1 and 1.0 are one float fact
+
+
+def test_normalised_facts_are_copies_a_caller_may_change():
+    fact = {"type": "x", "v": 2.0}
+    normalise_facts([fact])[0][1]["v"] = 99.0
+    assert normalise_facts([fact])[0][1]["v"] == 2.0
+
+
+def test_the_cache_stays_bounded():
+    for i in range(engine_module._NORMAL_CACHE_MAX + 10):
+        normalise_facts([{"type": "x", "v": float(i)}])
+    assert len(engine_module._NORMAL_CACHE) <= engine_module._NORMAL_CACHE_MAX
+
+
+def test_a_bad_fact_is_refused_by_index_even_when_cached_facts_come_first(engine):
+    good = {"type": "target", "role": "parent", "indicator": "gdp"}
+    engine.run([good])
+    with pytest.raises(EngineError, match="fact #1") as info:
+        engine.run([good, {"type": "target", "v": float("nan")}])
+    assert info.value.fact_index == 1
+    with pytest.raises(EngineError, match="nested list"):
+        engine.run([good, {"type": "x", "v": [1]}])
+
+
+def test_a_fact_no_pattern_can_match_is_left_out_yet_still_validated(engine):
+    unwanted = {"type": "topic", "role": "parent", "topic": "gdp"}  # no pattern takes a parent topic
+    assert not engine._may_match(*normalise_facts([unwanted])[0])
+    with pytest.raises(EngineError, match="reserved"):
+        engine.run([{"type": "topic", "role": "parent", "id": "x"}])
+
+
+def test_left_out_facts_change_no_match_and_no_negation(engine):
+    parent = {"type": "target", "role": "parent", "indicator": "gdp"}
+    county = {"type": "target", "role": "county", "indicator": "gdp"}
+    mention = {"type": "topic", "role": "county", "topic": "gdp"}
+    noise = [{"type": "topic", "role": "parent", "topic": f"t{i}"} for i in range(50)]
+    noise += [{"type": "other", "role": "county", "indicator": "gdp"}]
+
+    def rules_fired(facts: Sequence[Mapping[str, Any]]) -> list[str]:
+        return [m.rule for m in engine.run(facts)]
+
+    assert rules_fired([parent, county]) == rules_fired([parent, county, *noise]) == ["lonely", "pair"]
+    assert (
+        rules_fired([parent, county, mention]) == rules_fired([*noise, mention, parent, county]) == ["pair"]
+    )
+
+
+def test_a_pattern_without_literal_tests_keeps_every_fact():
+    engine = RuleEngine({"any_fact": {"all": [{"a": {"$ex": {"v": 1}}}]}})
+    assert engine._literal_tests is None
+    assert [m.rule for m in engine.run([{"type": "whatever", "v": 1.0}])] == ["any_fact"]
+
+
+def test_a_string_against_a_number_is_kept_because_the_c_core_may_coerce_it():
+    engine = RuleEngine({"num": {"all": [{"a": {"code": 1.0}}]}})
+    assert engine._may_match(*normalise_facts([{"code": "1"}])[0])
+    assert not engine._may_match(*normalise_facts([{"code": 2.0}])[0])
+    assert not engine._may_match(*normalise_facts([{"other": 1.0}])[0])
