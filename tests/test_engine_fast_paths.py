@@ -1,6 +1,8 @@
-"""The engine's fast paths change speed, never answers: the normalisation cache and the facts
-left out because no pattern can match them. (The differential test in test_reference.py holds
-the answers to a reference on hundreds of plans; these pin the edges of each shortcut.)"""
+"""The check's fast paths change speed, never answers: the engine's normalisation cache, the
+facts it leaves out because no pattern can match them, and a plan's facts built once.
+
+The differential test in test_reference.py holds the answers to a reference on hundreds of
+plans; these pin the edges of each shortcut."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ import pytest
 
 from rulesengine import engine as engine_module
 from rulesengine.engine import EngineError, RuleEngine, normalise_facts
+from rulesengine.facts import PlanFacts, build_facts
+from rulesengine.model import Period, Span, Target
+from rulesengine.plans import plan_from_text
 
 RULES = {
     "pair": {
@@ -96,3 +101,23 @@ def test_a_string_against_a_number_is_kept_because_the_c_core_may_coerce_it():
     assert engine._may_match(*normalise_facts([{"code": "1"}])[0])
     assert not engine._may_match(*normalise_facts([{"code": 2.0}])[0])
     assert not engine._may_match(*normalise_facts([{"other": 1.0}])[0])
+
+
+def test_a_plans_facts_are_built_once_and_handed_out_as_fresh_dicts():
+    plan = plan_from_text("规上工业增加值增长8%", region="慈溪市", period="2023", plan_id="p1")
+    target = Target(
+        indicator="industrial_va_growth",
+        value=8.0,
+        unit="%",
+        period=Period(start=2023, end=2023),
+        quote="规上工业增加值增长8%",
+        span=Span(start=0, end=11),
+    )
+    county = PlanFacts(plan=plan, targets=(target,))
+    parent = PlanFacts(plan=plan.model_copy(update={"id": "p2"}), targets=(target,))
+    first = build_facts(county, [parent])
+    first.facts[1]["value"] = -1.0
+    second = build_facts(county, [parent])
+    assert second.facts[1]["value"] == 8.0
+    assert [f["ref"] for f in second.facts] == [f["ref"] for f in first.facts]
+    assert build_facts(parent, [county]).facts[0]["role"] == "county"  # the side is part of the key
