@@ -580,20 +580,35 @@ def _encode(value: Any) -> str:
 
 
 def _normalise_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -> tuple[str, dict[str, Any]]:
-    """One fact's canonical body (sorted keys, no closing brace) and normalised dict; see below."""
+    """One fact's canonical body (sorted keys, no closing brace) and normalised dict; see below.
+
+    The common cases (a known key; a str, bool or finite float value; a string needing no
+    escape) are handled inline: this runs for every new fact of every check.
+    """
     normal: dict[str, Any] = {}
+    known = _KEY_OK
     for key, value in fact.items():
-        name = _check_key(index, key)
-        if value is not None:
+        name = key if type(key) is str and known.get(key) else _check_key(index, key)
+        kind = type(value)
+        if kind is str or kind is bool:
+            normal[name] = value
+        elif kind is float and name not in fields and math.isfinite(value):
+            normal[name] = round(value, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+        elif value is not None:
             normal[name] = _normalise_value(index, name, value, fields)
     if len(normal) > _MAX_FACT_KEYS:
         raise EngineError(
             f"fact #{index} has {len(normal)} keys; at most {_MAX_FACT_KEYS} are allowed",
             fact_index=index,
         )
-    ordered = sorted(normal)
-    body = "{" + ",".join(f'"{key}":{_encode(normal[key])}' for key in ordered)
-    return body, {key: normal[key] for key in ordered}
+    ordered = {key: normal[key] for key in sorted(normal)}
+    parts = []
+    for key, value in ordered.items():
+        if type(value) is str and _NEEDS_ESCAPE.search(value) is None:
+            parts.append(f'"{key}":"{value}"')
+        else:
+            parts.append(f'"{key}":{_encode(value)}')
+    return "{" + ",".join(parts), ordered
 
 
 # Facts already normalised, by content: a parent plan's facts recur in every check of its
