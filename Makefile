@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PLANS := examples/plans
 
-.PHONY: demo test lint bench venv system-deps clean
+.PHONY: demo test lint bench soak venv system-deps clean
 
 venv: $(STAMP)
 
@@ -37,7 +37,10 @@ test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/*.py; do [ "$$f" = bench/soak.py ] && continue; echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --duration 60
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

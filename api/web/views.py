@@ -676,7 +676,7 @@ def _finding_page(
     public = check_service.check_public(session, run)
     columns = data.check_columns(session, run, public)
     try:
-        rule = rule_service.get_rule(finding.rule_id)
+        rule = rule_service.get_rule(finding.rule_id, request.app.state.rulebook)
     except Problem:
         rule = None  # the rule left the pack after this check ran; the finding still stands
     scenarios: list[present.Scenario] = []
