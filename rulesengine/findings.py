@@ -26,6 +26,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from rulesengine.facts import FactSet, FactSource
@@ -59,8 +60,14 @@ class RawMatch:
     facts: Mapping[str, Mapping[str, Any]]
 
 
+@lru_cache(maxsize=8192)
 def format_number(value: float) -> str:
-    """12.0 → "12", 5.5 → "5.5", 10000.0 → "10000": how plans write numbers."""
+    """12.0 → "12", 5.5 → "5.5", 10000.0 → "10000": how plans write numbers.
+
+    Cached: every finding shows every number of its facts (years, values), a few dozen distinct
+    ones, through Decimal; the result depends on ``float(value)`` alone, so 1, 1.0 and True
+    sharing an entry is harmless.
+    """
     text = format(Decimal(str(round(float(value), 4))).normalize(), "f")
     return "0" if text in ("-0", "") else text
 
