@@ -611,6 +611,27 @@ def _normalise_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) 
     return "{" + ",".join(parts), ordered
 
 
+def _validate_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -> None:
+    """Raise what :func:`_normalise_one` would raise for ``fact``, without building anything:
+    for a fact that will not be asserted, which must still be refused if it is bad."""
+    known = _KEY_OK
+    size = 0
+    for key, value in fact.items():
+        name = key if type(key) is str and known.get(key) else _check_key(index, key)
+        kind = type(value)
+        if value is None:
+            continue
+        size += 1
+        if not (
+            kind is str or kind is bool or (kind is float and name not in fields and math.isfinite(value))
+        ):
+            _normalise_value(index, name, value, fields)
+    if size > _MAX_FACT_KEYS:
+        raise EngineError(
+            f"fact #{index} has {size} keys; at most {_MAX_FACT_KEYS} are allowed", fact_index=index
+        )
+
+
 # Facts already normalised, by content: a parent plan's facts recur in every check of its
 # counties (3,000 checks in a batch), and validating them again costs ~30 µs a fact. The key
 # holds each value's type, so True, 1 and 1.0 (equal and hash-equal in Python) stay apart.
@@ -620,8 +641,16 @@ _NORMAL_CACHE: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
 _NORMAL_CACHE_MAX: Final = 2048
 
 
-def _prepare(facts: Sequence[Mapping[str, Any]], fields: frozenset[str]) -> list[tuple[str, dict[str, Any]]]:
-    """:func:`normalise_facts` without copies: the dicts may be shared with the cache (read only)."""
+def _prepare(
+    facts: Sequence[Mapping[str, Any]],
+    fields: frozenset[str],
+    unwanted: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """:func:`normalise_facts` without copies: the dicts may be shared with the cache (read only).
+
+    A new fact for which ``unwanted(fact)`` holds is validated but left out of the result (and
+    of the cache): the engine's rules could not match it, so its canonical form is not needed.
+    """
     unique: dict[str, dict[str, Any]] = {}
     for index, fact in enumerate(facts):
         if not isinstance(fact, Mapping):
@@ -633,6 +662,9 @@ def _prepare(facts: Sequence[Mapping[str, Any]], fields: frozenset[str]) -> list
         except TypeError:  # an unhashable value (a list, a dict): the slow path names it
             done, key = None, None
         if done is None:
+            if unwanted is not None and unwanted(fact):
+                _validate_one(index, fact, fields)
+                continue
             done = _normalise_one(index, fact, fields)
             if key is not None:
                 if len(_NORMAL_CACHE) >= _NORMAL_CACHE_MAX:
@@ -692,6 +724,18 @@ def _literal_tests(ruleset: Mapping[str, Mapping[str, Any]]) -> list[tuple[tuple
             out.add(literal)
     # A fact passing a test passes every test it contains: keep only the smallest ones.
     return sorted((t for t in out if not any(set(o) < set(t) for o in out)), key=repr)
+
+
+def _may_equal_raw(value: Any, literal: Any) -> bool:
+    """:func:`_may_equal` before normalisation: ``None`` is a missing field (it is dropped), and
+    numbers may be rounded or made floats, so only a str or bool can be ruled out, by its like."""
+    if value is None:
+        return False
+    if isinstance(value, str) and isinstance(literal, str):
+        return bool(value == literal)
+    if type(value) is bool and type(literal) is bool:
+        return value == literal
+    return True
 
 
 def _may_equal(value: Any, literal: Any) -> bool:
@@ -804,11 +848,22 @@ class RuleEngine:
         match nothing). Matches are sorted by rule name, then by the ids of the matched facts, which
         depend on the set of facts only — never on their order.
         """
-        prepared = [item for item in _prepare(facts, self._int_fields) if self._may_match(*item)]
+        prepared = [
+            item for item in _prepare(facts, self._int_fields, self._unwanted) if self._may_match(*item)
+        ]
         with self._lock:
             if self._host is None:
                 self._build()
             return self._run_locked(prepared)
+
+    def _unwanted(self, fact: Mapping[str, Any]) -> bool:
+        """Whether no pattern can match ``fact`` whatever normalisation makes of its numbers: a
+        string or bool field that differs from every pattern's literal (a new county's topic
+        mentions, say), decided before the fact is normalised."""
+        tests = self._literal_tests
+        return tests is not None and not any(
+            all(_may_equal_raw(fact.get(k), v) for k, v in test) for test in tests
+        )
 
     def _may_match(self, body: str, fact: Mapping[str, Any]) -> bool:
         """Whether some pattern's literal tests may hold for ``fact`` (cached by its body)."""

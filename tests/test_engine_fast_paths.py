@@ -69,9 +69,27 @@ def test_a_bad_fact_is_refused_by_index_even_when_cached_facts_come_first(engine
 
 def test_a_fact_no_pattern_can_match_is_left_out_yet_still_validated(engine):
     unwanted = {"type": "topic", "role": "parent", "topic": "gdp"}  # no pattern takes a parent topic
-    assert not engine._may_match(*normalise_facts([unwanted])[0])
-    with pytest.raises(EngineError, match="reserved"):
-        engine.run([{"type": "topic", "role": "parent", "id": "x"}])
+    assert engine._unwanted(unwanted) and not engine._may_match(*normalise_facts([unwanted])[0])
+    good = {"type": "target", "role": "parent", "indicator": "gdp"}
+    bad_ones = [
+        ({**unwanted, "id": "x"}, "reserved"),
+        ({**unwanted, "v": [1]}, "nested list"),
+        ({**unwanted, "v": float("inf")}, "not a finite number"),
+        ({**unwanted, "year": 2023.5}, "whole number"),
+        ({**unwanted, **{f"k{i}": 1.0 for i in range(300)}}, "at most 240"),
+    ]
+    for bad, message in bad_ones:
+        with pytest.raises(EngineError, match=message) as info:
+            engine.run([good, bad])
+        assert info.value.fact_index == 1
+
+
+def test_numbers_never_rule_a_fact_out_before_normalisation():
+    engine = RuleEngine({"rounded": {"all": [{"a": {"$and": [{"type": "x"}, {"v": 0.123457}]}}]}})
+    fact = {"type": "x", "v": 0.1234567}  # equal to the literal only once rounded
+    assert not engine._unwanted(fact)
+    assert [m.rule for m in engine.run([fact])] == ["rounded"]
+    assert engine._unwanted({"type": "y", "v": 0.123457}) and engine._unwanted({"v": 0.123457})
 
 
 def test_left_out_facts_change_no_match_and_no_negation(engine):
