@@ -1,0 +1,185 @@
+"""`planalign batch`: every plan of a folder checked, reports and a summary written, bad plans
+reported without stopping the batch, workers replaced when one dies."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from rich.console import Console
+
+from rulesengine.batch import (
+    BatchError,
+    BatchResult,
+    batch_command,
+    discover,
+    display_width,
+    run_batch,
+)
+from rulesengine.synth import generate, write
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = ROOT / "examples" / "plans"
+PARENTS = [
+    PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt",
+    PLANS / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt",
+]
+
+
+def quiet() -> Console:
+    return Console(file=io.StringIO(), width=100)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six synthetic county plans, the real 慈溪 plan, and three files that cannot be read."""
+    root = tmp_path_factory.mktemp("plans")
+    write(generate(6, 11), root)
+    for path in root.glob("*.gold.yaml"):
+        path.unlink()  # a batch folder holds documents and metadata
+    for name in ("cixi-2023-jingxin-gongzuo-silu.txt", "cixi-2023-jingxin-gongzuo-silu.meta.yaml"):
+        shutil.copy(PLANS / name, root / name)
+    (root / "no-metadata.txt").write_text("2023年规上工业增加值增长8%。", encoding="utf-8")
+    (root / "bad-region.txt").write_text("2023年规上工业增加值增长8%。", encoding="utf-8")
+    (root / "bad-region.meta.yaml").write_text("region: 不存在县\nperiod: 2023\n", encoding="utf-8")
+    (root / "broken.docx").write_bytes(b"not a zip file at all")
+    (root / "notes.md").write_text("not a plan", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def result(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> BatchResult:
+    return run_batch(folder, PARENTS, tmp_path_factory.mktemp("out"), workers=0, console=quiet())
+
+
+def test_discovery_takes_documents_by_name_and_skips_metadata_and_other_files(folder):
+    names = [p.name for p in discover(folder)]
+    assert names == sorted(names) and len(names) == 10
+    assert "notes.md" not in names and not any(n.endswith(".yaml") for n in names)
+
+
+def test_every_plan_is_an_outcome_in_file_order_and_bad_ones_say_why(result, folder):
+    assert [o.file for o in result.outcomes] == [p.name for p in discover(folder)]
+    status = {o.file: o.status for o in result.outcomes}
+    assert status["no-metadata.txt"] == status["bad-region.txt"] == status["broken.docx"] == "unreadable"
+    assert sum(s == "ok" for s in status.values()) == 7
+    errors = {o.file: o.error for o in result.failed}
+    assert "region" in errors["no-metadata.txt"] and "不存在县" in errors["bad-region.txt"]
+    assert result.exit_code == 2  # something could not be checked
+
+
+def test_each_checked_plan_has_a_markdown_report_with_its_findings(result):
+    cixi = next(o for o in result.outcomes if o.file.startswith("cixi"))
+    assert cixi.findings and cixi.targets > 20
+    report = (result.out_dir / cixi.report).read_text(encoding="utf-8")
+    assert report.startswith("# 对标检查:慈溪市 2023")
+    assert "浙江省 2023(zhejiang-2023)" in report
+    for finding in cixi.findings:
+        assert finding.message in report
+    assert "「" in report  # evidence is quoted
+    reports = sorted(p.name for p in (result.out_dir / "reports").iterdir())
+    assert reports == sorted(o.report.removeprefix("reports/") for o in result.outcomes if o.status == "ok")
+
+
+def test_a_report_notes_parents_whose_period_does_not_cover_the_plan(result):
+    def report(outcome_period: str) -> str:
+        outcome = next(o for o in result.outcomes if o.status == "ok" and o.period == outcome_period)
+        return (result.out_dir / outcome.report).read_text(encoding="utf-8")
+
+    assert "注意:浙江省 2023 的行政区不在本规划之上,或规划期不覆盖 2024" in report("2024")
+    assert "注意" not in report("2023")
+
+
+def test_the_markdown_summary_counts_findings_by_severity_and_category(result):
+    text = result.files["markdown"].read_text(encoding="utf-8")
+    assert "已检查 7,未能检查 3" in text
+    header = next(line for line in text.splitlines() if line.startswith("| 文件 | 规划编号"))
+    for column in ("错误", "警告", "提示", "缺项", "偏弱", "冲突", "不可比", "已对齐"):
+        assert f"| {column} |" in header
+    cixi = next(o for o in result.outcomes if o.file.startswith("cixi"))
+    row = next(line for line in text.splitlines() if line.startswith(f"| {cixi.file} "))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[6] == str(len(cixi.findings))
+    assert int(cells[8]) == cixi.count(severity="warning")
+    assert "## 未能检查的规划" in text and "broken.docx" in text
+
+
+def test_the_workbook_has_the_summary_and_the_findings_to_act_on_with_cjk_widths(result):
+    book = load_workbook(result.files["excel"])
+    assert book.sheetnames == ["汇总", "错误与警告"]
+    summary = book["汇总"]
+    rows = list(summary.iter_rows(values_only=True))
+    assert rows[0][:7] == ("文件", "规划编号", "行政区", "规划期", "状态", "目标数", "发现")
+    assert len(rows) == 1 + len(result.outcomes)
+    assert {r[4] for r in rows[1:]} == {"已检查", "无法读取"}
+    region_width = summary.column_dimensions["C"].width
+    longest = max(len(str(r[2] or "")) for r in rows)
+    assert region_width >= 2 * longest  # CJK text takes two columns a character
+    actionable = sum(o.count(severity="warning") + o.count(severity="error") for o in result.outcomes)
+    assert book["错误与警告"].max_row == 1 + actionable
+
+
+def test_display_width_counts_cjk_twice():
+    assert display_width("慈溪市 2023") == 11
+    assert display_width("abc") == 3
+
+
+def test_worker_processes_give_the_same_outcomes_as_one_process(folder, result, tmp_path):
+    parallel = run_batch(folder, PARENTS, tmp_path, workers=2, console=quiet())
+    assert parallel.outcomes == result.outcomes
+    assert parallel.restarts == 0
+
+
+def test_a_worker_that_dies_is_replaced_and_no_plan_is_lost(tmp_path):
+    plans = tmp_path / "plans"
+    write(generate(40, 5), plans)
+    out = tmp_path / "out"
+    found: list[BatchResult] = []
+    batch = threading.Thread(
+        target=lambda: found.append(run_batch(plans, PARENTS, out, workers=1, console=quiet()))
+    )
+    batch.start()
+    killed = False
+    deadline = time.monotonic() + 60
+    while batch.is_alive() and not killed and time.monotonic() < deadline:
+        reports = out / "reports"
+        workers = multiprocessing.active_children()
+        if workers and reports.is_dir() and any(reports.iterdir()):
+            os.kill(workers[0].pid or 0, signal.SIGKILL)  # as a segfault in the C core would
+            killed = True
+        time.sleep(0.005)
+    batch.join(120)
+    assert killed and found
+    assert [o.status for o in found[0].outcomes] == ["ok"] * 40
+    assert found[0].restarts >= 1
+
+
+def test_a_batch_that_cannot_start_says_why(tmp_path, folder):
+    with pytest.raises(BatchError, match="not a folder"):
+        run_batch(tmp_path / "missing", PARENTS, tmp_path / "out", console=quiet())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(BatchError, match="no plan documents"):
+        run_batch(empty, PARENTS, tmp_path / "out", console=quiet())
+    with pytest.raises(BatchError, match="parent plan cannot be read"):
+        run_batch(folder, [folder / "broken.docx"], tmp_path / "out", console=quiet())
+
+
+def test_the_command_returns_the_exit_status(tmp_path, folder, capsys):
+    assert batch_command(tmp_path / "missing", PARENTS, tmp_path / "out", 0) == 2
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    for path in folder.glob("cixi-*"):
+        shutil.copy(path, clean / path.name)
+    code = batch_command(clean, PARENTS, tmp_path / "out", 0)
+    assert code in (0, 1)
+    assert (tmp_path / "out" / "summary.xlsx").is_file()
+    assert "已检查 1/1" in capsys.readouterr().err
