@@ -310,6 +310,19 @@ def synth(
     console.print(f"已写出 {written} 份合成规划(.txt + .meta.yaml + .gold.yaml)到 {out_dir}")
 
 
+@app.command()
+def batch(
+    folder: Annotated[Path, typer.Argument(help="县级规划目录(每份附 .meta.yaml)")],
+    against: Annotated[list[Path], typer.Option("--against", "-a", help="上级规划文件(可多次)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="报告输出目录")] = Path("batch-reports"),
+    workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 2,
+) -> None:
+    """批量对标 / check every plan of a folder against its parents, in parallel, with a summary."""
+    from rulesengine.batch import batch_command
+
+    raise typer.Exit(batch_command(folder, against, out, workers))
+
+
 register_service_commands(app)
 
 
