@@ -645,11 +645,14 @@ def _prepare(
     facts: Sequence[Mapping[str, Any]],
     fields: frozenset[str],
     unwanted: Callable[[Mapping[str, Any]], bool] | None = None,
+    skipped: set[tuple[Any, ...]] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """:func:`normalise_facts` without copies: the dicts may be shared with the cache (read only).
 
-    A new fact for which ``unwanted(fact)`` holds is validated but left out of the result (and
-    of the cache): the engine's rules could not match it, so its canonical form is not needed.
+    A new fact for which ``unwanted(fact)`` holds is validated but left out of the result: the
+    engine's rules could not match it, so its canonical form is not needed. Its content key goes
+    into ``skipped`` (the caller's, as unwanted depends on the caller's rules), so the same fact
+    in a later call — a parent's topic mentions, in every check — is left out at once.
     """
     unique: dict[str, dict[str, Any]] = {}
     for index, fact in enumerate(facts):
@@ -658,12 +661,18 @@ def _prepare(
         key: tuple[Any, ...] | None
         try:
             content = (fields, tuple(fact.items()), tuple(map(type, fact.values())))
+            if skipped is not None and content in skipped:
+                continue  # validated before, with the same values of the same types
             done, key = _NORMAL_CACHE.get(content), content
         except TypeError:  # an unhashable value (a list, a dict): the slow path names it
             done, key = None, None
         if done is None:
             if unwanted is not None and unwanted(fact):
                 _validate_one(index, fact, fields)
+                if skipped is not None and key is not None:
+                    if len(skipped) >= _NORMAL_CACHE_MAX:
+                        skipped.clear()
+                    skipped.add(key)
                 continue
             done = _normalise_one(index, fact, fields)
             if key is not None:
@@ -811,6 +820,7 @@ class RuleEngine:
         self._ruleset = compile_rules(rules, self._int_fields)
         self._literal_tests = _literal_tests(self._ruleset)
         self._wanted: dict[str, bool] = {}  # fact body → whether some pattern may match it
+        self._skipped: set[tuple[Any, ...]] = set()  # content keys of valid facts no pattern wants
         self._on_match = on_match
         self._lock = threading.Lock()
         self._ids = _FactIds([_GATE_ID, _OPEN_ID])
@@ -849,7 +859,9 @@ class RuleEngine:
         depend on the set of facts only — never on their order.
         """
         prepared = [
-            item for item in _prepare(facts, self._int_fields, self._unwanted) if self._may_match(*item)
+            item
+            for item in _prepare(facts, self._int_fields, self._unwanted, self._skipped)
+            if self._may_match(*item)
         ]
         with self._lock:
             if self._host is None:

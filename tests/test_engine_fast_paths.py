@@ -139,3 +139,13 @@ def test_a_plans_facts_are_built_once_and_handed_out_as_fresh_dicts():
     assert second.facts[1]["value"] == 8.0
     assert [f["ref"] for f in second.facts] == [f["ref"] for f in first.facts]
     assert build_facts(parent, [county]).facts[0]["role"] == "county"  # the side is part of the key
+
+
+def test_an_unwanted_fact_seen_again_is_skipped_and_a_changed_one_validated_again(engine):
+    unwanted = {"type": "topic", "role": "parent", "topic": "gdp", "v": 1.0}
+    engine.run([unwanted])
+    assert any(key[1] == tuple(unwanted.items()) for key in engine._skipped)
+    with pytest.raises(EngineError, match="not a finite number"):
+        engine.run([{**unwanted, "v": float("nan")}])
+    with pytest.raises(EngineError, match="nested"):
+        engine.run([{**unwanted, "v": (1,)}])  # hashable, so it reaches the skip check: still refused
