@@ -6,8 +6,8 @@ one summary it can sort and forward, not thousands of terminal tables. So this m
 
 * reads the parents once, in this process (a parent that cannot be read stops the batch: every
   check depends on it), and hands their extracted targets to the workers once each;
-* reads, extracts and checks the plans in worker processes (``spawn``: durable-rules' C core is
-  per process and must not be forked), in chunks, with a rich progress bar; a plan that fails
+* reads, extracts and checks the plans in worker processes (``forkserver``: durable-rules' C
+  core is per process and must not be forked mid-use), in chunks, with a rich progress bar; a plan that fails
   to read or to check is a row in the summary, never the end of the batch. When a worker dies
   (a crash in the C core) the pool is replaced: the plans that were being checked at that moment
   are retried alone, so a plan that crashes a worker twice is reported and no other plan is lost;
@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,8 @@ class PlanOutcome:
     report: str = ""  # path of the Markdown report, relative to the output folder
     error: str = ""
     findings: tuple[FindingRow, ...] = ()
+    # The worker's CPU time for this plan (read, extract, check, report); not part of equality.
+    cpu_seconds: float = field(default=0.0, compare=False)
 
     def count(self, *, severity: str | None = None, category: str | None = None) -> int:
         return sum(
@@ -113,6 +115,7 @@ class BatchResult:
     workers: int
     restarts: int = 0  # worker pools replaced after a worker died
     files: dict[str, Path] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: parents, checks, summary
 
     @property
     def failed(self) -> list[PlanOutcome]:
@@ -237,7 +240,9 @@ def _check_chunk(items: list[tuple[int, Path, str]]) -> list[tuple[int, PlanOutc
     for index, path, name in items:
         if _STATE is not None:
             _STATE[index] = 1
-        out.append((index, _check_one(path, name)))
+        started = time.process_time()
+        outcome = _check_one(path, name)
+        out.append((index, replace(outcome, cpu_seconds=time.process_time() - started)))
         if _STATE is not None:
             _STATE[index] = 2
     return out
@@ -279,7 +284,11 @@ class _Pool:
     restarts: int = 0
 
     def __post_init__(self) -> None:
-        self.context = multiprocessing.get_context("spawn")
+        # forkserver, never fork: workers are forked from a clean server process that has only
+        # imported this module (durable-rules is imported later, in each worker), which saves
+        # each worker ~0.6 s of imports over spawn. A C core is never copied mid-use.
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload([__name__])
         # One byte per plan, written by the worker: 1 while it checks the plan, 2 once done. After
         # a crash, the plans at 1 were in flight (the culprit among them); the others are requeued.
         self.state: Any = self.context.RawArray("b", len(self.items))
@@ -374,6 +383,7 @@ def run_batch(
     (out_dir / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
     items = list(zip(paths, _report_names(paths), strict=True))
     console = console or Console(stderr=True)
+    prepared = time.perf_counter()
     with Progress(
         TextColumn("[bold]对标检查 checking[/bold]"),
         BarColumn(),
@@ -392,12 +402,13 @@ def run_batch(
             _init_worker(parents, out_dir, freeze=False)  # not ours to freeze: the caller's process
             done = {}
             for index, (path, name) in enumerate(items):
-                done[index] = _check_one(path, name)
+                done[index] = _check_chunk([(index, path, name)])[0][1]
                 advance(1)
         else:
             pool = _Pool(items, parents, out_dir, workers, advance)
             done = pool.run()
             restarts = pool.restarts
+    checked = time.perf_counter()
     result = BatchResult(
         outcomes=[done[i] for i in range(len(items))],
         parents=[p.plan for p in parents],
@@ -409,6 +420,11 @@ def run_batch(
     )
     result.files = write_summary(result)
     result.seconds = time.perf_counter() - started
+    result.phases = {
+        "parents": round(prepared - started, 3),
+        "checks": round(checked - prepared, 3),
+        "summary": round(time.perf_counter() - checked, 3),
+    }
     return result
 
 
