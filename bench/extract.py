@@ -38,6 +38,10 @@ def main() -> None:
     )
     out = ROOT / "bench" / "results" / "extract.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    latest = ROOT / "bench" / "results" / "latest.json"  # every bench script adds its section
+    data = json.loads(latest.read_text(encoding="utf-8")) if latest.exists() else {}
+    data["extract"] = result
+    latest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,297 @@
+"""API latency under load: 50 concurrent clients for 30 s against `planalign serve` on loopback.
+
+Run with `make bench`. Starts the service as a subprocess on 127.0.0.1 (a free port) with a fresh
+SQLite database in a temp directory and its default engine worker processes, creates a reviewer
+token and one submitter token per client (each client is one user, so the write rate limit per
+token is never what is measured), uploads the two 浙江 parent plans and one synthetic county plan
+per client, checks each once, then runs ``CLIENTS`` asyncio clients (one httpx.AsyncClient each,
+keep-alive) for ``SECONDS``: a GET-heavy mix of listings, plan, check and finding reads, plus now
+and then a new check of the client's own plan. It prints and stores (bench/results/latest.json,
+section "api") p50/p99 per operation and overall, requests/s, and the error count — any answer
+that is not 2xx, and any transport failure or timeout, is an error. Bounded: the traffic stops at
+the deadline, a request times out after 30 s, and the server is stopped (SIGINT, then SIGKILL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from rulesengine.synth import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = ROOT / "examples" / "plans"
+HOST = "127.0.0.1"  # loopback only
+CLIENTS = 50
+SECONDS = 30.0
+TIMEOUT = 30.0
+# operation → weight; "run_check" is the only write (a POST that runs the rules).
+MIX = {
+    "list_plans": 20,
+    "get_plan": 15,
+    "list_checks": 10,
+    "get_check": 15,
+    "list_findings": 20,
+    "get_finding": 10,
+    "rules": 5,
+    "run_check": 5,
+}
+
+
+def save(section: str, figures: dict[str, Any]) -> None:
+    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
+    path = ROOT / "bench" / "results" / "latest.json"
+    path.parent.mkdir(exist_ok=True)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[section] = figures
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def planalign(*args: str) -> list[str]:
+    """The ``planalign`` command line, run by this interpreter."""
+    return [sys.executable, "-c", "from planalign.cli import main; main()", *args]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (its own threads, not its children)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+def start_server(workdir: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
+    """The service on a fresh SQLite database, and an admin token made through the CLI."""
+    db = workdir / "load.db"
+    env = {**os.environ, "PLANALIGN_DATA_DIR": str(workdir)}
+    env.pop("DATABASE_URL", None)
+    made = subprocess.run(
+        planalign("token", "create", "--role", "admin", "--name", "压测管理员", "--db", str(db)),
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    admin = made.stdout.strip().splitlines()[0]
+    log = (workdir / "server.log").open("wb")
+    server = subprocess.Popen(
+        planalign("serve", "--host", HOST, "--port", str(port), "--db", str(db)),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://{HOST}:{port}"
+    for _ in range(600):
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited ({server.returncode}); see {workdir / 'server.log'}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                return server, admin
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not answer /health within 60 s")
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+async def seed(base: str, admin: str) -> dict[str, Any]:
+    """Tokens, the parents, one county plan per client and a first check of each."""
+    world: dict[str, Any] = {"tokens": [], "plans": [], "checks": [], "findings": []}
+    async with httpx.AsyncClient(base_url=base, timeout=120.0) as client:
+        boss = {"Authorization": f"Bearer {admin}"}
+
+        async def token(role: str, name: str) -> str:
+            made = await client.post("/tokens", json={"name": name, "role": role}, headers=boss)
+            made.raise_for_status()
+            return str(made.json()["token"])
+
+        world["reviewer"] = await token("reviewer", "压测审核员")
+        for i in range(CLIENTS):
+            world["tokens"].append(await token("submitter", f"压测用户{i}"))
+        first = {"Authorization": f"Bearer {world['tokens'][0]}"}
+        for name, pid, period in (
+            ("zhejiang-2023-jingxin-gongzuo-yaodian.txt", "zj-2023", "2023"),
+            ("zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt", "zj-2021-2025", "2021-2025"),
+        ):
+            body = {
+                "id": pid,
+                "region": "浙江省",
+                "period": period,
+                "text": (PLANS / name).read_text("utf-8"),
+            }
+            (await client.post("/plans/text", json=body, headers=first)).raise_for_status()
+        for i, plan in enumerate(generate(CLIENTS, 17)):
+            auth = {"Authorization": f"Bearer {world['tokens'][i]}"}
+            body = {"id": plan.id, "region": plan.region, "period": plan.period, "text": plan.text}
+            (await client.post("/plans/text", json=body, headers=auth)).raise_for_status()
+            checked = await client.post(f"/plans/{plan.id}/checks", headers=auth)
+            checked.raise_for_status()
+            world["plans"].append(plan.id)
+            world["checks"].append(int(checked.json()["id"]))
+        review = {"Authorization": f"Bearer {world['reviewer']}"}
+        for check_id in world["checks"][:10]:
+            page = await client.get(f"/checks/{check_id}/findings?limit=20", headers=review)
+            page.raise_for_status()
+            world["findings"].extend(int(f["id"]) for f in page.json()["items"])
+    return world
+
+
+async def client_loop(
+    base: str,
+    world: dict[str, Any],
+    index: int,
+    deadline: float,
+    results: dict[str, list[float]],
+    errors: Counter[str],
+    transport: list[int],
+) -> None:
+    rng = random.Random(index)
+    own_plan = world["plans"][index]
+    writer = {"Authorization": f"Bearer {world['tokens'][index]}"}
+    reader = {"Authorization": f"Bearer {world['reviewer']}"}
+    names, weights = list(MIX), list(MIX.values())
+    async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as client:
+        while time.monotonic() < deadline:
+            op = rng.choices(names, weights)[0]
+            plan = rng.choice(world["plans"])
+            check = rng.choice(world["checks"])
+            requests = {
+                "list_plans": ("GET", "/plans?limit=50", reader),
+                "get_plan": ("GET", f"/plans/{plan}", reader),
+                "list_checks": ("GET", "/checks?limit=20", reader),
+                "get_check": ("GET", f"/checks/{check}", reader),
+                "list_findings": ("GET", f"/checks/{check}/findings?limit=100", reader),
+                "get_finding": ("GET", f"/findings/{rng.choice(world['findings'])}", reader),
+                "rules": ("GET", "/rules", reader),
+                "run_check": ("POST", f"/plans/{own_plan}/checks", writer),
+            }
+            method, path, headers = requests[op]
+            started = time.perf_counter()
+            try:
+                response = await client.request(method, path, headers=headers)
+            except httpx.HTTPError as exc:  # a timeout or a dropped connection: an error, no latency
+                errors[f"{op}: {type(exc).__name__}"] += 1
+                transport[0] += 1
+                continue
+            results[op].append((time.perf_counter() - started) * 1000)
+            if not 200 <= response.status_code < 300:
+                errors[f"{op}: {response.status_code}"] += 1
+
+
+async def load(base: str, world: dict[str, Any]) -> tuple[dict[str, list[float]], Counter[str], int, float]:
+    """All clients until the deadline: latencies per operation, errors by kind, transport failures."""
+    results: dict[str, list[float]] = defaultdict(list)
+    errors: Counter[str] = Counter()
+    transport = [0]
+    started = time.monotonic()
+    deadline = started + SECONDS
+    tasks = [client_loop(base, world, i, deadline, results, errors, transport) for i in range(CLIENTS)]
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=SECONDS + TIMEOUT + 10)
+    return results, errors, transport[0], time.monotonic() - started
+
+
+def main() -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="planalign-bench-api-") as tmp:
+        workdir = Path(tmp)
+        port = free_port()
+        server, admin = start_server(workdir, port)
+        base = f"http://{HOST}:{port}"
+        try:
+            world = asyncio.run(seed(base, admin))
+            rss_before, cpu_before = rss_mib(server.pid), cpu_seconds(server.pid)
+            client_cpu = time.process_time()
+            results, errors, transport, elapsed = asyncio.run(load(base, world))
+            client_cpu = time.process_time() - client_cpu
+            rss_after, server_cpu = rss_mib(server.pid), cpu_seconds(server.pid) - cpu_before
+            health = httpx.get(f"{base}/health", timeout=5.0).status_code
+        finally:
+            stop_server(server)
+    every = [ms for values in results.values() for ms in values]
+    requests = len(every) + transport
+    figures: dict[str, Any] = {
+        "clients": CLIENTS,
+        "seconds": round(elapsed, 1),
+        "requests": requests,
+        "requests_per_second": round(requests / elapsed, 1),
+        "p50_ms": round(statistics.median(every), 1) if every else None,
+        "p99_ms": round(percentile(every, 0.99), 1),
+        "errors": sum(errors.values()),
+        "error_kinds": dict(errors),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "client_cpu_seconds": round(client_cpu, 1),
+        "server_rss_mib_before": round(rss_before, 1),
+        "server_rss_mib_after": round(rss_after, 1),
+        "health_after": health,
+        "operations": {
+            op: {
+                "count": len(values),
+                "p50_ms": round(statistics.median(values), 1),
+                "p99_ms": round(percentile(values, 0.99), 1),
+            }
+            for op, values in sorted(results.items())
+        },
+    }
+    print(
+        f"api: {CLIENTS} clients for {figures['seconds']} s on loopback: {requests} requests "
+        f"({figures['requests_per_second']}/s), p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
+        f"errors {figures['errors']} {dict(errors) or ''}; "
+        f"server RSS {rss_before:.0f} → {rss_after:.0f} MiB; "
+        f"CPU: server process {server_cpu:.1f} s, load client {client_cpu:.1f} s"
+    )
+    for op, f in figures["operations"].items():
+        print(f"  {op:<14} {f['count']:>6}  p50 {f['p50_ms']:>7} ms  p99 {f['p99_ms']:>7} ms")
+    save("api", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

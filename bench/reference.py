@@ -1,0 +1,123 @@
+"""durable-rules against the plain-Python reference evaluator, on the same facts, in one run.
+
+Run with `make bench`. Builds the facts of (a) the 慈溪 2023 / 浙江 2023 + 2021-2025 check and
+(b) 200 synthetic county plans against the same parents, then times RuleEngine.run and
+ReferenceEngine.run on each fact list, alternately, and prints and stores
+(bench/results/latest.json, section "reference") p50/p99 of each and the ratio durable/reference.
+Both see the same facts; the engine keeps its normalisation caches between calls (the parents'
+facts recur, as in a batch), the reference keeps nothing. Every match list is compared too: the
+figure "mismatches" must be 0. Figures, never assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rulesengine.check import INT_FIELDS, PlanFacts, engine_for
+from rulesengine.facts import build_facts
+from rulesengine.plans import load_plan, plan_from_text
+from rulesengine.reference import ReferenceEngine
+from rulesengine.rulebook import default_rulebook
+from rulesengine.synth import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+PLANS = ROOT / "examples" / "plans"
+REPEATS = 200
+SYNTHETIC = 200
+
+Facts = list[dict[str, Any]]
+
+
+def save(section: str, figures: dict[str, Any]) -> None:
+    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
+    path = ROOT / "bench" / "results" / "latest.json"
+    path.parent.mkdir(exist_ok=True)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[section] = figures
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def content(matches: Sequence[Any]) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    return sorted((m.rule, tuple(sorted((p, str(f["ref"])) for p, f in m.facts.items()))) for m in matches)
+
+
+def race(
+    fact_lists: Sequence[Facts], engines: Mapping[str, Callable[[Facts], Sequence[Any]]]
+) -> tuple[dict[str, list[float]], int]:
+    """Each engine on each fact list, alternately; milliseconds per call and result mismatches."""
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    mismatches = 0
+    for facts in fact_lists:
+        results = []
+        for name, run in engines.items():
+            started = time.perf_counter()
+            found = run(facts)
+            times[name].append((time.perf_counter() - started) * 1000)
+            results.append(content(found))
+        mismatches += any(r != results[0] for r in results[1:])
+    return times, mismatches
+
+
+def summary(times: dict[str, list[float]], mismatches: int, facts: float) -> dict[str, Any]:
+    durable, reference = times["durable"], times["reference"]
+    return {
+        "checks": len(durable),
+        "facts_per_check": round(facts, 1),
+        "durable_p50_ms": round(statistics.median(durable), 3),
+        "durable_p99_ms": round(percentile(durable, 0.99), 3),
+        "reference_p50_ms": round(statistics.median(reference), 3),
+        "reference_p99_ms": round(percentile(reference, 0.99), 3),
+        "ratio_durable_to_reference_p50": round(statistics.median(durable) / statistics.median(reference), 3),
+        "ratio_durable_to_reference_total": round(sum(durable) / sum(reference), 3),
+        "mismatches": mismatches,
+    }
+
+
+def main() -> dict[str, Any]:
+    rulebook = default_rulebook()
+    durable = engine_for(rulebook)
+    reference = ReferenceEngine(rulebook.engine_rules(), int_fields=INT_FIELDS)
+    engines = {"durable": durable.run, "reference": reference.run}
+    parents = [
+        PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt")),
+        PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt")),
+    ]
+
+    def facts_of(county: PlanFacts) -> Facts:
+        built = build_facts(county, parents, catalog=rulebook.catalog, headline_cues=rulebook.headline_cues)
+        return list(built.facts)
+
+    cixi = facts_of(PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt")))
+    synthetic = [
+        facts_of(PlanFacts.from_plan(plan_from_text(p.text, region=p.region, period=p.period, plan_id=p.id)))
+        for p in generate(SYNTHETIC, 31)
+    ]
+    race([cixi] * 5, engines)  # warm both
+    figures = {
+        "corpus_pair": summary(*race([cixi] * REPEATS, engines), len(cixi)),
+        "synthetic": summary(*race(synthetic, engines), statistics.mean(map(len, synthetic))),
+    }
+    for name, f in figures.items():
+        print(
+            f"reference vs durable-rules, {name} ({f['checks']} checks, {f['facts_per_check']} facts): "
+            f"durable p50 {f['durable_p50_ms']} ms p99 {f['durable_p99_ms']} ms; "
+            f"reference p50 {f['reference_p50_ms']} ms p99 {f['reference_p99_ms']} ms; "
+            f"durable/reference {f['ratio_durable_to_reference_p50']} (p50), "
+            f"{f['ratio_durable_to_reference_total']} (total); mismatches {f['mismatches']}"
+        )
+    save("reference", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
