@@ -735,6 +735,23 @@ def _literal_tests(ruleset: Mapping[str, Mapping[str, Any]]) -> list[tuple[tuple
     return sorted((t for t in out if not any(set(o) < set(t) for o in out)), key=repr)
 
 
+def _index_tests(
+    tests: list[tuple[tuple[str, Any], ...]] | None,
+) -> tuple[str, dict[str, list[tuple[tuple[str, Any], ...]]]] | None:
+    """The tests grouped by their literal for a field every test fixes to a string (``type``
+    in the rule pack), so a fact is held only against the tests that name its value."""
+    if not tests:
+        return None
+    shared = set.intersection(*({k for k, v in t if type(v) is str} for t in tests))
+    if not shared:
+        return None
+    key = max(sorted(shared), key=lambda k: len({dict(t)[k] for t in tests}))  # most selective
+    index: dict[str, list[tuple[tuple[str, Any], ...]]] = {}
+    for test in tests:
+        index.setdefault(dict(test)[key], []).append(test)
+    return key, index
+
+
 def _may_equal_raw(value: Any, literal: Any) -> bool:
     """:func:`_may_equal` before normalisation: ``None`` is a missing field (it is dropped), and
     numbers may be rounded or made floats, so only a str or bool can be ruled out, by its like."""
@@ -819,6 +836,7 @@ class RuleEngine:
         self._int_fields = frozenset(int_fields)
         self._ruleset = compile_rules(rules, self._int_fields)
         self._literal_tests = _literal_tests(self._ruleset)
+        self._tests_by = _index_tests(self._literal_tests)
         self._wanted: dict[str, bool] = {}  # fact body → whether some pattern may match it
         self._skipped: set[tuple[Any, ...]] = set()  # content keys of valid facts no pattern wants
         self._on_match = on_match
@@ -873,9 +891,16 @@ class RuleEngine:
         string or bool field that differs from every pattern's literal (a new county's topic
         mentions, say), decided before the fact is normalised."""
         tests = self._literal_tests
-        return tests is not None and not any(
-            all(_may_equal_raw(fact.get(k), v) for k, v in test) for test in tests
-        )
+        if tests is None:
+            return False
+        if self._tests_by is not None:  # only the tests naming this fact's value of the key field
+            key, index = self._tests_by
+            value = fact.get(key)
+            if type(value) is str:
+                tests = index.get(value, [])
+            elif value is None:
+                return True  # every test needs the key field
+        return not any(all(_may_equal_raw(fact.get(k), v) for k, v in test) for test in tests)
 
     def _may_match(self, body: str, fact: Mapping[str, Any]) -> bool:
         """Whether some pattern's literal tests may hold for ``fact`` (cached by its body)."""

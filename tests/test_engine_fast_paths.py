@@ -149,3 +149,12 @@ def test_an_unwanted_fact_seen_again_is_skipped_and_a_changed_one_validated_agai
         engine.run([{**unwanted, "v": float("nan")}])
     with pytest.raises(EngineError, match="nested"):
         engine.run([{**unwanted, "v": (1,)}])  # hashable, so it reaches the skip check: still refused
+
+
+def test_the_prefilter_looks_only_at_tests_for_the_facts_type_and_stays_conservative():
+    engine = RuleEngine(RULES)
+    assert engine._tests_by is not None  # keyed by a field every test fixes (role or type here)
+    assert engine._unwanted({"type": "plan", "role": "parent"})  # no test names a plan
+    assert engine._unwanted({"role": "parent"})  # every test needs a type
+    assert not engine._unwanted({"type": 1.0, "role": "parent"})  # a number: normalisation decides
+    assert not engine._unwanted({"type": "target", "role": "county", "indicator": "gdp"})
