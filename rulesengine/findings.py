@@ -31,7 +31,7 @@ from typing import Any
 
 from rulesengine.facts import FactSet, FactSource
 from rulesengine.model import Category, Finding, FindingFact, Severity
-from rulesengine.rulebook import Case, Rule, Rulebook, render
+from rulesengine.rulebook import Case, Rule, Rulebook, render, template_fields
 
 __all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint", "format_number"]
 
@@ -104,23 +104,37 @@ def fingerprint(match: RawMatch, indicator: str) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _display(fact: Mapping[str, Any], src: FactSource) -> dict[str, str]:
-    out = {k: _round(v) if not isinstance(v, str) else v for k, v in fact.items()}
-    out = {k: str(v) for k, v in out.items()}
-    out["plan_title"] = src.plan.title or f"{src.plan.region.name}{src.plan.period}年规划"
-    if "value" in fact:
+@lru_cache(maxsize=1024)
+def _template_fields(template: str) -> dict[str, frozenset[str]]:
+    """Pattern name → the fields a message template shows of it (read once per template)."""
+    out: dict[str, set[str]] = {}
+    for name in template_fields(template):
+        pattern, _, field = name.partition(".")
+        if field:
+            out.setdefault(pattern, set()).add(field)
+    return {pattern: frozenset(fields) for pattern, fields in out.items()}
+
+
+def _display(fact: Mapping[str, Any], src: FactSource, wanted: frozenset[str]) -> dict[str, str]:
+    """The ``wanted`` fields of a fact as the message shows them: numbers as plans write them,
+    and the display fields (value_text, kind_zh …). Only what the template names is made: this
+    runs for every pattern of every match of every check."""
+    out = {k: v if isinstance(v, str) else str(_round(v)) for k, v in fact.items() if k in wanted}
+    if "plan_title" in wanted:
+        out["plan_title"] = src.plan.title or f"{src.plan.region.name}{src.plan.period}年规划"
+    if "value_text" in wanted and "value" in fact:
         rng = f"-{format_number(fact['value_max'])}" if "value_max" in fact else ""
         suffix = _COMPARATOR_TEXT.get(str(fact.get("comparator")), "")
         out["value_text"] = f"{format_number(fact['value'])}{rng}{fact.get('unit', '')}{suffix}"
-    if "kind" in fact:
+    if "kind_zh" in wanted and "kind" in fact:
         out["kind_zh"] = _KIND_ZH.get(str(fact["kind"]), str(fact["kind"]))
-    if "basis" in fact:
+    if "basis_zh" in wanted and "basis" in fact:
         out["basis_zh"] = _BASIS_ZH.get(str(fact["basis"]), str(fact["basis"]))
-    if "form" in fact:
+    if "form_zh" in wanted and "form" in fact:
         out["form_zh"] = _FORM_ZH.get(str(fact["form"]), str(fact["form"]))
-    if "period" in fact:
+    if "period_text" in wanted and "period" in fact:
         out["period_text"] = f"{fact['period']}年"
-    if fact.get("basis") == "cumulative" and "year" in fact:
+    if "pace" in wanted and fact.get("basis") == "cumulative" and "year" in fact:
         years = max(1, int(fact["year"]) - int(fact["plan_start"]) + 1)
         out["pace"] = format_number(float(fact["value"]) / years)
     return out
@@ -192,9 +206,11 @@ def _finding(match: RawMatch, rulebook: Rulebook, sources: Mapping[str, FactSour
     indicator = str(subject["indicator"])
     ind = rulebook.catalog.get(indicator)
     name = ind.name if ind else indicator.removeprefix("other:")
+    wanted = _template_fields(match.case.message)
     context = {
-        p.name: _display(match.facts[p.name], sources[str(match.facts[p.name]["ref"])])
+        p.name: _display(match.facts[p.name], sources[str(match.facts[p.name]["ref"])], wanted[p.name])
         for p in match.case.positives
+        if p.name in wanted
     }
     return Finding(
         rule_id=match.rule.id,
