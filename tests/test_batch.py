@@ -3,6 +3,8 @@ reported without stopping the batch, workers replaced when one dies."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import multiprocessing
 import os
@@ -112,9 +114,9 @@ def test_the_markdown_summary_counts_findings_by_severity_and_category(result):
     assert "## 未能检查的规划" in text and "broken.docx" in text
 
 
-def test_the_workbook_has_the_summary_and_the_findings_to_act_on_with_cjk_widths(result):
+def test_the_workbook_has_the_summary_with_cjk_widths(result):
     book = load_workbook(result.files["excel"])
-    assert book.sheetnames == ["汇总", "错误与警告"]
+    assert book.sheetnames == ["汇总"]
     summary = book["汇总"]
     rows = list(summary.iter_rows(values_only=True))
     assert rows[0][:7] == ("文件", "规划编号", "行政区", "规划期", "状态", "目标数", "发现")
@@ -123,8 +125,25 @@ def test_the_workbook_has_the_summary_and_the_findings_to_act_on_with_cjk_widths
     region_width = summary.column_dimensions["C"].width
     longest = max(len(str(r[2] or "")) for r in rows)
     assert region_width >= 2 * longest  # CJK text takes two columns a character
-    actionable = sum(o.count(severity="warning") + o.count(severity="error") for o in result.outcomes)
-    assert book["错误与警告"].max_row == 1 + actionable
+
+
+def test_every_finding_is_a_line_of_a_csv_that_excel_reads(result):
+    raw = result.files["findings"].read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)  # Excel takes UTF-8 only with the mark
+    lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert lines[0] == ["文件", "规划编号", "行政区", "规划期", "严重性", "类别", "规则", "指标", "发现"]
+    assert len(lines) == 1 + sum(len(o.findings) for o in result.outcomes)
+    cixi = next(o for o in result.outcomes if o.file.startswith("cixi"))
+    mine = [line for line in lines[1:] if line[0] == cixi.file]
+    assert [line[8] for line in mine] == [f.message for f in cixi.findings]
+    assert {line[4] for line in mine} <= {"错误", "警告", "提示"}
+
+
+def test_csv_cells_that_look_like_formulas_stay_text():
+    from rulesengine.batch import _inert
+
+    assert _inert("=HYPERLINK(1).txt") == "'=HYPERLINK(1).txt"
+    assert _inert("@cmd") == "'@cmd" and _inert("慈溪市") == "慈溪市" and _inert("") == ""
 
 
 def test_display_width_counts_cjk_twice():
