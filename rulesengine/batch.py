@@ -586,14 +586,15 @@ def batch_command(folder: Path, against: list[Path], out_dir: Path, workers: int
     try:
         result = run_batch(folder, against, out_dir, workers=workers, console=console)
     except (BatchError, OSError) as exc:
-        console.print(f"[red]错误 / error:[/red] {exc}")
+        console.print(f"[red]错误 / error:[/red] {exc}", soft_wrap=True)
         return 2
     checked = len(result.outcomes) - len(result.failed)
     console.print(
         f"已检查 {checked}/{len(result.outcomes)} 份规划,用时 {result.seconds:.1f} 秒"
         f"({result.workers} 个进程);汇总:{result.files['markdown']}、{result.files['excel']};"
-        f"全部发现:{result.files['findings']}"
+        f"全部发现:{result.files['findings']}",
+        soft_wrap=True,
     )
     for o in result.failed:
-        console.print(f"[yellow]{STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}")
+        console.print(f"[yellow]{STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}", soft_wrap=True)
     return result.exit_code
