@@ -33,6 +33,11 @@ class PlanError(ValueError):
         super().__init__(f"{where}: {message_zh} / {message_en}")
 
 
+# libyaml's safe loader when PyYAML has it (its wheels do): a batch reads 3,000 metadata
+# files, and the pure-Python parser spent ~0.5 ms on each of these five-line files.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def meta_path(document: Path) -> Path:
     return document.with_name(document.stem + ".meta.yaml")
 
@@ -42,7 +47,7 @@ def _read_meta(document: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -130,7 +135,6 @@ def load_plan(
             "未给出规划期(--period 或 .meta.yaml)",
             "no period given (--period or .meta.yaml)",
         )
-    doc = read_document(document)
     return plan_from_text(
         doc.text,
         region=str(region),
