@@ -64,6 +64,9 @@ from typing import Any, Final
 import durable_rules_engine
 from durable.engine import Host, MessageNotHandledException, MessageObservedException
 
+from rulesengine.hotcache import HotCache
+from rulesengine.model import FrozenFact
+
 __all__ = [
     "DEFAULT_INT_FIELDS",
     "EngineError",
@@ -594,6 +597,8 @@ def _normalise_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) 
             normal[name] = value
         elif kind is float and name not in fields and math.isfinite(value):
             normal[name] = round(value, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+        elif kind is int and name in fields and -_MAX_INT <= value <= _MAX_INT:
+            normal[name] = value  # a year: the common int, without the numbers ABCs
         elif value is not None:
             normal[name] = _normalise_value(index, name, value, fields)
     if len(normal) > _MAX_FACT_KEYS:
@@ -623,7 +628,10 @@ def _validate_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -
             continue
         size += 1
         if not (
-            kind is str or kind is bool or (kind is float and name not in fields and math.isfinite(value))
+            kind is str
+            or kind is bool
+            or (kind is float and name not in fields and math.isfinite(value))
+            or (kind is int and name in fields and -_MAX_INT <= value <= _MAX_INT)
         ):
             _normalise_value(index, name, value, fields)
     if size > _MAX_FACT_KEYS:
@@ -636,51 +644,94 @@ def _validate_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -
 # counties (3,000 checks in a batch), and validating them again costs ~30 µs a fact. The key
 # holds each value's type, so True, 1 and 1.0 (equal and hash-equal in Python) stay apart.
 # Only successful results are kept (an error must name the fact's index in *this* call).
-# Bounded: cleared when full, so memory stays flat whatever the input.
-_NORMAL_CACHE: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+# Bounded (two generations, rulesengine.hotcache): a parent's facts, hit in every check, stay;
+# a county's, seen once, go; memory stays flat whatever the input.
 _NORMAL_CACHE_MAX: Final = 2048
+_NORMAL_CACHE: HotCache[tuple[Any, ...], tuple[str, dict[str, Any]]] = HotCache(_NORMAL_CACHE_MAX)
+
+
+_Prepared = tuple[str, dict[str, Any]]
+
+
+@dataclass
+class _Sieve:
+    """One engine's memory of which facts its rules can want (see :func:`_prepare`)."""
+
+    unwanted: Callable[[Mapping[str, Any]], bool]
+    may_match: Callable[[str, dict[str, Any]], bool]
+    skipped: HotCache[tuple[Any, ...], bool]  # content keys of valid facts no pattern wants
+    # FrozenFact objects seen before, by id: the fact (held, so the id cannot be reused while
+    # the entry lives) and its prepared form, or None when it is not asserted.
+    frozen: HotCache[int, tuple[FrozenFact, _Prepared | None]]
 
 
 def _prepare(
-    facts: Sequence[Mapping[str, Any]],
-    fields: frozenset[str],
-    unwanted: Callable[[Mapping[str, Any]], bool] | None = None,
-    skipped: set[tuple[Any, ...]] | None = None,
-) -> list[tuple[str, dict[str, Any]]]:
+    facts: Sequence[Mapping[str, Any]], fields: frozenset[str], sieve: _Sieve | None = None
+) -> list[_Prepared]:
     """:func:`normalise_facts` without copies: the dicts may be shared with the cache (read only).
 
-    A new fact for which ``unwanted(fact)`` holds is validated but left out of the result: the
-    engine's rules could not match it, so its canonical form is not needed. Its content key goes
-    into ``skipped`` (the caller's, as unwanted depends on the caller's rules), so the same fact
-    in a later call — a parent's topic mentions, in every check — is left out at once.
+    With a ``sieve``, only the facts some pattern may match are returned. A new fact for which
+    ``sieve.unwanted(fact)`` holds is validated but left out: the engine's rules could not match
+    it, so its canonical form is not needed. Its content key goes into ``sieve.skipped``, so the
+    same fact in a later call — a parent's topic mentions, in every check — is left out at once.
+    A :class:`FrozenFact` seen before (the same object: a parent's, in every check of a batch)
+    is taken from ``sieve.frozen`` by identity, without looking at its content again.
     """
     unique: dict[str, dict[str, Any]] = {}
     for index, fact in enumerate(facts):
-        if not isinstance(fact, Mapping):
-            raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
-        key: tuple[Any, ...] | None
+        if sieve is not None and type(fact) is FrozenFact:
+            seen = sieve.frozen.get(id(fact))
+            if seen is not None and seen[0] is fact:
+                if seen[1] is not None:
+                    unique.setdefault(*seen[1])
+                continue
+            item = _prepare_one(index, fact, fields, sieve, by_content=False)
+            sieve.frozen.put(id(fact), (fact, item))
+        else:
+            item = _prepare_one(index, fact, fields, sieve)
+        if item is not None:
+            unique.setdefault(*item)
+    return sorted(unique.items())
+
+
+def _prepare_one(
+    index: int,
+    fact: Mapping[str, Any],
+    fields: frozenset[str],
+    sieve: _Sieve | None,
+    *,
+    by_content: bool = True,
+) -> _Prepared | None:
+    """One fact validated and normalised, or None if not wanted.
+
+    ``by_content``: look the fact up by its content first (a plain dict that may recur with the
+    same values); a FrozenFact is remembered by identity instead, and building a content key
+    for a county's new facts would be wasted work.
+    """
+    if not isinstance(fact, Mapping):
+        raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
+    done: _Prepared | None = None
+    key: tuple[Any, ...] | None = None
+    if by_content:
         try:
             content = (fields, tuple(fact.items()), tuple(map(type, fact.values())))
-            if skipped is not None and content in skipped:
-                continue  # validated before, with the same values of the same types
+            if sieve is not None and content in sieve.skipped:
+                return None  # validated before, with the same values of the same types
             done, key = _NORMAL_CACHE.get(content), content
         except TypeError:  # an unhashable value (a list, a dict): the slow path names it
             done, key = None, None
-        if done is None:
-            if unwanted is not None and unwanted(fact):
-                _validate_one(index, fact, fields)
-                if skipped is not None and key is not None:
-                    if len(skipped) >= _NORMAL_CACHE_MAX:
-                        skipped.clear()
-                    skipped.add(key)
-                continue
-            done = _normalise_one(index, fact, fields)
+    if done is None:
+        if sieve is not None and sieve.unwanted(fact):
+            _validate_one(index, fact, fields)
             if key is not None:
-                if len(_NORMAL_CACHE) >= _NORMAL_CACHE_MAX:
-                    _NORMAL_CACHE.clear()
-                _NORMAL_CACHE[key] = done
-        unique.setdefault(*done)
-    return sorted(unique.items())
+                sieve.skipped.put(key, True)
+            return None
+        done = _normalise_one(index, fact, fields)
+        if key is not None:
+            _NORMAL_CACHE.put(key, done)
+    if sieve is not None and not sieve.may_match(*done):
+        return None
+    return done
 
 
 def normalise_facts(
@@ -837,8 +888,10 @@ class RuleEngine:
         self._ruleset = compile_rules(rules, self._int_fields)
         self._literal_tests = _literal_tests(self._ruleset)
         self._tests_by = _index_tests(self._literal_tests)
-        self._wanted: dict[str, bool] = {}  # fact body → whether some pattern may match it
-        self._skipped: set[tuple[Any, ...]] = set()  # content keys of valid facts no pattern wants
+        # fact body → whether some pattern may match it; content keys of valid facts no pattern wants
+        self._wanted: HotCache[str, bool] = HotCache(_NORMAL_CACHE_MAX)
+        self._skipped: HotCache[tuple[Any, ...], bool] = HotCache(_NORMAL_CACHE_MAX)
+        self._sieve = _Sieve(self._unwanted, self._may_match, self._skipped, HotCache(_NORMAL_CACHE_MAX))
         self._on_match = on_match
         self._lock = threading.Lock()
         self._ids = _FactIds([_GATE_ID, _OPEN_ID])
@@ -876,11 +929,7 @@ class RuleEngine:
         match nothing). Matches are sorted by rule name, then by the ids of the matched facts, which
         depend on the set of facts only — never on their order.
         """
-        prepared = [
-            item
-            for item in _prepare(facts, self._int_fields, self._unwanted, self._skipped)
-            if self._may_match(*item)
-        ]
+        prepared = _prepare(facts, self._int_fields, self._sieve)
         with self._lock:
             if self._host is None:
                 self._build()
@@ -910,9 +959,7 @@ class RuleEngine:
         wanted = self._wanted.get(body)
         if wanted is None:
             wanted = any(all(_may_equal(fact.get(k, _ABSENT), v) for k, v in test) for test in tests)
-            if len(self._wanted) >= _NORMAL_CACHE_MAX:
-                self._wanted.clear()
-            self._wanted[body] = wanted
+            self._wanted.put(body, wanted)
         return wanted
 
     def _next_sid(self, n: int) -> str:

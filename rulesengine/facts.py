@@ -34,7 +34,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.extract.clauses import split_sentences
-from rulesengine.model import Basis, Comparator, Direction, Kind, Level, Plan, Target, TopicMention
+from rulesengine.model import (
+    Basis,
+    Comparator,
+    Direction,
+    FrozenFact,
+    Kind,
+    Level,
+    Plan,
+    Target,
+    TopicMention,
+)
 
 __all__ = [
     "FACT_MODELS",
@@ -206,7 +216,7 @@ class FactSource:
 class FactSet:
     """The facts of one check, ready for the engine, and the side table behind their refs."""
 
-    facts: tuple[dict[str, Any], ...]
+    facts: tuple[FrozenFact, ...]
     sources: Mapping[str, FactSource]
 
 
@@ -296,21 +306,22 @@ def _facts_of_plan(
 # Facts of one plan, as built for a side of a check: a parent's ~290 facts are the same in all
 # 3,000 county checks of a batch (and pydantic validation makes each ~10 µs). Keyed by the
 # identity of the (immutable) PlanFacts and catalog, checked through weak references so a
-# recycled id never hits; bounded, cleared when full. Callers get fresh dicts every time.
+# recycled id never hits; bounded, cleared when full. Callers get the same FrozenFact objects
+# every time, so the engine knows them again by identity (rulesengine.engine._prepare).
 _PlanKey = tuple[int, str, Role, int, tuple[str, ...]]
-_PLAN_CACHE: dict[_PlanKey, tuple[Any, Any, tuple[tuple[dict[str, Any], FactSource], ...]]] = {}
+_PLAN_CACHE: dict[_PlanKey, tuple[Any, Any, tuple[tuple[FrozenFact, FactSource], ...]]] = {}
 _PLAN_CACHE_MAX = 16
 
 
 def _plan_fact_dicts(
     key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
-) -> tuple[tuple[dict[str, Any], FactSource], ...]:
+) -> tuple[tuple[FrozenFact, FactSource], ...]:
     cache_key = (id(pf), key, role, id(catalog), tuple(headline_cues))
     hit = _PLAN_CACHE.get(cache_key)
     if hit is not None and hit[0]() is pf and hit[1]() is catalog:
         return hit[2]
     made = tuple(
-        (fact.model_dump(mode="json", exclude_none=True), src)
+        (FrozenFact(fact.model_dump(mode="json", exclude_none=True)), src)
         for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues)
     )
     if len(_PLAN_CACHE) >= _PLAN_CACHE_MAX:
@@ -335,13 +346,13 @@ def build_facts(
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"规划编号重复 / duplicate plan id(s) in one check: {', '.join(dupes)}")
-    facts: list[dict[str, Any]] = []
+    facts: list[FrozenFact] = []
     sources: dict[str, FactSource] = {}
     sides = [("p0", county, Role.county)] + [
         (f"p{k}", p, Role.parent) for k, p in enumerate(parents, start=1)
     ]
     for key, pf, role in sides:
         for fact, src in _plan_fact_dicts(key, pf, role, catalog, headline_cues):
-            facts.append(dict(fact))
+            facts.append(fact)  # frozen: shared between checks, recognised by the engine
             sources[fact["ref"]] = src
     return FactSet(facts=tuple(facts), sources=sources)

@@ -51,10 +51,13 @@ def test_normalised_facts_are_copies_a_caller_may_change():
     assert normalise_facts([fact])[0][1]["v"] == 2.0
 
 
-def test_the_cache_stays_bounded():
-    for i in range(engine_module._NORMAL_CACHE_MAX + 10):
-        normalise_facts([{"type": "x", "v": float(i)}])
-    assert len(engine_module._NORMAL_CACHE) <= engine_module._NORMAL_CACHE_MAX
+def test_the_cache_stays_bounded_and_keeps_a_fact_seen_in_every_check():
+    parent = {"type": "parent", "v": 1.0}
+    for i in range(engine_module._NORMAL_CACHE_MAX * 3):
+        normalise_facts([parent, {"type": "x", "v": float(i)}])
+    assert len(engine_module._NORMAL_CACHE) <= 2 * engine_module._NORMAL_CACHE_MAX
+    key = (frozenset(engine_module.DEFAULT_INT_FIELDS), tuple(parent.items()), (str, float))
+    assert engine_module._NORMAL_CACHE.get(key) is not None
 
 
 def test_a_bad_fact_is_refused_by_index_even_when_cached_facts_come_first(engine):
@@ -121,7 +124,7 @@ def test_a_string_against_a_number_is_kept_because_the_c_core_may_coerce_it():
     assert not engine._may_match(*normalise_facts([{"other": 1.0}])[0])
 
 
-def test_a_plans_facts_are_built_once_and_handed_out_as_fresh_dicts():
+def test_a_plans_facts_are_built_once_and_handed_out_frozen():
     plan = plan_from_text("规上工业增加值增长8%", region="慈溪市", period="2023", plan_id="p1")
     target = Target(
         indicator="industrial_va_growth",
@@ -134,9 +137,10 @@ def test_a_plans_facts_are_built_once_and_handed_out_as_fresh_dicts():
     county = PlanFacts(plan=plan, targets=(target,))
     parent = PlanFacts(plan=plan.model_copy(update={"id": "p2"}), targets=(target,))
     first = build_facts(county, [parent])
-    first.facts[1]["value"] = -1.0
+    with pytest.raises(TypeError, match="cannot be changed"):
+        first.facts[1]["value"] = -1.0
     second = build_facts(county, [parent])
-    assert second.facts[1]["value"] == 8.0
+    assert second.facts[1]["value"] == 8.0 and second.facts[1] is first.facts[1]
     assert [f["ref"] for f in second.facts] == [f["ref"] for f in first.facts]
     assert build_facts(parent, [county]).facts[0]["role"] == "county"  # the side is part of the key
 
