@@ -54,8 +54,10 @@ class FrozenFact(dict[str, Any]):
     __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
     clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 
-    def __reduce__(self) -> tuple[type[FrozenFact], tuple[dict[str, Any]]]:
-        return FrozenFact, (dict(self),)  # pickling and copy must not call __setitem__
+    def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
+        """Pickled, a fact arrives as a plain dict: in another process (an engine pool worker)
+        its identity means nothing, and the engine's content cache is what recognises it."""
+        return dict, (dict(self),)
 
     def __copy__(self) -> FrozenFact:
         return self

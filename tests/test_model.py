@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
+
 import pytest
 from pydantic import ValidationError
 
-from rulesengine.model import Period, Plan, Region, Span, Target
+from rulesengine.model import FrozenFact, Period, Plan, Region, Span, Target
 
 
 def test_periods_read_years_spans_and_quarters() -> None:
@@ -44,3 +48,28 @@ def test_a_plan_hashes_its_text_and_rejects_a_wrong_hash() -> None:
     assert len(plan.sha256) == 64
     with pytest.raises(ValidationError, match="sha256"):
         Plan(id="x", region=region, level="county", period="2023", text="文本", sha256="0" * 64)  # type: ignore[arg-type]
+
+
+def test_a_frozen_fact_refuses_every_change_but_can_be_copied_out() -> None:
+    fact = FrozenFact({"type": "target", "value": 8.0})
+    for change in (
+        lambda: fact.__setitem__("value", 1.0),
+        lambda: fact.__delitem__("value"),
+        lambda: fact.update(value=1.0),
+        lambda: fact.pop("value"),
+        lambda: fact.setdefault("x", 1),
+        fact.clear,
+        fact.popitem,
+    ):
+        with pytest.raises(TypeError, match="cannot be changed"):
+            change()
+    assert fact == {"type": "target", "value": 8.0}
+    assert {**fact, "value": 1.0}["value"] == 1.0 and dict(fact) == fact
+    assert json.loads(json.dumps(fact)) == fact
+
+
+def test_a_frozen_fact_travels_between_processes_as_a_plain_dict() -> None:
+    fact = FrozenFact({"type": "target", "value": 8.0})
+    back = pickle.loads(pickle.dumps(fact))
+    assert back == fact and type(back) is dict
+    assert copy.deepcopy(fact) is fact
