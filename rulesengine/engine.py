@@ -647,10 +647,32 @@ def _validate_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -
 # Bounded (two generations, rulesengine.hotcache): a parent's facts, hit in every check, stay;
 # a county's, seen once, go; memory stays flat whatever the input.
 _NORMAL_CACHE_MAX: Final = 2048
-_NORMAL_CACHE: HotCache[tuple[Any, ...], tuple[str, dict[str, Any]]] = HotCache(_NORMAL_CACHE_MAX)
+
+
+class _ContentKey:
+    """A fact's content as a cache key, hashed once.
+
+    A fact's content is a tuple of ~20 pairs; hashing it costs about a microsecond, and a miss
+    looks it up in two caches of two generations and stores it in one: five hashes. The key
+    keeps its hash, so a county's new facts (in a batch, every check has ~140 of them) pay for
+    one. ``TypeError`` from the constructor means an unhashable value (a list, a dict).
+    """
+
+    __slots__ = ("_hash", "content")
+
+    def __init__(self, fact: Mapping[str, Any], fields: frozenset[str]) -> None:
+        self.content = (fields, tuple(fact.items()), tuple(map(type, fact.values())))
+        self._hash = hash(self.content)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ContentKey) and self._hash == other._hash and self.content == other.content
 
 
 _Prepared = tuple[str, dict[str, Any]]
+_NORMAL_CACHE: HotCache[_ContentKey, _Prepared] = HotCache(_NORMAL_CACHE_MAX)
 
 
 @dataclass
@@ -659,7 +681,7 @@ class _Sieve:
 
     unwanted: Callable[[Mapping[str, Any]], bool]
     may_match: Callable[[str, dict[str, Any]], bool]
-    skipped: HotCache[tuple[Any, ...], bool]  # content keys of valid facts no pattern wants
+    skipped: HotCache[_ContentKey, bool]  # content keys of valid facts no pattern wants
     # FrozenFact objects seen before, by id: the fact (held, so the id cannot be reused while
     # the entry lives) and its prepared form, or None when it is not asserted.
     frozen: HotCache[int, tuple[FrozenFact, _Prepared | None]]
@@ -702,22 +724,23 @@ def _prepare_one(
     *,
     by_content: bool = True,
 ) -> _Prepared | None:
-    """One fact validated and normalised, or None if not wanted.
+    """One fact validated and normalised (or found by its content), or None if not wanted.
 
-    ``by_content``: look the fact up by its content first (a plain dict that may recur with the
-    same values); a FrozenFact is remembered by identity instead, and building a content key
-    for a county's new facts would be wasted work.
+    The content lookup serves plain dicts that recur as new objects (facts pickled to an engine
+    pool worker, hand-made facts). A FrozenFact is remembered by identity instead
+    (``by_content=False``): rulesengine.facts hands out the same objects for the same plan, so
+    a new FrozenFact is a county's new fact, and keying it by content (~8 µs) would be waste.
     """
     if not isinstance(fact, Mapping):
         raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
     done: _Prepared | None = None
-    key: tuple[Any, ...] | None = None
+    key: _ContentKey | None = None
     if by_content:
         try:
-            content = (fields, tuple(fact.items()), tuple(map(type, fact.values())))
-            if sieve is not None and content in sieve.skipped:
+            key = _ContentKey(fact, fields)
+            if sieve is not None and key in sieve.skipped:
                 return None  # validated before, with the same values of the same types
-            done, key = _NORMAL_CACHE.get(content), content
+            done = _NORMAL_CACHE.get(key)
         except TypeError:  # an unhashable value (a list, a dict): the slow path names it
             done, key = None, None
     if done is None:
@@ -890,7 +913,7 @@ class RuleEngine:
         self._tests_by = _index_tests(self._literal_tests)
         # fact body → whether some pattern may match it; content keys of valid facts no pattern wants
         self._wanted: HotCache[str, bool] = HotCache(_NORMAL_CACHE_MAX)
-        self._skipped: HotCache[tuple[Any, ...], bool] = HotCache(_NORMAL_CACHE_MAX)
+        self._skipped: HotCache[_ContentKey, bool] = HotCache(_NORMAL_CACHE_MAX)
         self._sieve = _Sieve(self._unwanted, self._may_match, self._skipped, HotCache(_NORMAL_CACHE_MAX))
         self._on_match = on_match
         self._lock = threading.Lock()

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.extract.clauses import split_sentences
+from rulesengine.hotcache import HotCache
 from rulesengine.model import (
     Basis,
     Comparator,
@@ -305,28 +306,28 @@ def _facts_of_plan(
 
 # Facts of one plan, as built for a side of a check: a parent's ~290 facts are the same in all
 # 3,000 county checks of a batch (and pydantic validation makes each ~10 µs). Keyed by the
-# identity of the (immutable) PlanFacts and catalog, checked through weak references so a
-# recycled id never hits; bounded, cleared when full. Callers get the same FrozenFact objects
-# every time, so the engine knows them again by identity (rulesengine.engine._prepare).
-_PlanKey = tuple[int, str, Role, int, tuple[str, ...]]
-_PLAN_CACHE: dict[_PlanKey, tuple[Any, Any, tuple[tuple[FrozenFact, FactSource], ...]]] = {}
-_PLAN_CACHE_MAX = 16
+# PlanFacts' value (frozen, hashable: ~30 µs to hash, no more than an id check costs once it
+# is the same object) — so a parent read again for an interactive check is still a hit — and
+# by the catalog's identity, checked through a weak reference so a recycled id never hits.
+# Bounded by rulesengine.hotcache: parents, hit in every check, stay while counties pass through.
+# Callers get the same FrozenFact objects every time, so the engine knows them again by
+# identity (rulesengine.engine._prepare).
+_PlanKey = tuple[PlanFacts, str, Role, int, tuple[str, ...]]
+_PLAN_CACHE: HotCache[_PlanKey, tuple[Any, tuple[tuple[FrozenFact, FactSource], ...]]] = HotCache(8)
 
 
 def _plan_fact_dicts(
     key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
 ) -> tuple[tuple[FrozenFact, FactSource], ...]:
-    cache_key = (id(pf), key, role, id(catalog), tuple(headline_cues))
+    cache_key = (pf, key, role, id(catalog), tuple(headline_cues))
     hit = _PLAN_CACHE.get(cache_key)
-    if hit is not None and hit[0]() is pf and hit[1]() is catalog:
-        return hit[2]
+    if hit is not None and hit[0]() is catalog:
+        return hit[1]
     made = tuple(
         (FrozenFact(fact.model_dump(mode="json", exclude_none=True)), src)
         for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues)
     )
-    if len(_PLAN_CACHE) >= _PLAN_CACHE_MAX:
-        _PLAN_CACHE.clear()
-    _PLAN_CACHE[cache_key] = (weakref.ref(pf), weakref.ref(catalog), made)
+    _PLAN_CACHE.put(cache_key, (weakref.ref(catalog), made))
     return made
 
 

@@ -56,7 +56,7 @@ def test_the_cache_stays_bounded_and_keeps_a_fact_seen_in_every_check():
     for i in range(engine_module._NORMAL_CACHE_MAX * 3):
         normalise_facts([parent, {"type": "x", "v": float(i)}])
     assert len(engine_module._NORMAL_CACHE) <= 2 * engine_module._NORMAL_CACHE_MAX
-    key = (frozenset(engine_module.DEFAULT_INT_FIELDS), tuple(parent.items()), (str, float))
+    key = engine_module._ContentKey(parent, frozenset(engine_module.DEFAULT_INT_FIELDS))
     assert engine_module._NORMAL_CACHE.get(key) is not None
 
 
@@ -148,7 +148,7 @@ def test_a_plans_facts_are_built_once_and_handed_out_frozen():
 def test_an_unwanted_fact_seen_again_is_skipped_and_a_changed_one_validated_again(engine):
     unwanted = {"type": "topic", "role": "parent", "topic": "gdp", "v": 1.0}
     engine.run([unwanted])
-    assert any(key[1] == tuple(unwanted.items()) for key in engine._skipped)
+    assert any(key.content[1] == tuple(unwanted.items()) for key in engine._skipped)
     with pytest.raises(EngineError, match="not a finite number"):
         engine.run([{**unwanted, "v": float("nan")}])
     with pytest.raises(EngineError, match="nested"):

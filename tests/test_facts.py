@@ -120,3 +120,17 @@ def test_a_ladder_target_yields_one_topic_fact_per_catalog_topic(corpus: tuple[P
 def test_two_plans_with_one_id_are_refused(corpus: tuple[PlanFacts, PlanFacts]) -> None:
     with pytest.raises(ValueError, match="duplicate plan id"):
         build_facts(corpus[0], [corpus[0]])
+
+
+def test_a_parent_read_again_gives_the_same_frozen_facts_and_a_changed_one_new_facts(
+    corpus: tuple[PlanFacts, PlanFacts],
+) -> None:
+    cixi, zj = corpus
+    again = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    assert again is not zj and again == zj
+    first, second = build_facts(cixi, [zj]).facts, build_facts(cixi, [again]).facts
+    assert all(a is b for a, b in zip(first, second, strict=True))  # the engine knows them by identity
+    changed = again.model_copy(update={"targets": again.targets[1:]})
+    third = build_facts(cixi, [changed]).facts
+    assert len(third) < len(first)
+    assert not any(f is g for f in third for g in first if f["role"] == "parent")
