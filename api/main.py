@@ -28,6 +28,8 @@ from api.routes import audit, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
 from api.web import install as install_web
+from api.web.views import PREFIX as WEB_PREFIX
+from api.web.views import too_large_page
 from rulesengine import __version__
 from rulesengine.rulebook import default_rulebook, load_rulebook
 
@@ -51,6 +53,11 @@ class BodySizeLimit:
         if scope["type"] == "http":
             length = dict(scope.get("headers") or []).get(b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_bytes:
+                path = str(scope.get("path") or "")
+                if path == WEB_PREFIX or path.startswith(WEB_PREFIX + "/"):  # a person, not a client
+                    await _drain(receive, int(length))
+                    await too_large_page(path, self.max_bytes)(scope, receive, send)
+                    return
                 problem = Problem(
                     413,
                     "too_large",
@@ -66,6 +73,21 @@ class BodySizeLimit:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+async def _drain(receive: Receive, length: int) -> None:
+    """Read and drop a refused body, so that a browser, which sends all of it before it reads
+    the answer, sees the page instead of a reset connection. Nothing is kept; at most the
+    declared length (a few times the limit at most, see ``_DRAIN_MAX``) is read."""
+    if length > _DRAIN_MAX:
+        return  # not worth reading: the browser will show its own error
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body"):
+            return
+
+
+_DRAIN_MAX = 256 * 1024 * 1024
 
 
 class NoSniff:

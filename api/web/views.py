@@ -191,6 +191,18 @@ def _error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+def too_large_page(path: str, max_bytes: int) -> HTMLResponse:
+    """The page a browser gets for an upload over the limit, refused before its body is read
+    (by ``api.main.BodySizeLimit``: there is no session or form to go back to yet)."""
+    limit = f"{max_bytes / (1024 * 1024):.0f} MB"
+    message = (
+        f"文件过大:上传上限约 {limit},未保存任何内容。请压缩图片或只上传正文后重试。"
+        f" / The file is over the upload limit of about {limit}; nothing was saved."
+    )
+    html = _env().get_template("error.html").render(me=None, path=path, status=413, message=message)
+    return HTMLResponse(html, status_code=413, headers=_PAGE_HEADERS)
+
+
 _HTTP_ZH = {404: "没有这个页面", 405: "此页面不支持该操作", 403: "权限不足"}
 
 

@@ -270,6 +270,24 @@ def test_upload_errors_are_plain_words(live_server: LiveServer, context: Browser
     assert "Traceback" not in body and "problem+json" not in body and "message_zh" not in body
 
 
+def test_an_upload_over_the_limit_shows_a_page_and_the_site_keeps_working(
+    live_server: LiveServer, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    browser_sign_in(page, live_server)
+    too_big = live_server.web.app.state.settings.max_upload_bytes + 1024 * 1024
+    page.set_input_files("#file", files=_file("big.txt", b"x" * too_big))
+    page.select_option("#region", "330281")
+    page.fill("#period", "2023")
+    page.click("#upload-form button[type=submit]")
+    expect(page.locator(".alert.error")).to_contain_text("文件过大")
+    expect(page.locator(".alert.error")).to_contain_text("未保存任何内容")
+    assert "problem+json" not in page.content()
+    screenshot(page, "upload-too-large")
+    page.click("text=返回规划列表")
+    expect(page.locator("#upload-form")).to_be_visible()
+
+
 def test_pages_work_without_javascript(live_server: LiveServer, chromium: Browser) -> None:
     """Reading, filtering and reviewing with JavaScript off: plain forms and redirects."""
     ctx = chromium.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})

@@ -169,6 +169,27 @@ def test_upload_errors_are_shown_in_the_form(
     assert _plan_count(browsing.web) == 0
 
 
+def test_an_upload_over_the_limit_gets_a_page_in_words_and_stores_nothing(browsing: Browsing) -> None:
+    limit = browsing.web.app.state.settings.max_upload_bytes
+    response = browsing.upload(
+        "big.txt", b"x" * (limit + 200_000), expect=413, region="330282", period="2023"
+    )
+    assert response.headers["content-type"].startswith("text/html")
+    assert "文件过大" in response.text and "未保存任何内容" in response.text
+    assert "problem+json" not in response.text and "message_zh" not in response.text
+    assert _plan_count(browsing.web) == 0
+    assert browsing.client.get("/web/plans").status_code == 200  # still serving, still signed in
+
+
+def test_the_api_still_answers_an_over_limit_upload_with_a_problem(browsing: Browsing) -> None:
+    limit = browsing.web.app.state.settings.max_upload_bytes
+    response = browsing.client.post(
+        "/plans", files={"file": ("big.txt", b"x" * (limit + 200_000), "text/plain")}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 def test_a_taken_id_is_refused_in_words(browsing: Browsing) -> None:
     browsing.upload("a.txt", PROVINCE, region="320000", period="2024", id="js-2024")
     again = browsing.upload("b.txt", PROVINCE, region="320000", period="2024", id="js-2024", expect=409)
