@@ -32,7 +32,7 @@ from sqlmodel import Session
 from api.auth import Role, issue_token
 from api.engine import Checker, CheckResult, PlanFacts
 from api.main import create_app
-from api.settings import DEFAULT_MAX_UPLOAD_BYTES, Settings, sqlite_url
+from api.settings import Settings, sqlite_url
 from rulesengine.model import Category, Finding, FindingFact, Severity
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
@@ -236,20 +236,22 @@ MakeApi = Callable[..., Api]
 
 @pytest.fixture
 def make_api(tmp_path: Path) -> Iterator[MakeApi]:
-    """Build an app for a database URL with a token per role; closed after the test."""
+    """Build an app for a database URL with a token per role; closed after the test.
+
+    ``make_api(url, checker=…, raise_server_exceptions=False, max_upload_bytes=…)``: any other
+    keyword is a ``Settings`` field (rate limits, rule pack …). Without a URL, every app of the
+    test shares one SQLite file (so a test can restart the app on the same data).
+    """
     clients: list[TestClient] = []
 
     def make(
         url: str | None = None,
         *,
         checker: Checker | None = None,
-        max_upload_bytes: int | None = None,
         raise_server_exceptions: bool = True,
+        **fields: Any,
     ) -> Api:
-        settings = Settings(
-            database_url=url or sqlite_url(tmp_path / "planalign.db"),
-            max_upload_bytes=max_upload_bytes or DEFAULT_MAX_UPLOAD_BYTES,
-        )
+        settings = Settings(database_url=url or sqlite_url(tmp_path / "planalign.db"), **fields)
         app = create_app(settings, checker=checker)
         client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
         client.__enter__()

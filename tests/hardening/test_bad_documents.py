@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import docx
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_raw
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +24,7 @@ from hypothesis import strategies as st
 from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError, read_bytes
 from tests.api.conftest import Api, assert_problem
+from tests.documents import blank_pdf, scanned_pdf
 from tests.hardening.conftest import BuildApi
 
 COUNTY_SENTENCE = "2023年,全市规上工业增加值增长7%,数字经济核心产业增加值增长8%。"
@@ -62,30 +61,6 @@ def nested_zip_bomb() -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("word/document.xml", b"<w:document>" + b" " * (12 * 1024 * 1024) + b"</w:document>")
-    return buffer.getvalue()
-
-
-def scanned_pdf() -> bytes:
-    """A one-page PDF holding only an image: a scan without OCR."""
-    pdf = pdfium.PdfDocument.new()
-    page = pdf.new_page(595, 842)
-    image = pdfium.PdfImage.new(pdf)
-    bitmap = pdfium.PdfBitmap.new_native(200, 100, pdfium_raw.FPDFBitmap_BGR)
-    bitmap.fill_rect((40, 40, 40, 255), 0, 0, 200, 100)
-    image.set_bitmap(bitmap)
-    image.set_matrix(pdfium.PdfMatrix().scale(400, 200).translate(100, 500))
-    page.insert_obj(image)
-    page.gen_content()
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
-
-
-def blank_pdf() -> bytes:
-    pdf = pdfium.PdfDocument.new()
-    pdf.new_page(595, 842)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
     return buffer.getvalue()
 
 

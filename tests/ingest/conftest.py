@@ -1,7 +1,6 @@
 """Fixtures for the ingestion tests: the real corpus, fixture files and document builders.
 
-Everything is a fixture (no helper module to import) so the tests run the same under pytest's
-``prepend`` and ``importlib`` import modes.
+The PDF builders live in tests/documents.py, shared with the hardening tests.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_raw
 import pytest
+
+from tests import documents
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANS = ROOT / "examples" / "plans"
@@ -99,25 +98,10 @@ def make_docx() -> DocxBuilder:
 @pytest.fixture
 def image_only_pdf() -> bytes:
     """A one-page PDF holding only a grey image: what a scanned plan looks like to a parser."""
-    pdf = pdfium.PdfDocument.new()
-    page = pdf.new_page(595, 842)
-    image = pdfium.PdfImage.new(pdf)
-    bitmap = pdfium.PdfBitmap.new_native(200, 100, pdfium_raw.FPDFBitmap_BGR)
-    bitmap.fill_rect((40, 40, 40, 255), 0, 0, 200, 100)
-    image.set_bitmap(bitmap)
-    image.set_matrix(pdfium.PdfMatrix().scale(400, 200).translate(100, 500))
-    page.insert_obj(image)
-    page.gen_content()
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
+    return documents.scanned_pdf()
 
 
 @pytest.fixture
 def blank_pdf() -> bytes:
     """A PDF whose single page is empty, made with pypdfium2's ``new_page``."""
-    pdf = pdfium.PdfDocument.new()
-    pdf.new_page(595, 842)
-    buffer = io.BytesIO()
-    pdf.save(buffer)
-    return buffer.getvalue()
+    return documents.blank_pdf()
