@@ -53,7 +53,29 @@ class Phrasing:
     subset_qualifiers: tuple[str, ...]
 
 
-def _longest_first(words: list[str]) -> tuple[str, ...]:
+# The fields that are plain word lists: matched longest word first (so 力争达到 wins over 达到).
+_WORD_LISTS: tuple[str, ...] = (
+    "rank_prefixes",
+    "stretch_cues",
+    "stretch_local_cues",
+    "baseline_cues",
+    "cumulative_cues",
+    "flow_cues",
+    "target_followers",
+    "past_cues",
+    "future_cues",
+    "generic_words",
+    "name_strip",
+    "noun_qualifiers",
+    "preposed_target_verbs",
+    "subset_qualifiers",
+)
+
+
+def _longest_first(words: object, file: Path, field: str) -> tuple[str, ...]:
+    """The words, each once, longest first; a field that is not a list of words is named."""
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise PhrasingError(f"{file}: {field}: 应为词语列表 / must be a list of non-empty words")
     return tuple(sorted(dict.fromkeys(words), key=lambda w: (-len(w), w)))
 
 
@@ -66,7 +88,7 @@ def _comparators(block: dict[str, list[str]], file: Path, key: str) -> tuple[tup
             raise PhrasingError(
                 f"{file}: comparators.{key}.{name}: 未知比较符 / unknown comparator"
             ) from None
-        pairs.extend((w, comp) for w in words)
+        pairs.extend((w, comp) for w in _longest_first(words, file, f"comparators.{key}.{name}"))
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
@@ -85,22 +107,9 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             comparators_before=_comparators(data["comparators"]["before"], path, "before"),
             comparators_after=_comparators(data["comparators"]["after"], path, "after"),
             firsts=tuple(data["firsts"]),
-            rank_prefixes=_longest_first(data["rank_prefixes"]),
-            stretch_cues=_longest_first(data["stretch_cues"]),
-            stretch_local_cues=_longest_first(data["stretch_local_cues"]),
-            baseline_cues=_longest_first(data["baseline_cues"]),
-            cumulative_cues=_longest_first(data["cumulative_cues"]),
-            flow_cues=_longest_first(data["flow_cues"]),
-            form_cues={k: _longest_first(v) for k, v in data["form_cues"].items()},
-            target_followers=_longest_first(data["target_followers"]),
-            past_cues=_longest_first(data["past_cues"]),
-            future_cues=_longest_first(data["future_cues"]),
+            form_cues={k: _longest_first(v, path, f"form_cues.{k}") for k, v in data["form_cues"].items()},
             sub_periods=dict(data["sub_periods"]),
-            generic_words=_longest_first(data["generic_words"]),
-            name_strip=_longest_first(data["name_strip"]),
-            noun_qualifiers=_longest_first(data["noun_qualifiers"]),
-            preposed_target_verbs=_longest_first(data["preposed_target_verbs"]),
-            subset_qualifiers=_longest_first(data["subset_qualifiers"]),
+            **{name: _longest_first(data[name], path, name) for name in _WORD_LISTS},
         )
     except KeyError as exc:
         raise PhrasingError(f"{path}: 缺少字段 / missing field {exc.args[0]}") from None
