@@ -2,7 +2,9 @@
 
 Numbers are found first and converted afterwards, never by transforming the whole text: a
 whole-text transform turns 第三产业 into 第3产业 and 零的突破 into 0的突破. A number that is part of a
-name ("415X", "5G", "8+4", 第八届), a date or an ordinal is not a mention at all.
+name ("415X", "5G", "8+4", 第八届), a date or an ordinal is not a mention at all; a letter after a
+number is a unit only when rules/phrasing.yaml lists it ("10000P", "3EFLOPS"). A Chinese fraction
+(三分之一, 百分之五) is a share and reads as the percentage it states (33.33 %, 5 %).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _CN = rf"[{_CN_DIGITS}][{_CN_DIGITS}万亿点]*"
 _NUMBER = re.compile(rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARABIC}))?|(?P<c>{_CN})")
 _CJK = re.compile(r"[\u4e00-\u9fff“「《]")
 _NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_FRACTION = re.compile(rf"(?P<den>[{_CN_DIGITS}]+)分之(?P<num>[{_CN_DIGITS}点]+)")
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,10 @@ def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None
     """The unit starting at pos (after an optional space and 万/亿 multiplier)."""
     if pos < len(text) and text[pos] == " ":
         pos += 1
-    for spec in ph.units:
-        if text.startswith(spec.text, pos):
-            return spec.canonical, spec.times, pos + len(spec.text)
+    unit = ph.unit_re.match(text, pos)
+    if unit is not None:
+        spec = ph.unit_by_text[unit.group()]
+        return spec.canonical, spec.times, unit.end()
     mult = text[pos : pos + 1]
     if mult in ph.multipliers:
         for spec in ph.units:
@@ -74,23 +79,67 @@ def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None
     return None
 
 
-def _is_name_or_date(text: str, start: int, end: int) -> bool:
+def _letter_unit(text: str, pos: int, ph: Phrasing) -> bool:
+    """A unit written in letters starts at pos ("10000P。", "3EFLOPS"), not a name ("5G", "415X")."""
+    unit = ph.unit_re.match(text, pos)
+    if unit is None or not (unit.group()[0].isascii() and unit.group()[0].isalpha()):
+        return False
+    return unit.end() >= len(text) or not _ALNUM.match(text[unit.end()])
+
+
+def _is_name_or_date(text: str, start: int, end: int, ph: Phrasing) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     if before == "第" or (_NAME_NEIGHBOUR.match(before or " ") and before not in "./"):
         return True
     if before in "./" and start > 1 and text[start - 2].isdigit():
         return True
-    return bool(after and (_NAME_NEIGHBOUR.match(after) and after not in "./"))
+    if not after or not _NAME_NEIGHBOUR.match(after) or after in "./":
+        return False
+    return not (after.isalpha() and _letter_unit(text, end, ph))
+
+
+def _fraction(m: re.Match[str]) -> float | None:
+    """三分之一 → 33.33, 百分之五 → 5.0: the share as a percentage, two decimals."""
+    den, num = m.group("den"), m.group("num")
+    try:
+        denominator = parse_number("一" + den if den[0] in "十百千" else den)
+        numerator = parse_number("一" + num if num[0] in "十百千" else num)
+    except ValueError:
+        return None
+    return round(numerator / denominator * 100, 2) if denominator > 0 else None
+
+
+def _mention(
+    text: str, start: int, pos: int, value: float, value_max: float | None, unit: str, ph: Phrasing
+) -> NumberMention:
+    """The mention of a number whose unit ends at pos: a trailing 以上/左右 and what follows it."""
+    comparator = None
+    for word, comp in ph.comparators_after:
+        if text.startswith(word, pos):
+            comparator, pos = comp, pos + len(word)
+            break
+    rest = text[pos : pos + 6]
+    followed = bool(_CJK.match(rest)) and not any(rest.startswith(w) for w in ph.target_followers)
+    return NumberMention(start, pos, value, value_max, unit, comparator, followed)
 
 
 def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
     """Every number in text that carries a unit, in order of appearance."""
     ph = ph or default_phrasing()
     out: list[NumberMention] = []
+    fractions: list[tuple[int, int]] = []
+    if "分之" in text:
+        for fm in _FRACTION.finditer(text):
+            share = _fraction(fm)
+            if share is not None:
+                fractions.append(fm.span())
+                out.append(_mention(text, fm.start(), fm.end(), share, None, "%", ph))
     for m in _NUMBER.finditer(text):
         start, end = m.span()
-        if _is_name_or_date(text, start, end):
+        if _is_name_or_date(text, start, end, ph):
+            continue
+        if fractions and any(a <= start < b for a, b in fractions):
             continue
         unit = _unit_at(text, end, ph)
         if unit is None:
@@ -109,24 +158,8 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
             continue
         if value_max is not None and value_max < value:
             continue
-        comparator = None
-        for word, comp in ph.comparators_after:
-            if text.startswith(word, pos):
-                comparator, pos = comp, pos + len(word)
-                break
-        rest = text[pos : pos + 6]
-        followed = bool(_CJK.match(rest)) and not any(rest.startswith(w) for w in ph.target_followers)
-        out.append(
-            NumberMention(
-                start=start,
-                end=pos,
-                value=round(value * times, 6),
-                value_max=round(value_max * times, 6) if value_max is not None else None,
-                unit=canonical,
-                comparator=comparator,
-                followed_by_noun=followed,
-            )
-        )
+        top = round(value_max * times, 6) if value_max is not None else None
+        out.append(_mention(text, start, pos, round(value * times, 6), top, canonical, ph))
     for prefix in ph.rank_prefixes:
         for rm in re.finditer(re.escape(prefix) + rf"([{_CN_DIGITS}]+|\d+)(?:位|名)?", text):
             try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,18 @@ class Phrasing:
     noun_qualifiers: tuple[str, ...]
     preposed_target_verbs: tuple[str, ...]
     subset_qualifiers: tuple[str, ...]
+
+    @cached_property
+    def unit_re(self) -> re.Pattern[str]:
+        """Every unit as one alternation in the order of `units`: the first that matches wins."""
+        return re.compile("|".join(re.escape(u.text) for u in self.units))
+
+    @cached_property
+    def unit_by_text(self) -> dict[str, UnitSpec]:
+        by_text: dict[str, UnitSpec] = {}
+        for u in self.units:
+            by_text.setdefault(u.text, u)
+        return by_text
 
 
 # The fields that are plain word lists: matched longest word first (so 力争达到 wins over 达到).

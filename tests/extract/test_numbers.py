@@ -93,3 +93,33 @@ def test_parse_number_reads_arabic_and_chinese_and_rejects_words() -> None:
     assert parse_number("一百二十") == 120
     with pytest.raises(ValueError):
         parse_number("规上")
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "comparator"),
+    [
+        ("确保每年制造业项目数不低于三分之一;", 33.33, None),
+        ("占比超过二分之一", 50, None),
+        ("四分之三以上", 75, Comparator.gte),
+        ("三分之二左右", 66.67, Comparator.approx),
+        ("百分之五", 5, None),
+        ("百分之百", 100, None),
+    ],
+)
+def test_a_chinese_fraction_is_one_share_in_percent(
+    text: str, value: float, comparator: Comparator | None
+) -> None:
+    assert only(text) == (value, None, "%", comparator)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("算力超过10000P。", 10000), ("算力达到3EFLOPS", 3000), ("算力1.2万P,", 12000)],
+)
+def test_computing_power_units_are_letters_that_are_not_a_name(text: str, value: float) -> None:
+    assert only(text)[:3] == (value, None, "P")
+
+
+@pytest.mark.parametrize("text", ["型号100PX", "10000PUE", "P2P平台", "5G基站"])
+def test_a_letter_unit_glued_to_more_letters_or_digits_is_a_name(text: str) -> None:
+    assert find_numbers(text) == []
