@@ -51,6 +51,7 @@ class Phrasing:
     name_strip: tuple[str, ...]
     noun_qualifiers: tuple[str, ...]
     preposed_target_verbs: tuple[str, ...]
+    shared_verb_conjunctions: tuple[str, ...]
     subset_qualifiers: tuple[str, ...]
 
     @cached_property
@@ -81,6 +82,7 @@ _WORD_LISTS: tuple[str, ...] = (
     "name_strip",
     "noun_qualifiers",
     "preposed_target_verbs",
+    "shared_verb_conjunctions",
     "subset_qualifiers",
 )
 

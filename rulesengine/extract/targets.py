@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
-from rulesengine.extract.numbers import NumberMention, find_numbers
+from rulesengine.extract.numbers import _CN_DIGITS, NumberMention, find_numbers
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.model import Basis, Comparator, Form, Indicator, Kind, Period, Span, Target
 
@@ -36,6 +36,11 @@ _PAIR_VALUE = re.compile(r"[\d.]+(?![\dA-Za-z])")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
 _YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
 _PERCENT_UNITS = {"%", "个百分点"}
+_BREAK = re.compile(r"[，,。；;：:\n]")
+_ENUMERATION_SEP = re.compile(r"[、和及]")
+_NOUN_MAX = 14  # the longest noun a count written before it names
+_ENUMERATION_MAX = 60  # how far back from 等 the enumeration it closes may start
+_VERB_PREFIX_MAX = 4  # adverbs before the verb that opens an enumeration (全力打造, 加快推动)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,12 @@ class _Extractor:
         cues = sorted({*ph.stretch_cues, *ph.baseline_cues}, key=lambda w: -len(w))
         self.kind_re = re.compile("|".join([*map(re.escape, cues), "[；;]"]))
         self._starts: list[int] = []
+        # The noun after a count: up to a clause break, a list comma, or a conjunction that
+        # joins the next count ("5家X和2家Y": X ends before 和).
+        joins = "|".join(map(re.escape, ph.shared_verb_conjunctions))
+        self._noun_re = re.compile(
+            rf"(?:(?!(?:{joins})[\d{_CN_DIGITS}])[^，,。；;：:、+＋\s]){{1,{_NOUN_MAX}}}"
+        )
         self.unit_texts = {u.text for u in ph.units} | {u.canonical for u in ph.units} | {""}
         self.predicate_words = sorted(
             {
@@ -344,13 +355,55 @@ class _Extractor:
                     and not self._excluded(ind, pos, pos + len(term))
                 ):
                     return ind.id, pos + len(term), 0.7
-        before = self.text[max(0, n.start - 6) : n.start]
-        if any(before.endswith(v) for v in self.ph.preposed_target_verbs):
-            m = re.match(r"[^，,。；;：:、+＋\s]{1,14}", self.text[pos:])
+        if self._committed(n, nums):
+            m = self._noun_re.match(self.text, pos)
             if m:
                 name = self._strip_words(m.group(0), self.ph.name_strip)
                 return "other:" + (name or m.group(0)), pos + len(m.group(0)), 0.5
         return None
+
+    def _committed(self, n: NumberMention, nums: list[NumberMention], depth: int = 0) -> bool:
+        """A commitment verb governs a count written before its noun.
+
+        The verb stands right before the number ("新建100家省级5G工厂"); or before the names a 等
+        closes ("打造A、B和C等4个世界级集群": the count right after 等 sums the enumeration); or
+        before the count the number is joined to by 和/及 ("完成5家X关改搬转和2家Y搬迁改造任务":
+        the second item shares the first's verb).
+        """
+        before = self.text[max(0, n.start - 6) : n.start]
+        if any(before.endswith(v) for v in self.ph.preposed_target_verbs):
+            return True
+        if before.endswith("等"):
+            return self._enumeration_committed(n, nums)
+        conj = next((c for c in self.ph.shared_verb_conjunctions if before.endswith(c)), None)
+        if conj is None or depth > 4:
+            return False
+        prev = next((m for m in reversed(nums) if m.end < n.start), None)
+        if prev is None or not prev.followed_by_noun:
+            return False
+        joined = self.text[prev.end : n.start - len(conj)]
+        return (
+            0 < len(joined) <= _NOUN_MAX
+            and not _BREAK.search(joined)
+            and self._committed(prev, nums, depth + 1)
+        )
+
+    def _enumeration_committed(self, n: NumberMention, nums: list[NumberMention]) -> bool:
+        """ "打造A、B和C等4个X": names only between a commitment verb and 等, in one clause."""
+        etc = n.start - 1
+        head_start = max(0, etc - _ENUMERATION_MAX)
+        lo = max((b.end() for b in _BREAK.finditer(self.text, head_start, etc)), default=head_start)
+        if any(lo <= m.start < etc for m in nums):
+            return False
+        head = self.text[lo:etc]
+        first = _ENUMERATION_SEP.search(head)
+        if first is None:
+            return False
+        for verb in self.ph.preposed_target_verbs:
+            at = head.find(verb, 0, first.start())
+            if 0 <= at <= _VERB_PREFIX_MAX and at + len(verb) < first.start():
+                return True
+        return False
 
     def _is_qualifier_list(self, n: NumberMention, nums: list[NumberMention]) -> bool:
         """ "5亿元、10亿元以上头部企业": the first number qualifies the same noun as the second."""
