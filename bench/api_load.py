@@ -15,14 +15,8 @@ the deadline, a request times out after 30 s, and the server is stopped (SIGINT,
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -30,12 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from harness.figures import PLANS, cpu_seconds, percentile, rss_mib, save
+from harness.server import HOST, free_port, start_server, stop_server
 
 from rulesengine.synth import generate
 
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
-HOST = "127.0.0.1"  # loopback only
 CLIENTS = 50
 SECONDS = 30.0
 TIMEOUT = 30.0
@@ -50,97 +43,6 @@ MIX = {
     "rules": 5,
     "run_check": 5,
 }
-
-
-def save(section: str, figures: dict[str, Any]) -> None:
-    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
-    path = ROOT / "bench" / "results" / "latest.json"
-    path.parent.mkdir(exist_ok=True)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = figures
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def planalign(*args: str) -> list[str]:
-    """The ``planalign`` command line, run by this interpreter."""
-    return [sys.executable, "-c", "from planalign.cli import main; main()", *args]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
-
-
-def rss_mib(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (its own threads, not its children)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except OSError:
-        return 0.0
-
-
-def start_server(workdir: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
-    """The service on a fresh SQLite database, and an admin token made through the CLI."""
-    db = workdir / "load.db"
-    env = {**os.environ, "PLANALIGN_DATA_DIR": str(workdir)}
-    env.pop("DATABASE_URL", None)
-    made = subprocess.run(
-        planalign("token", "create", "--role", "admin", "--name", "压测管理员", "--db", str(db)),
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    admin = made.stdout.strip().splitlines()[0]
-    log = (workdir / "server.log").open("wb")
-    server = subprocess.Popen(
-        planalign("serve", "--host", HOST, "--port", str(port), "--db", str(db)),
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://{HOST}:{port}"
-    for _ in range(600):
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited ({server.returncode}); see {workdir / 'server.log'}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return server, admin
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not answer /health within 60 s")
-
-
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 async def seed(base: str, admin: str) -> dict[str, Any]:
@@ -243,7 +145,8 @@ def main() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="planalign-bench-api-") as tmp:
         workdir = Path(tmp)
         port = free_port()
-        server, admin = start_server(workdir, port)
+        server, tokens = start_server(workdir, port, db="load.db", tokens={"admin": "压测管理员"})
+        admin = tokens["admin"]
         base = f"http://{HOST}:{port}"
         try:
             world = asyncio.run(seed(base, admin))

@@ -11,7 +11,6 @@ Figures, never assertions.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from harness.figures import PLANS, save
 from rich.console import Console
 
 from rulesengine.batch import run_batch
@@ -27,23 +27,12 @@ from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
 from rulesengine.synth import generate, write
 
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
 PARENTS = [
     PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt",
     PLANS / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt",
 ]
 COUNTIES = 3000
 SEED = 2026
-
-
-def save(section: str, figures: dict[str, Any]) -> None:
-    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
-    path = ROOT / "bench" / "results" / "latest.json"
-    path.parent.mkdir(exist_ok=True)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = figures
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def recall(folder: Path) -> dict[str, float]:

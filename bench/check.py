@@ -8,37 +8,13 @@ Figures, never assertions: speed is measured here, not in unit tests.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
-from pathlib import Path
-from typing import Any
+
+from harness.figures import PLANS, RESULTS, percentile, rss_mib, save
 
 from rulesengine.check import PlanFacts, check_plan
 from rulesengine.plans import load_plan
-
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
-
-
-def save(section: str, figures: dict[str, Any]) -> None:
-    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
-    path = ROOT / "bench" / "results" / "latest.json"
-    path.parent.mkdir(exist_ok=True)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = figures
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def main(repeats: int = 1000, soak: int = 10_000) -> dict[str, float]:
@@ -103,8 +79,8 @@ def main(repeats: int = 1000, soak: int = 10_000) -> dict[str, float]:
         f"  RSS over {soak:,} checks: {before:.1f} → {after:.1f} MiB "
         f"(+{after - before:.1f} MiB, {soak / soak_s:,.0f} checks/s)"
     )
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / "check.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "check.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     save("check", result)
     return result
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
+
+from harness.figures import PLANS, RESULTS, save
 
 from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
 
-ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 20
 
 
 def main() -> None:
-    plans = [load_plan(p) for p in sorted((ROOT / "examples" / "plans").glob("*.txt"))]
+    plans = [load_plan(p) for p in sorted(PLANS.glob("*.txt"))]
     chars = sum(len(p.text) for p in plans)
     for p in plans:  # warm caches (catalog, phrasing) outside the timing
         extract_targets(p.text, p.period)
@@ -36,12 +36,9 @@ def main() -> None:
         f"extract: {len(plans)} documents, {chars} characters in {per_round * 1000:.1f} ms "
         f"→ {chars / per_round:,.0f} characters/s (mean of {ROUNDS} rounds)"
     )
-    out = ROOT / "bench" / "results" / "extract.json"
+    out = RESULTS / "extract.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    latest = ROOT / "bench" / "results" / "latest.json"  # every bench script adds its section
-    data = json.loads(latest.read_text(encoding="utf-8")) if latest.exists() else {}
-    data["extract"] = result
-    latest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    save("extract", result)
 
 
 if __name__ == "__main__":

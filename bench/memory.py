@@ -10,35 +10,17 @@ checks, and after. Figures, never assertions.
 
 from __future__ import annotations
 
-import json
-import os
 import time
-from pathlib import Path
 from typing import Any
+
+from harness.figures import PLANS, rss_mib, save
 
 from rulesengine.check import PlanFacts, check_plan
 from rulesengine.plans import load_plan, plan_from_text
 from rulesengine.synth import generate
 
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
 CHECKS = 10_000
 COUNTIES = 300
-
-
-def save(section: str, figures: dict[str, Any]) -> None:
-    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
-    path = ROOT / "bench" / "results" / "latest.json"
-    path.parent.mkdir(exist_ok=True)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = figures
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def main() -> dict[str, Any]:

@@ -11,12 +11,12 @@ figure "mismatches" must be 0. Figures, never assertions.
 
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
+
+from harness.figures import PLANS, percentile, save
 
 from rulesengine.check import INT_FIELDS, PlanFacts, engine_for
 from rulesengine.facts import build_facts
@@ -25,26 +25,10 @@ from rulesengine.reference import ReferenceEngine
 from rulesengine.rulebook import default_rulebook
 from rulesengine.synth import generate
 
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
 REPEATS = 200
 SYNTHETIC = 200
 
 Facts = list[dict[str, Any]]
-
-
-def save(section: str, figures: dict[str, Any]) -> None:
-    """Merge one script's figures into bench/results/latest.json (each bench script owns a section)."""
-    path = ROOT / "bench" / "results" / "latest.json"
-    path.parent.mkdir(exist_ok=True)
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data[section] = figures
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def content(matches: Sequence[Any]) -> list[tuple[str, tuple[tuple[str, str], ...]]]:

@@ -23,10 +23,7 @@ import itertools
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,11 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-PLANS = ROOT / "examples" / "plans"
-RESULTS = ROOT / "bench" / "results"
-HOST = "127.0.0.1"  # loopback only, by construction: there is no --host option
+from harness.figures import PLANS, RESULTS, percentile, rss_kib
+from harness.server import HOST, free_port, start_server, stop_server
 
 COUNTIES = ["慈溪", "余姚", "海宁", "义乌", "诸暨", "乐清", "瑞安", "温岭", "临海", "桐乡", "平湖", "东阳"]
 INDICATORS = [
@@ -61,28 +55,6 @@ EXPECTED_4XX = {
     "detail": {404},
     "findings": {404},
 }
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def planalign(*args: str) -> list[str]:
-    """The ``planalign`` command line, run by this interpreter (no PATH lookup)."""
-    return [sys.executable, "-c", "from planalign.cli import main; main()", *args]
-
-
-def rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def descendants(pid: int) -> list[int]:
@@ -257,45 +229,6 @@ def run_traffic(
                 stats.record(name, response.status_code, time.perf_counter() - started)
 
 
-def start_server(
-    workdir: Path, port: int, args: argparse.Namespace
-) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    db = workdir / "soak.db"
-    env = {
-        **os.environ,
-        "PLANALIGN_WRITE_RATE_PER_MINUTE": str(args.write_rate),
-        "PLANALIGN_DATA_DIR": str(workdir),
-    }
-    env.pop("DATABASE_URL", None)
-    tokens = {}
-    for role in ("submitter", "reviewer", "admin"):
-        out = subprocess.run(
-            planalign("token", "create", "--role", role, "--name", f"浸泡{role}", "--db", str(db)),
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        tokens[role] = out.stdout.strip().splitlines()[0]
-    serve = ["serve", "--host", HOST, "--port", str(port), "--db", str(db)]
-    if args.engine_workers is not None:
-        serve += ["--engine-workers", str(args.engine_workers)]
-    log = (workdir / "server.log").open("wb")
-    server = subprocess.Popen(planalign(*serve), env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://{HOST}:{port}"
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited ({server.returncode}); see {workdir / 'server.log'}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return server, tokens
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not answer /health within 30 s")
-
-
 def seed_parents(base: str, tokens: dict[str, str]) -> None:
     auth = {"Authorization": f"Bearer {tokens['submitter']}"}
     for name, pid, period in (
@@ -308,27 +241,12 @@ def seed_parents(base: str, tokens: dict[str, str]) -> None:
         response.raise_for_status()
 
 
-def stop_server(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def _spread(values: list[float]) -> dict[str, float]:
     return {
         "first": values[0] if values else 0.0,
         "max": max(values, default=0.0),
         "last": values[-1] if values else 0.0,
     }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -343,7 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="planalign-soak-"))
     port = free_port()
-    server, tokens = start_server(workdir, port, args)
+    server, tokens = start_server(
+        workdir,
+        port,
+        db="soak.db",
+        tokens={role: f"浸泡{role}" for role in ("submitter", "reviewer", "admin")},
+        env={"PLANALIGN_WRITE_RATE_PER_MINUTE": str(args.write_rate)},
+        serve=[] if args.engine_workers is None else ["--engine-workers", str(args.engine_workers)],
+    )
     base = f"http://{HOST}:{port}"
     stats, world = Stats(), World()
     try:
