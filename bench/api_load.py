@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from harness.figures import PLANS, cpu_seconds, percentile, rss_mib, save
 from harness.server import HOST, free_port, start_server, stop_server
-
 from rulesengine.synth import generate
 
 CLIENTS = 50

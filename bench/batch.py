@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.figures import PLANS, save
 from rich.console import Console
 
+from harness.figures import PLANS, save
 from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets

@@ -12,7 +12,6 @@ import statistics
 import time
 
 from harness.figures import PLANS, RESULTS, percentile, rss_mib, save
-
 from rulesengine.check import PlanFacts, check_plan
 from rulesengine.plans import load_plan
 

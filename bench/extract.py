@@ -9,7 +9,6 @@ import json
 import time
 
 from harness.figures import PLANS, RESULTS, save
-
 from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
 

@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from harness.figures import PLANS, rss_mib, save
-
 from rulesengine.check import PlanFacts, check_plan
 from rulesengine.plans import load_plan, plan_from_text
 from rulesengine.synth import generate

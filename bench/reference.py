@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from harness.figures import PLANS, percentile, save
-
 from rulesengine.check import INT_FIELDS, PlanFacts, engine_for
 from rulesengine.facts import build_facts
 from rulesengine.plans import load_plan, plan_from_text

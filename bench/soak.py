@@ -8,8 +8,8 @@ requests so far, errors, and the resident memory (RSS) of the server and of the 
 engine worker processes. At the end it stops the server, prints a summary per operation
 (count, p50/p95 latency, statuses) and writes it to bench/results/soak.json.
 
-Not part of `make test`: run it by hand (`python bench/soak.py --duration 60`) or with
-`make bench`. Exit status 1 if any request got a 5xx or failed at the transport level.
+Not part of `make test` nor of `make bench`: run it by hand (`python bench/soak.py --duration 60`)
+or with `make soak`. Exit status 1 if any request got a 5xx or failed at the transport level.
 
 What counts as an error: a 5xx or a transport failure. 4xx answers that concurrent use makes
 normal (409 when two reviewers race or a revision repeats the text, 404 for a plan deleted …)
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
 from harness.figures import PLANS, RESULTS, percentile, rss_kib
 from harness.server import HOST, free_port, start_server, stop_server
 
