@@ -93,7 +93,7 @@ class _Extractor:
                 "实现",
                 "保持在",
             },
-            key=lambda w: -len(w),
+            key=lambda w: (-len(w), w),  # then by the word: a set's order changes per process
         )
 
     # -- small helpers ---------------------------------------------------------------------
