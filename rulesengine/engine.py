@@ -50,6 +50,7 @@ Crashes that remain possible are a reason to run checks in worker processes: see
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -942,6 +943,7 @@ class RuleEngine:
             raise _c_error(exc, "loading the rules") from exc
         self._host = host
         self._rules = host.get_ruleset(_RULESET)
+        self._rules._flush_actions = _lean_flush(self._rules, self)
         self._run_locked([])  # the host's first check is ours, not a caller's
 
     def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
@@ -1075,7 +1077,7 @@ class RuleEngine:
             run.gated += 1
             return
         try:
-            matched = c._m
+            matched = getattr(c, "_m", c)  # a durable Closure, or the message itself (lean loop)
             if not isinstance(matched, dict):
                 raise TypeError(f"unexpected action message {matched!r}")
             fids: dict[str, str] = {}
@@ -1092,6 +1094,33 @@ class RuleEngine:
         except BaseException as exc:
             run.errors.append((name, exc))
             raise  # durable also records it in the state
+
+
+def _lean_flush(rules: Any, engine: RuleEngine) -> Callable[[Any, dict[str, Any], Any, Any], None]:
+    """durable's ``Ruleset._flush_actions`` without what these actions never use.
+
+    durable wraps each action in a Closure (timestamps, a Content copy of the state), runs it
+    through its Promise chain, writes the state back as JSON (``update_state``) and only then
+    asks the C core for the next action: ~40 µs a match, ~1 ms a check. Our actions only
+    record the match and never change the state, so the loop hands the message to the engine
+    and asks for the next action directly — the same C calls in the same order, minus the
+    state write. An action that fails is recorded by the engine (run.errors) and the loop goes
+    on, as durable's does after it stores the exception in the state.
+    """
+    handle = rules._handle
+
+    def flush(state: Any, result: dict[str, Any], state_offset: Any, complete: Any) -> None:
+        while "message" in result:
+            action_name, message = next(iter(result.pop("message").items()))
+            with contextlib.suppress(Exception):  # recorded in run.errors, raised after the check
+                engine._on_action(action_name, message)
+            following = durable_rules_engine.complete_and_start_action(handle, state_offset)
+            if following:
+                result["message"] = json.loads(following)
+            else:
+                complete(None, state)
+
+    return flush
 
 
 def _assert_json(rules: Any, payload: str) -> Any:
