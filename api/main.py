@@ -75,19 +75,19 @@ class BodySizeLimit:
         await self.app(scope, receive, send)
 
 
+_DRAIN_MAX = 256 * 1024 * 1024
+
+
 async def _drain(receive: Receive, length: int) -> None:
     """Read and drop a refused body, so that a browser, which sends all of it before it reads
-    the answer, sees the page instead of a reset connection. Nothing is kept; at most the
-    declared length (a few times the limit at most, see ``_DRAIN_MAX``) is read."""
+    the answer, sees the page instead of a reset connection. Nothing is kept; a body declared
+    larger than ``_DRAIN_MAX`` is not read at all."""
     if length > _DRAIN_MAX:
         return  # not worth reading: the browser will show its own error
     while True:
         message = await receive()
         if message["type"] != "http.request" or not message.get("more_body"):
             return
-
-
-_DRAIN_MAX = 256 * 1024 * 1024
 
 
 class NoSniff:

@@ -882,7 +882,7 @@ class _CollectingHost(Host):
         engine = self._engine
 
         def action(c: Any) -> None:  # durable requires exactly one positional parameter
-            engine._on_action(action_name, c)
+            engine._on_action(action_name, c._m)
 
         return action
 
@@ -1066,7 +1066,8 @@ class RuleEngine:
             for _, rule, fids in keyed
         ]
 
-    def _on_action(self, name: str, c: Any) -> None:
+    def _on_action(self, name: str, matched: Any) -> None:
+        """Record one firing; ``matched`` is durable's action message (pattern name → fact)."""
         run = self._active
         if run is None:  # pragma: no cover - actions only run inside _run_locked
             return
@@ -1077,7 +1078,6 @@ class RuleEngine:
             run.gated += 1
             return
         try:
-            matched = getattr(c, "_m", c)  # a durable Closure, or the message itself (lean loop)
             if not isinstance(matched, dict):
                 raise TypeError(f"unexpected action message {matched!r}")
             fids: dict[str, str] = {}

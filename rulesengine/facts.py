@@ -312,23 +312,22 @@ def _facts_of_plan(
 # Bounded by rulesengine.hotcache: parents, hit in every check, stay while counties pass through.
 # Callers get the same FrozenFact objects every time, so the engine knows them again by
 # identity (rulesengine.engine._prepare).
-_PlanKey = tuple[PlanFacts, str, Role, int, tuple[str, ...]]
-_PLAN_CACHE: HotCache[_PlanKey, tuple[Any, tuple[tuple[FrozenFact, FactSource], ...]]] = HotCache(8)
+_Made = tuple[tuple[FrozenFact, FactSource], ...]
+_PLAN_CACHE: HotCache[tuple[PlanFacts, str, Role, int, tuple[str, ...]], tuple[Any, _Made]] = HotCache(8)
 # The same, by the PlanFacts' identity (the entry holds the object, so its id is not reused
 # while the entry lives): a batch passes the same parent objects to every check, and hashing a
 # PlanFacts by value walks its text and every target (~40 µs).
-_Made = tuple[tuple[FrozenFact, FactSource], ...]
 _PLAN_BY_ID: HotCache[tuple[int, str, Role, int, tuple[str, ...]], tuple[PlanFacts, Any, _Made]] = HotCache(8)
 
 
 def _plan_fact_dicts(
     key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
 ) -> tuple[tuple[FrozenFact, FactSource], ...]:
-    cues = tuple(headline_cues)
-    same = _PLAN_BY_ID.get((id(pf), key, role, id(catalog), cues))
+    side = (key, role, id(catalog), tuple(headline_cues))
+    same = _PLAN_BY_ID.get((id(pf), *side))
     if same is not None and same[0] is pf and same[1]() is catalog:
         return same[2]  # the very same PlanFacts: no need to hash its whole text and targets
-    cache_key = (pf, key, role, id(catalog), cues)
+    cache_key = (pf, *side)
     hit = _PLAN_CACHE.get(cache_key)
     if hit is not None and hit[0]() is catalog:
         made = hit[1]
@@ -338,7 +337,7 @@ def _plan_fact_dicts(
             for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues)
         )
         _PLAN_CACHE.put(cache_key, (weakref.ref(catalog), made))
-    _PLAN_BY_ID.put((id(pf), key, role, id(catalog), cues), (pf, weakref.ref(catalog), made))
+    _PLAN_BY_ID.put((id(pf), *side), (pf, weakref.ref(catalog), made))
     return made
 
 

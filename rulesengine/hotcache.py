@@ -59,6 +59,3 @@ class HotCache(Generic[K, V]):
     def __iter__(self) -> Iterator[K]:
         """The keys held, young first, each once (a snapshot: safe to change the cache meanwhile)."""
         return iter([*self._young, *(k for k in self._old if k not in self._young)])
-
-    def clear(self) -> None:
-        self._young, self._old = {}, {}

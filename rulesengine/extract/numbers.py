@@ -18,16 +18,16 @@ import cn2an
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.model import Comparator
 
-__all__ = ["NumberMention", "find_numbers", "parse_number"]
+__all__ = ["CN_DIGITS", "NumberMention", "find_numbers", "parse_number"]
 
 _ARABIC = r"\d+(?:\.\d+)?"
-_CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_CN = rf"[{_CN_DIGITS}][{_CN_DIGITS}万亿点]*"
+CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_CN = rf"[{CN_DIGITS}][{CN_DIGITS}万亿点]*"
 _NUMBER = re.compile(rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARABIC}))?|(?P<c>{_CN})")
 _CJK = re.compile(r"[\u4e00-\u9fff“「《]")
 _NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
-_FRACTION = re.compile(rf"(?P<den>[{_CN_DIGITS}]+)分之(?P<num>[{_CN_DIGITS}点]+)")
+_FRACTION = re.compile(rf"(?P<den>[{CN_DIGITS}]+)分之(?P<num>[{CN_DIGITS}点]+)")
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,12 @@ def _is_name_or_date(text: str, start: int, end: int, ph: Phrasing) -> bool:
 
 def _fraction(m: re.Match[str]) -> float | None:
     """三分之一 → 33.33, 百分之五 → 5.0: the share as a percentage, two decimals."""
-    den, num = m.group("den"), m.group("num")
+
+    def read(digits: str) -> float:  # a leading 十/百/千 means 一十/一百/一千
+        return parse_number("一" + digits if digits[0] in "十百千" else digits)
+
     try:
-        denominator = parse_number("一" + den if den[0] in "十百千" else den)
-        numerator = parse_number("一" + num if num[0] in "十百千" else num)
+        denominator, numerator = read(m.group("den")), read(m.group("num"))
     except ValueError:
         return None
     return round(numerator / denominator * 100, 2) if denominator > 0 else None
@@ -161,7 +163,7 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         top = round(value_max * times, 6) if value_max is not None else None
         out.append(_mention(text, start, pos, round(value * times, 6), top, canonical, ph))
     for prefix in ph.rank_prefixes:
-        for rm in re.finditer(re.escape(prefix) + rf"([{_CN_DIGITS}]+|\d+)(?:位|名)?", text):
+        for rm in re.finditer(re.escape(prefix) + rf"([{CN_DIGITS}]+|\d+)(?:位|名)?", text):
             try:
                 rank = parse_number(rm.group(1))
             except ValueError:

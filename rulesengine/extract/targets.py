@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
-from rulesengine.extract.numbers import _CN_DIGITS, NumberMention, find_numbers
+from rulesengine.extract.numbers import CN_DIGITS, NumberMention, find_numbers
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.model import Basis, Comparator, Form, Indicator, Kind, Period, Span, Target
 
@@ -75,7 +75,7 @@ class _Extractor:
         # joins the next count ("5家X和2家Y": X ends before 和).
         joins = "|".join(map(re.escape, ph.shared_verb_conjunctions))
         self._noun_re = re.compile(
-            rf"(?:(?!(?:{joins})[\d{_CN_DIGITS}])[^，,。；;：:、+＋\s]){{1,{_NOUN_MAX}}}"
+            rf"(?:(?!(?:{joins})[\d{CN_DIGITS}])[^，,。；;：:、+＋\s]){{1,{_NOUN_MAX}}}"
         )
         self.unit_texts = {u.text for u in ph.units} | {u.canonical for u in ph.units} | {""}
         self.predicate_words = sorted(
