@@ -44,14 +44,42 @@ class Catalog:
     indicators: Mapping[str, Indicator]
     topics: Mapping[str, tuple[str, ...]]
     source: str = ""
+    wordings: tuple[tuple[str, ...], ...] = ()
     _by_synonym: dict[str, tuple[Indicator, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[Indicator]] = {}
         for ind in self.indicators.values():
-            for term in dict.fromkeys((*ind.synonyms, ind.name)):
-                index.setdefault(term, []).append(ind)
+            for synonym in dict.fromkeys((*ind.synonyms, ind.name)):
+                for term in self.variants(synonym):
+                    if ind not in index.setdefault(term, []):
+                        index[term].append(ind)
         self._by_synonym.update({k: tuple(v) for k, v in index.items()})
+
+    def variants(self, term: str) -> list[str]:
+        """Every regional wording of a term (规上工业 = 规模以上工业 = 规模工业; “小巨人” with
+        or without quotes): a synonym written once matches all of them."""
+        found = [term]
+        for group in self.wordings:
+            for wording in found[:]:
+                member = next((m for m in sorted(group, key=len, reverse=True) if m in wording), None)
+                if member is not None:
+                    found.extend(wording.replace(member, other) for other in group if other != member)
+        for wording in found[:]:
+            if "“" in wording:
+                found.append(wording.replace("“", "").replace("”", ""))
+                found.append(wording.replace("“", '"').replace("”", '"'))
+                found.append(wording.replace("“", "「").replace("”", "」"))
+        return list(dict.fromkeys(found))
+
+    def canonical(self, name: str) -> str:
+        """A name with each regional wording replaced by its group's first: the same indicator
+        outside the catalog gets the same name in every document."""
+        for group in self.wordings:
+            for member in sorted(group[1:], key=len, reverse=True):
+                if member in name:
+                    name = name.replace(member, group[0])
+        return name
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.indicators
@@ -88,7 +116,7 @@ class Catalog:
 def _parse(data: Any, file: Path | str) -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError(file, None, None, "顶层应为映射 / top level must be a mapping")
-    unknown = set(data) - {"version", "indicators", "topics"}
+    unknown = set(data) - {"version", "indicators", "topics", "wordings"}
     if unknown:
         raise CatalogError(file, None, sorted(unknown)[0], "未知字段 / unknown field")
     version = data.get("version")
@@ -104,6 +132,14 @@ def _parse(data: Any, file: Path | str) -> Catalog:
                 file, f"topic {name}", "keywords", "应为非空字符串列表 / must be a non-empty list of strings"
             )
         topics[str(name)] = tuple(words)
+    raw_wordings = data.get("wordings") or []
+    if not isinstance(raw_wordings, list) or not all(
+        isinstance(g, list) and len(g) > 1 and all(isinstance(w, str) and w for w in g) for g in raw_wordings
+    ):
+        raise CatalogError(
+            file, None, "wordings", "应为同义写法组的列表 / must be a list of groups of two or more wordings"
+        )
+    wordings = tuple(tuple(g) for g in raw_wordings)
     raw = data.get("indicators")
     if not isinstance(raw, dict) or not raw:
         raise CatalogError(file, None, "indicators", "应为非空映射 / must be a non-empty mapping")
@@ -121,7 +157,9 @@ def _parse(data: Any, file: Path | str) -> Catalog:
             if topic not in topics:
                 raise CatalogError(file, ind.id, "topics", f"未声明的主题 / undeclared topic {topic!r}")
         indicators[ind.id] = ind
-    return Catalog(version=str(version), indicators=indicators, topics=topics, source=str(file))
+    return Catalog(
+        version=str(version), indicators=indicators, topics=topics, source=str(file), wordings=wordings
+    )
 
 
 def load_catalog(path: Path | str = CATALOG_FILE) -> Catalog:

@@ -30,6 +30,7 @@ __all__ = [
     "Plan",
     "PlanWarning",
     "Region",
+    "Scale",
     "Severity",
     "Span",
     "Target",
@@ -102,8 +103,20 @@ class Form(StrEnum):
 
 
 class Direction(StrEnum):
+    """Which way is ambitious: higher; lower (less is better); or a ceiling, a bound a plan
+    promises not to exceed (居民消费价格涨幅3%左右, 失业率5.5%以内) rather than a goal to beat."""
+
     higher = "higher"
     lower = "lower"  # type: ignore[assignment]
+    ceiling = "ceiling"
+
+
+class Scale(StrEnum):
+    """Whether a level compares across levels of government: intensive (亩均, 人均, 强度, 占比,
+    rates) does; extensive (a total: 亿元, 家) grows with the region and does not."""
+
+    intensive = "intensive"
+    extensive = "extensive"
 
 
 class Severity(StrEnum):
@@ -292,12 +305,23 @@ class Indicator(_Frozen):
     units: tuple[str, ...] = Field(min_length=1)
     form: Form
     direction: Direction = Direction.higher
+    scale: Scale | None = None
     topics: tuple[str, ...] = ()
     concept: str | None = None
     basis: Basis | None = None
     excludes: tuple[str, ...] = ()
     headline: bool = False
     reference: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _scale_known(self) -> Self:
+        """Rates and shares are intensive and counts extensive by nature; a level must say."""
+        if self.scale is None:
+            if self.form is Form.level:
+                raise ValueError("scale: a level must say intensive (亩均, 人均) or extensive (a total)")
+            scale = Scale.extensive if self.form is Form.count else Scale.intensive
+            object.__setattr__(self, "scale", scale)
+        return self
 
 
 class FindingFact(_Frozen):

@@ -28,6 +28,18 @@ class UnitSpec:
 
 
 @dataclass(frozen=True)
+class SectionRules:
+    """How headings look and what makes a section a review of the past or a plan."""
+
+    markers: tuple[tuple[re.Pattern[str], int], ...]
+    max_heading: int
+    max_bare_heading: int
+    review: tuple[str, ...]
+    plan: tuple[str, ...]
+    forward: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Phrasing:
     version: str
     units: tuple[UnitSpec, ...]
@@ -53,6 +65,9 @@ class Phrasing:
     preposed_target_verbs: tuple[str, ...]
     shared_verb_conjunctions: tuple[str, ...]
     subset_qualifiers: tuple[str, ...]
+    look_alikes: dict[str, str]
+    sections: SectionRules
+    progress_patterns: tuple[re.Pattern[str], ...]
 
     @cached_property
     def unit_re(self) -> re.Pattern[str]:
@@ -107,6 +122,47 @@ def _comparators(block: dict[str, list[str]], file: Path, key: str) -> tuple[tup
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+def _look_alikes(block: object, file: Path) -> dict[str, str]:
+    """Single characters only: the text layer maps them one to one, keeping every offset."""
+    if not isinstance(block, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(k) == 1 and len(v) == 1 for k, v in block.items()
+    ):
+        raise PhrasingError(f"{file}: look_alikes: 应为 单字: 单字 映射 / must map one character to one")
+    return dict(block)
+
+
+def _regex(pattern: object, file: Path, field: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise PhrasingError(f"{file}: {field}: 应为正则表达式 / must be a regular expression")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise PhrasingError(f"{file}: {field}: 正则表达式有误 / bad regular expression: {exc}") from None
+
+
+def _sections(block: Any, file: Path) -> SectionRules:
+    if not isinstance(block, dict):
+        raise PhrasingError(f"{file}: sections: 应为映射 / must be a mapping")
+    markers = []
+    for i, m in enumerate(block.get("markers") or []):
+        if not isinstance(m, dict) or not isinstance(m.get("rank"), int):
+            raise PhrasingError(
+                f"{file}: sections.markers[{i}]: 需要 pattern 与 rank / needs pattern and rank"
+            )
+        markers.append((_regex(m.get("pattern"), file, f"sections.markers[{i}].pattern"), m["rank"]))
+    try:
+        return SectionRules(
+            markers=tuple(markers),
+            max_heading=int(block["max_heading"]),
+            max_bare_heading=int(block["max_bare_heading"]),
+            review=_longest_first(block["review"], file, "sections.review"),
+            plan=_longest_first(block["plan"], file, "sections.plan"),
+            forward=_longest_first(block["forward"], file, "sections.forward"),
+        )
+    except KeyError as exc:
+        raise PhrasingError(f"{file}: sections: 缺少字段 / missing field {exc.args[0]}") from None
+
+
 def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
@@ -124,6 +180,11 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             firsts=tuple(data["firsts"]),
             form_cues={k: _longest_first(v, path, f"form_cues.{k}") for k, v in data["form_cues"].items()},
             sub_periods=dict(data["sub_periods"]),
+            look_alikes=_look_alikes(data.get("look_alikes") or {}, path),
+            sections=_sections(data["sections"], path),
+            progress_patterns=tuple(
+                _regex(p, path, f"progress_patterns[{i}]") for i, p in enumerate(data["progress_patterns"])
+            ),
             **{name: _longest_first(data[name], path, name) for name in _WORD_LISTS},
         )
     except KeyError as exc:

@@ -19,6 +19,8 @@ from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
 from rulesengine.extract.numbers import CN_DIGITS, NumberMention, find_numbers
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
+from rulesengine.extract.sections import Stance, read_sections
+from rulesengine.extract.textlayer import normalize
 from rulesengine.model import Basis, Comparator, Form, Indicator, Kind, Period, Span, Target
 
 __all__ = ["extract_targets"]
@@ -41,6 +43,9 @@ _ENUMERATION_SEP = re.compile(r"[、和及]")
 _NOUN_MAX = 14  # the longest noun a count written before it names
 _ENUMERATION_MAX = 60  # how far back from 等 the enumeration it closes may start
 _VERB_PREFIX_MAX = 4  # adverbs before the verb that opens an enumeration (全力打造, 加快推动)
+_INHERIT_RESIDUAL = 2  # words left before a bare number that still let it inherit ("首季")
+_PARAGRAPH_LOOKBACK = 400  # how far back a sentence looks for its paragraph's opener
+_OPENER = 12  # the opener of a paragraph: "2024年,", "过去一年,"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class _Extractor:
         self.ph = ph
         self.terms = catalog.terms()
         self._occurrences: list[tuple[int, int, str]] | None = None
+        self.sections = read_sections(text, period, ph)
         cues = sorted({*ph.stretch_cues, *ph.baseline_cues}, key=lambda w: -len(w))
         self.kind_re = re.compile("|".join([*map(re.escape, cues), "[；;]"]))
         self._starts: list[int] = []
@@ -209,7 +215,35 @@ class _Extractor:
 
     # -- per-sentence logic ----------------------------------------------------------------
     def _is_past(self, sent: Sentence, pos: int) -> bool:
+        """Last year's result, not a target: said in a review section (一、2024年工作回顾), in a
+        progress report (1-8月), or after a past year or cue that opens the sentence or its
+        paragraph ("2024年,全市…。规上工业增长9%") with no forward word since."""
         head = self.text[sent.start : pos]
+        section = self.sections.at(pos)
+        if section is not None and section.stance is Stance.review and "|" not in sent.text:
+            return not self._forward(head)  # a table row's columns say what is target
+        if any(p.search(head) for p in self.ph.progress_patterns):
+            return True
+        para = self.text.rfind("\n", max(0, sent.start - _PARAGRAPH_LOOKBACK), sent.start) + 1
+        if para > 0 and section is not None and para < section.start:
+            para = section.start
+        if 0 < para < sent.start:
+            opener = self.text[para : min(sent.start, para + _OPENER)]
+            if self._past_position(opener) >= 0 and not self._forward(self.text[para:pos]):
+                return True
+        last_past = self._past_position(head)
+        if last_past < 0:
+            return False
+        tail = head[last_past:]
+        return not any(cue in tail for cue in self.ph.future_cues)
+
+    def _forward(self, head: str) -> bool:
+        """A word or a year of the plan's period that points forward."""
+        if any(w in head for w in self.ph.sections.forward):
+            return True
+        return any(int(m.group(2)) >= self.period.start for m in _YEAR.finditer(head))
+
+    def _past_position(self, head: str) -> int:
         last_past = -1
         for cue in self.ph.past_cues:
             last_past = max(last_past, head.rfind(cue))
@@ -217,10 +251,7 @@ class _Extractor:
             year = int(m.group(2))
             if year < self.period.start and not _COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
                 last_past = max(last_past, m.start())
-        if last_past < 0:
-            return False
-        tail = head[last_past:]
-        return not any(cue in tail for cue in self.ph.future_cues)
+        return last_past
 
     def _period_for(self, sent: Sentence, pos: int, window: str) -> Period:
         head = self.text[sent.start : pos]
@@ -231,6 +262,12 @@ class _Extractor:
                 head[max(0, m.start() - 3) : m.end()]
             ):
                 year = y
+        if year is None:
+            section = self.sections.at(pos)
+            if section is not None and section.year is not None and self.period.covers(
+                Period(start=section.year, end=section.year)
+            ):
+                year = section.year
         sub = None
         for word, code in sorted(self.ph.sub_periods.items(), key=lambda kv: -len(kv[0])):
             if window.endswith(word) or window[-len(word) - 2 :].find(word) >= 0:
@@ -478,7 +515,7 @@ class _Extractor:
             elif (
                 prior is not None
                 and prior.unit == n.unit
-                and len(residual) <= 4
+                and len(residual) <= _INHERIT_RESIDUAL
                 and self._inheritable(prior.indicator, cumulative)
             ):
                 ind_id, start, unit, confidence = prior.indicator, lo, n.unit or "", 0.8
@@ -552,4 +589,13 @@ def extract_targets(
     """All targets of a plan text, in document order; every quote equals text[span]."""
     if not isinstance(period, Period):
         period = Period.model_validate(period)
-    return _Extractor(text, period, catalog or default_catalog(), phrasing or default_phrasing()).extract()
+    phrasing = phrasing or default_phrasing()
+    normal = normalize(text, phrasing)
+    found = _Extractor(normal.text, period, catalog or default_catalog(), phrasing).extract()
+    if normal.text == text:
+        return found
+    out: list[Target] = []
+    for t in found:
+        start, end = normal.to_original(t.span.start, t.span.end)
+        out.append(t.model_copy(update={"quote": text[start:end], "span": Span(start=start, end=end)}))
+    return out

@@ -93,7 +93,7 @@ def test_stock_and_flow_are_told_apart() -> None:
     (flow,) = targets("新增未来工厂15家。")
     (total,) = targets("规上工业企业总数达到2万家。")
     assert (stock.basis, flow.basis, total.basis) == (Basis.cumulative, Basis.annual, Basis.cumulative)
-    assert total.indicator.startswith("other:"), "a stock is not the new_above_scale_enterprises flow"
+    assert total.indicator == "above_scale_enterprises_total", "a stock is not the flow of new ones"
 
 
 def test_periods_come_from_the_plan_from_dao_year_and_from_quarters() -> None:

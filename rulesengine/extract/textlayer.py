@@ -1,0 +1,121 @@
+"""One text layer before matching: the plan as the phrasing rules expect to read it.
+
+Real pages are transcoded to traditional script (規上工業增加值增長), carry inline pinyin glosses
+(地區(qū)), look-alike characters from other scripts (カ for 力, 増 for 增), full-width digits
+(５％) and spaces left by PDF extraction inside words and numbers (增长 5% 以上). The phrasing
+rules are written once, for the plain simplified form; this layer maps every text to that form
+and keeps an offset map, so a target found in the normalised text is quoted from the original
+text, character for character. Character maps are 1:1 (str.translate); only deletions (glosses,
+in-word spaces) move offsets, and those are recorded as segments, not one integer per character.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from rulesengine.extract.phrasing import Phrasing, default_phrasing
+
+__all__ = ["NormalText", "normalize"]
+
+# A pinyin gloss right after the character it glosses: 地區(qū), 工業（yè）.
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
+# Horizontal space that may sit inside a word or a number.
+_SPACE = re.compile(r"[ \t\u3000\xa0]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_DIGIT_SIDE = re.compile(r"[0-9%.]")
+
+
+@dataclass(frozen=True)
+class NormalText:
+    """The normalised text and, when characters were deleted, where each run came from."""
+
+    text: str
+    original: str
+    # (start in text, start in original) of each run copied unchanged in length; empty = 1:1.
+    segments: tuple[tuple[int, int], ...] = ()
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of text[start:end] (end exclusive), gaps inside it included."""
+        if not self.segments:
+            return start, end
+        return self._offset(start), self._offset(end - 1) + 1
+
+    def _offset(self, pos: int) -> int:
+        i = bisect_right(self.segments, (pos, 1 << 62)) - 1
+        seg_start, orig_start = self.segments[max(i, 0)]
+        return orig_start + (pos - seg_start)
+
+
+def _char_table(ph: Phrasing) -> dict[int, str]:
+    return _char_table_for(tuple(sorted(ph.look_alikes.items())))
+
+
+@cache
+def _char_table_for(look_alikes: tuple[tuple[str, str], ...]) -> dict[int, str]:
+    """Traditional → simplified (OpenCC's character table, one character to one), full-width
+    ASCII → ASCII, and the look-alikes of rules/phrasing.yaml."""
+    table: dict[int, str] = {}
+    source = resources.files("opencc_purepy").joinpath("dicts/TSCharacters.txt")
+    for line in source.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            simple = parts[1].split(" ")[0]
+            if len(simple) == 1 and simple != parts[0]:
+                table[ord(parts[0])] = simple
+    for code in range(0xFF10, 0xFF1A):  # ０-９
+        table[code] = chr(code - 0xFEE0)
+    for code in (*range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)):  # Ａ-Ｚ ａ-ｚ
+        table[code] = chr(code - 0xFEE0)
+    table[ord("％")] = "%"
+    table[ord("．")] = "."
+    for odd, plain in look_alikes:
+        table[ord(odd)] = plain
+    return table
+
+
+def _word_side(ch: str) -> bool:
+    return bool(_CJK.match(ch) or _DIGIT_SIDE.match(ch))
+
+
+def _deletions(text: str) -> list[tuple[int, int]]:
+    """Spans to drop: glosses, and spaces with a Chinese character or a digit on both sides
+    (one side Chinese): "增长 5% 以上", "2023 年". Spaces between two digits or two Latin
+    letters, and around table bars, stay."""
+    spans = [m.span() for m in _GLOSS.finditer(text)] if "(" in text or "（" in text else []
+    for m in _SPACE.finditer(text):
+        a, b = m.span()
+        if a == 0 or b >= len(text):
+            continue
+        before, after = text[a - 1], text[b]
+        if not (_word_side(before) and _word_side(after)):
+            continue
+        if _CJK.match(before) or _CJK.match(after) or (before.isdigit() and after == "%"):
+            spans.append((a, b))
+    spans.sort()
+    return spans
+
+
+def normalize(text: str, phrasing: Phrasing | None = None) -> NormalText:
+    """The text in the form the phrasing rules read, with the map back to the original."""
+    mapped = text.translate(_char_table(phrasing or default_phrasing()))
+    drops = _deletions(mapped)
+    if not drops:
+        return NormalText(mapped, text)
+    pieces: list[str] = []
+    segments: list[tuple[int, int]] = []
+    pos = out = 0
+    for a, b in drops:
+        if a < pos:  # overlapping (a gloss next to a space): skip what was already dropped
+            a = pos
+        if a > pos:
+            segments.append((out, pos))
+            pieces.append(mapped[pos:a])
+            out += a - pos
+        pos = max(pos, b)
+    segments.append((out, pos))
+    pieces.append(mapped[pos:])
+    return NormalText("".join(pieces), text, tuple(segments))
