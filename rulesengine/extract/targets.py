@@ -264,8 +264,10 @@ class _Extractor:
                 year = y
         if year is None:
             section = self.sections.at(pos)
-            if section is not None and section.year is not None and self.period.covers(
-                Period(start=section.year, end=section.year)
+            if (
+                section is not None
+                and section.year is not None
+                and self.period.covers(Period(start=section.year, end=section.year))
             ):
                 year = section.year
         sub = None
