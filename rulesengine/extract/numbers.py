@@ -55,6 +55,8 @@ def parse_number(text: str) -> float:
         return float(Decimal(text))
     except InvalidOperation:
         pass
+    if text[:1] in "十百千":  # a leading 十/百/千 means 一十/一百/一千: "百场", "千亿"
+        text = "一" + text
     try:
         return float(cn2an.cn2an(text, "smart"))
     except (ValueError, KeyError, TypeError) as exc:
@@ -102,8 +104,8 @@ def _is_name_or_date(text: str, start: int, end: int, ph: Phrasing) -> bool:
 def _fraction(m: re.Match[str]) -> float | None:
     """三分之一 → 33.33, 百分之五 → 5.0: the share as a percentage, two decimals."""
 
-    def read(digits: str) -> float:  # a leading 十/百/千 means 一十/一百/一千
-        return parse_number("一" + digits if digits[0] in "十百千" else digits)
+    def read(digits: str) -> float:
+        return parse_number(digits)
 
     try:
         denominator, numerator = read(m.group("den")), read(m.group("num"))

@@ -68,6 +68,8 @@ class Phrasing:
     look_alikes: dict[str, str]
     sections: SectionRules
     progress_patterns: tuple[re.Pattern[str], ...]
+    five_year_plan: re.Pattern[str]
+    postposed_target_verbs: tuple[str, ...]
 
     @cached_property
     def unit_re(self) -> re.Pattern[str]:
@@ -182,6 +184,10 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             sub_periods=dict(data["sub_periods"]),
             look_alikes=_look_alikes(data.get("look_alikes") or {}, path),
             sections=_sections(data["sections"], path),
+            five_year_plan=_regex(data["five_year_plan"], path, "five_year_plan"),
+            postposed_target_verbs=_longest_first(
+                data["postposed_target_verbs"], path, "postposed_target_verbs"
+            ),
             progress_patterns=tuple(
                 _regex(p, path, f"progress_patterns[{i}]") for i, p in enumerate(data["progress_patterns"])
             ),

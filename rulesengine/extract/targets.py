@@ -234,14 +234,25 @@ class _Extractor:
         last_past = self._past_position(head)
         if last_past < 0:
             return False
-        tail = head[last_past:]
-        return not any(cue in tail for cue in self.ph.future_cues)
+        return not self._forward(head[last_past:], self.ph.future_cues)
 
-    def _forward(self, head: str) -> bool:
-        """A word or a year of the plan's period that points forward."""
-        if any(w in head for w in self.ph.sections.forward):
+    def _forward(self, head: str, words: tuple[str, ...] | None = None) -> bool:
+        """A word, a year or a five-year plan of the plan's period that points forward."""
+        if any(w in head for w in (self.ph.sections.forward if words is None else words)):
             return True
-        return any(int(m.group(2)) >= self.period.start for m in _YEAR.finditer(head))
+        if any(int(m.group(2)) >= self.period.start for m in _YEAR.finditer(head)):
+            return True
+        return any(end >= self.period.start for _, end in self._five_year_plans(head))
+
+    def _five_year_plans(self, head: str) -> list[tuple[int, int]]:
+        """(position, last year) of each five-year plan named: “十四五” → 2025."""
+        if "五" not in head:
+            return []
+        found = []
+        for m in self.ph.five_year_plan.finditer(head):
+            n = 10 + "一二三四五六七八九".index(m.group(1)) + 1
+            found.append((m.start(), 1981 + 5 * (n - 6) + 4))
+        return found
 
     def _past_position(self, head: str) -> int:
         last_past = -1
@@ -251,6 +262,9 @@ class _Extractor:
             year = int(m.group(2))
             if year < self.period.start and not _COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
                 last_past = max(last_past, m.start())
+        for pos, end in self._five_year_plans(head):
+            if end < self.period.start:
+                last_past = max(last_past, pos)
         return last_past
 
     def _period_for(self, sent: Sentence, pos: int, window: str) -> Period:
@@ -394,11 +408,14 @@ class _Extractor:
                     and not self._excluded(ind, pos, pos + len(term))
                 ):
                     return ind.id, pos + len(term), 0.7
-        if self._committed(n, nums):
-            m = self._noun_re.match(self.text, pos)
-            if m:
-                name = self._strip_words(m.group(0), self.ph.name_strip)
-                return "other:" + (name or m.group(0)), pos + len(m.group(0)), 0.5
+        m = self._noun_re.match(self.text, pos)
+        noun = m.group(0) if m else ""
+        after = next((i for v in self.ph.postposed_target_verbs if (i := noun.find(v)) > 0), -1)
+        if after > 0:  # "30个百亿级项目年内投产": the count is the subject of a commitment verb
+            noun = noun[:after]
+        if noun and (after > 0 or self._committed(n, nums)):
+            name = self._strip_words(noun, self.ph.name_strip)
+            return "other:" + (name or noun), pos + len(noun), 0.5
         return None
 
     def _committed(self, n: NumberMention, nums: list[NumberMention], depth: int = 0) -> bool:
