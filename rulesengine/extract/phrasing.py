@@ -70,6 +70,9 @@ class Phrasing:
     progress_patterns: tuple[re.Pattern[str], ...]
     five_year_plan: re.Pattern[str]
     postposed_target_verbs: tuple[str, ...]
+    table_target_words: tuple[str, ...]
+    table_result_words: tuple[str, ...]
+    capacity_prefixes: tuple[str, ...]
 
     @cached_property
     def unit_re(self) -> re.Pattern[str]:
@@ -184,6 +187,9 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             sub_periods=dict(data["sub_periods"]),
             look_alikes=_look_alikes(data.get("look_alikes") or {}, path),
             sections=_sections(data["sections"], path),
+            table_target_words=_longest_first(data["table_columns"]["target"], path, "table_columns.target"),
+            table_result_words=_longest_first(data["table_columns"]["result"], path, "table_columns.result"),
+            capacity_prefixes=_longest_first(data["capacity_prefixes"], path, "capacity_prefixes"),
             five_year_plan=_regex(data["five_year_plan"], path, "five_year_plan"),
             postposed_target_verbs=_longest_first(
                 data["postposed_target_verbs"], path, "postposed_target_verbs"

@@ -20,6 +20,7 @@ from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
 from rulesengine.extract.numbers import CN_DIGITS, NumberMention, find_numbers
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.extract.sections import Stance, read_sections
+from rulesengine.extract.tables import TableRow, read_table_rows
 from rulesengine.extract.textlayer import normalize
 from rulesengine.model import Basis, Comparator, Form, Indicator, Kind, Period, Span, Target
 
@@ -74,6 +75,8 @@ class _Extractor:
         self.terms = catalog.terms()
         self._occurrences: list[tuple[int, int, str]] | None = None
         self.sections = read_sections(text, period, ph)
+        self.table_rows = read_table_rows(text, ph) if "|" in text else []
+        self._row_starts = [r.start for r in self.table_rows]
         cues = sorted({*ph.stretch_cues, *ph.baseline_cues}, key=lambda w: -len(w))
         self.kind_re = re.compile("|".join([*map(re.escape, cues), "[；;]"]))
         self._starts: list[int] = []
@@ -408,6 +411,8 @@ class _Extractor:
                     and not self._excluded(ind, pos, pos + len(term))
                 ):
                     return ind.id, pos + len(term), 0.7
+        if n.unit in self.ph.money_units:
+            return None  # "10亿元以上项目", "千万元以上重点项目": a size class, not a count
         m = self._noun_re.match(self.text, pos)
         noun = m.group(0) if m else ""
         after = next((i for v in self.ph.postposed_target_verbs if (i := noun.find(v)) > 0), -1)
@@ -483,8 +488,31 @@ class _Extractor:
     def _cumulative(self, sent: Sentence, pos: int) -> bool:
         return any(c in self.text[max(sent.start, pos - 12) : pos] for c in self.ph.cumulative_cues)
 
+    def _row_of(self, pos: int) -> TableRow | None:
+        i = bisect_left(self._row_starts, pos + 1) - 1
+        if i >= 0 and self.table_rows[i].start <= pos < self.table_rows[i].end:
+            return self.table_rows[i]
+        return None
+
+    def _target_column(self, nums: list[NumberMention]) -> list[NumberMention]:
+        """In a row under a "目标 | 完成情况" header, only the number in the target column."""
+        row = self._row_of(nums[0].start) if self.table_rows else None
+        if row is None:
+            return nums
+        cell = {n.start: self.text.count("|", row.start, n.start) for n in nums}
+        numeric = sorted(set(cell.values()))
+        if row.target_order >= len(numeric):
+            return []
+        return [n for n in nums if cell[n.start] == numeric[row.target_order]]
+
+    def _capacity(self, n: NumberMention) -> bool:
+        """年产100万辆…基地: a capacity that names a project, not a target."""
+        before = self.text[max(0, n.start - 4) : n.start]
+        return any(before.endswith(p) for p in self.ph.capacity_prefixes)
+
     def _sentence(self, sent: Sentence, nums: list[NumberMention]) -> list[Target]:
         out: list[Target] = []
+        nums = [n for n in self._target_column(nums) if not self._capacity(n)]
         clauses = split_clauses(sent)
         prior: _Prior | None = None
         consumed: set[int] = set()
