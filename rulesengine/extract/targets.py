@@ -35,6 +35,7 @@ _ENUM_SPLIT = re.compile(r"、")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
 _TABLE_CELL = re.compile(r"\|\s*([^|]{0,8}?)\s*(?=\|)")
+_HAS_DIGIT = re.compile(r"\d")
 _PAIR_VALUE = re.compile(r"[\d.]+(?![\dA-Za-z])")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
 _YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
@@ -44,6 +45,7 @@ _ENUMERATION_SEP = re.compile(r"[、和及]")
 _NOUN_MAX = 14  # the longest noun a count written before it names
 _ENUMERATION_MAX = 60  # how far back from 等 the enumeration it closes may start
 _VERB_PREFIX_MAX = 4  # adverbs before the verb that opens an enumeration (全力打造, 加快推动)
+_MODIFIER_MAX = 6  # modifiers before the head noun of a count ("标杆性", "苏州市级以上")
 _INHERIT_RESIDUAL = 2  # words left before a bare number that still let it inherit ("首季")
 _PARAGRAPH_LOOKBACK = 400  # how far back a sentence looks for its paragraph's opener
 _OPENER = 12  # the opener of a paragraph: "2024年,", "过去一年,"
@@ -316,6 +318,13 @@ class _Extractor:
         local = (*self.ph.stretch_cues, *self.ph.stretch_local_cues)
         if any(tail.endswith(c) or tail.endswith(c + "达") for c in local):
             return Kind.stretch
+        # "争创国家级专精特新“小巨人”企业80家": a local cue reaches the first number of its clause
+        clause_start = max((m.end() for m in _BREAK.finditer(head)), default=0)
+        clause = head[clause_start:]
+        for cue in self.ph.stretch_local_cues:
+            at = clause.rfind(cue)
+            if at >= 0 and not _HAS_DIGIT.search(clause, at):
+                return Kind.stretch
         return scope
 
     def _comparator(self, n: NumberMention, gap: str, form: Form | None) -> Comparator:
@@ -411,6 +420,9 @@ class _Extractor:
                     and not self._excluded(ind, pos, pos + len(term))
                 ):
                     return ind.id, pos + len(term), 0.7
+        head = self._head_term(n, pos)
+        if head is not None:
+            return head
         if n.unit in self.ph.money_units:
             return None  # "10亿元以上项目", "千万元以上重点项目": a size class, not a count
         m = self._noun_re.match(self.text, pos)
@@ -421,6 +433,25 @@ class _Extractor:
         if noun and (after > 0 or self._committed(n, nums)):
             name = self._strip_words(noun, self.ph.name_strip)
             return "other:" + (name or noun), pos + len(noun), 0.5
+        return None
+
+    def _head_term(self, n: NumberMention, pos: int) -> tuple[str, int, float] | None:
+        """ "打造20家标杆性智能工厂": a Chinese noun phrase ends with its head, so a catalog term
+        that ends the noun after a few modifiers names the indicator."""
+        m = self._noun_re.match(self.text, pos)
+        if m is None:
+            return None
+        noun = m.group(0)
+        for term in self.terms:
+            if noun.endswith(term) and 0 < len(noun) - len(term) <= _MODIFIER_MAX:
+                ind = self._best(term, n.unit, None)
+                end = pos + len(noun)
+                if (
+                    ind is not None
+                    and ind.form is Form.count
+                    and not self._excluded(ind, end - len(term), end)
+                ):
+                    return ind.id, end, 0.6
         return None
 
     def _committed(self, n: NumberMention, nums: list[NumberMention], depth: int = 0) -> bool:

@@ -23,9 +23,13 @@ __all__ = ["NormalText", "normalize"]
 
 # A pinyin gloss right after the character it glosses: 地區(qū), 工業（yè）.
 _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
+# Quotation marks around a term inside a phrase ("培育“专精特新”中小企业"): the catalog names
+# the phrase without them. Only between two Han characters, so “415X” keeps its marks.
+_QUOTE = re.compile(r"(?<=[\u4e00-\u9fff])[“”\"「」『』‘’](?=[\u4e00-\u9fff])")
 # Horizontal space that may sit inside a word or a number.
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DECIMAL_SPACE = re.compile(r"(?<=\d)([ \t]+)?\.([ \t]+)?(?=\d)")
 _DIGIT_SIDE = re.compile(r"[0-9%.]")
 
 
@@ -82,10 +86,14 @@ def _word_side(ch: str) -> bool:
 
 
 def _deletions(text: str) -> list[tuple[int, int]]:
-    """Spans to drop: glosses, and spaces with a Chinese character or a digit on both sides
-    (one side Chinese): "增长 5% 以上", "2023 年". Spaces between two digits or two Latin
-    letters, and around table bars, stay."""
+    """Spans to drop: glosses, quotation marks inside a phrase, and spaces with a Chinese
+    character or a digit on both sides (one side Chinese): "增长 5% 以上", "2023 年"; and spaces
+    inside a decimal ("6 . 5%"). Spaces between two digits or two Latin letters, and around
+    table bars, stay."""
     spans = [m.span() for m in _GLOSS.finditer(text)] if "(" in text or "（" in text else []
+    spans.extend(m.span() for m in _QUOTE.finditer(text))
+    for m in _DECIMAL_SPACE.finditer(text):
+        spans.extend(m.span(g) for g in (1, 2) if m.group(g))
     for m in _SPACE.finditer(text):
         a, b = m.span()
         if a == 0 or b >= len(text):
