@@ -224,11 +224,12 @@ class _Extractor:
         progress report (1-8月), or after a past year or cue that opens the sentence or its
         paragraph ("2024年,全市…。规上工业增长9%") with no forward word since."""
         head = self.text[sent.start : pos]
+        progress = max((m.end() for p in self.ph.progress_patterns for m in p.finditer(head)), default=-1)
+        if progress >= 0:  # "1-5月…增长17.8%": the year so far, unless a forward word follows
+            return not self._forward(head[progress:], self.ph.future_cues)
         section = self.sections.at(pos)
         if section is not None and section.stance is Stance.review and "|" not in sent.text:
             return not self._forward(head)  # a table row's columns say what is target
-        if any(p.search(head) for p in self.ph.progress_patterns):
-            return True
         para = self.text.rfind("\n", max(0, sent.start - _PARAGRAPH_LOOKBACK), sent.start) + 1
         if para > 0 and section is not None and para < section.start:
             para = section.start
@@ -310,7 +311,8 @@ class _Extractor:
                 scope = Kind.baseline
             else:
                 after = head[m.end() :]
-                if after == "" or (_PAIR_VALUE.match(after) and not _YEAR_START.match(after)):
+                bare = after.lstrip("达实现").removeprefix("超过").removeprefix("突破").removeprefix("到")
+                if after == "" or (_PAIR_VALUE.match(bare) and not _YEAR_START.match(bare)):
                     continue  # pair form: marks the one number right after it
                 scope = Kind.stretch
         # pair form "、力争10%": the cue sits right before this number
@@ -319,12 +321,11 @@ class _Extractor:
         if any(tail.endswith(c) or tail.endswith(c + "达") for c in local):
             return Kind.stretch
         # "争创国家级专精特新“小巨人”企业80家": a local cue reaches the first number of its clause
+        # and the counts listed after it with 、 ("争创A30家以上、B40家以上")
         clause_start = max((m.end() for m in _BREAK.finditer(head)), default=0)
         clause = head[clause_start:]
-        for cue in self.ph.stretch_local_cues:
-            at = clause.rfind(cue)
-            if at >= 0 and not _HAS_DIGIT.search(clause, at):
-                return Kind.stretch
+        if any(cue in clause for cue in self.ph.stretch_local_cues):
+            return Kind.stretch
         return scope
 
     def _comparator(self, n: NumberMention, gap: str, form: Form | None) -> Comparator:
