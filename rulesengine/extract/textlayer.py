@@ -26,6 +26,11 @@ _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōó
 # Quotation marks around a term inside a phrase ("培育“专精特新”中小企业"): the catalog names
 # the phrase without them. Only between two Han characters, so “415X” keeps its marks.
 _QUOTE = re.compile(r"(?<=[\u4e00-\u9fff])[“”\"「」『』‘’](?=[\u4e00-\u9fff])")
+# Quotation marks a PDF left empty, their words displaced ("全年新增省级 专精特新 企业200 “ ”家").
+_EMPTY_QUOTES = re.compile(r"[“\"]\s*[”\"]")
+# A line a PDF wrapped mid-phrase: long, ending in a word, the next going on with a word.
+_WRAP_MIN = 24
+_LINE_END_WORD = re.compile(r"[\u4e00-\u9fff0-9A-Za-z%）)]")
 # Horizontal space that may sit inside a word or a number.
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -85,13 +90,43 @@ def _word_side(ch: str) -> bool:
     return bool(_CJK.match(ch) or _DIGIT_SIDE.match(ch))
 
 
-def _deletions(text: str) -> list[tuple[int, int]]:
+def _wraps(text: str, ph: Phrasing) -> list[tuple[int, int]]:
+    """Line breaks a PDF put inside a phrase ("新增省级首台\n(套)装备20个以上"). A line is taken
+    as wrapped when it is long, ends in a word (no punctuation) and holds no table cells, and
+    the next line starts with a word that is not a heading marker; short lines (headings,
+    bulleted lists) and lines ending in punctuation are paragraphs and stay."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while True:
+        nl = text.find("\n", start)
+        if nl < 0 or nl + 1 >= len(text):
+            return spans
+        line = text[start:nl].strip()
+        nxt = text[nl + 1 : nl + 2]
+        after = text.find("\n", nl + 1)
+        if (
+            len(line) >= _WRAP_MIN
+            and "|" not in line
+            and "|" not in text[nl + 1 : after if after >= 0 else len(text)]
+            and _LINE_END_WORD.match(line[-1])
+            and nxt.strip()
+            and (_CJK.match(nxt) or nxt in "(（")
+            and not any(p.match(text, nl + 1) for p, _ in ph.sections.markers)
+        ):
+            spans.append((nl, nl + 1))
+        start = nl + 1
+
+
+def _deletions(text: str, ph: Phrasing) -> list[tuple[int, int]]:
     """Spans to drop: glosses, quotation marks inside a phrase, and spaces with a Chinese
     character or a digit on both sides (one side Chinese): "增长 5% 以上", "2023 年"; and spaces
     inside a decimal ("6 . 5%"). Spaces between two digits or two Latin letters, and around
     table bars, stay."""
     spans = [m.span() for m in _GLOSS.finditer(text)] if "(" in text or "（" in text else []
     spans.extend(m.span() for m in _QUOTE.finditer(text))
+    if "”" in text or '"' in text:
+        spans.extend(m.span() for m in _EMPTY_QUOTES.finditer(text))
+    spans.extend(_wraps(text, ph))
     for m in _DECIMAL_SPACE.finditer(text):
         spans.extend(m.span(g) for g in (1, 2) if m.group(g))
     for m in _SPACE.finditer(text):
@@ -110,7 +145,8 @@ def _deletions(text: str) -> list[tuple[int, int]]:
 def normalize(text: str, phrasing: Phrasing | None = None) -> NormalText:
     """The text in the form the phrasing rules read, with the map back to the original."""
     mapped = text.translate(_char_table(phrasing or default_phrasing()))
-    drops = _deletions(mapped)
+    ph = phrasing or default_phrasing()
+    drops = _deletions(mapped, ph)
     if not drops:
         return NormalText(mapped, text)
     pieces: list[str] = []
