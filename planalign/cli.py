@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 import yaml
@@ -18,10 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from api.commands import register as register_service_commands
-from rulesengine.catalog import default_catalog
+from rulesengine.catalog import RULES_DIR, default_catalog
 from rulesengine.check import CheckResult, PlanFacts, check_plan
 from rulesengine.engine import EngineError
-from rulesengine.evaluation import FileScore, load_gold, score
+from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
 from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError
 from rulesengine.model import FindingFact, Plan, Target
@@ -46,7 +46,7 @@ _COMPARATOR_ZH = {"gte": "≥", "approx": "≈", "lte": "≤", "eq": "="}
 _KIND_ZH = {"baseline": "基准", "stretch": "力争"}
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     err_console.print(f"[red]错误 / error:[/red] {message}")
     raise typer.Exit(2)
 
@@ -123,32 +123,91 @@ def _gold_pairs(gold_dir: Path, corpus_dir: Path) -> list[tuple[Path, Path]]:
 
 @eval_app.command("extraction")
 def eval_extraction(
-    gold_dir: Annotated[Path, typer.Argument(help="金标准目录 tests/gold")],
-    corpus_dir: Annotated[Path, typer.Argument(help="原文目录 examples/plans")],
+    gold_dir: Annotated[
+        Path | None,
+        typer.Argument(help="金标准目录;省略则评估种子、调优与未调优三组 / omit for all three sets"),
+    ] = None,
+    corpus_dir: Annotated[
+        Path | None, typer.Argument(help="原文目录 examples/plans 或 tests/real/texts")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="列出漏抽与误抽")] = False,
 ) -> None:
-    """按金标准评估抽取 / score extraction against gold labels (P/R/F1 per file and overall)."""
+    """按金标准评估抽取 / score extraction against gold labels.
+
+    Without arguments: the seed corpus, the tuned real corpus and the untuned real corpus side by
+    side (the untuned split is never studied while phrasing rules change: its figures are the
+    honest ones). With a gold folder and its texts: one row per file.
+    """
+    if gold_dir is None:
+        sets = [(name, g, t) for name, g, t in _EVAL_SETS if g.is_dir()]
+        if not sets:
+            fail("找不到评估语料(需源码目录)/ no evaluation corpus here: pass GOLD_DIR CORPUS_DIR")
+        table = _score_table("抽取评估:种子 / 真实调优 / 真实未调优 extraction by set", "语料 set")
+        for name, g, t in sets:
+            results = _score_files(g, t)
+            total = FileScore(f"{name}·{len(results)}")
+            for r in results:
+                total += r
+            table.add_row(*_score_row(total))
+            if verbose:
+                _print_misses(results)
+        console.print(table)
+        return
+    if corpus_dir is None:
+        fail("请同时给出原文目录 / give the corpus folder too")
+    results = _score_files(gold_dir, corpus_dir)
+    table = _score_table("抽取评估 extraction scores", "文件")
     total = FileScore("合计 overall")
-    table = Table(title="抽取评估 extraction scores (catalog P/R/F1; other: recall)")
-    for col in ("文件", "P", "R", "F1", "other R", "命中/预测/金标"):
-        table.add_column(col)
-    for gold_path, doc_path in _gold_pairs(gold_dir, corpus_dir):
-        plan = _load(doc_path, None, None)
-        gold = load_gold(gold_path, plan.text)
-        result = score(gold_path.stem, extract_targets(plan.text, plan.period), gold)
-        total += result
-        table.add_row(*_score_row(result))
-        if verbose:
-            for m in result.missed:
-                err_console.print(
-                    f"  漏抽 {gold_path.stem}: {m.indicator} {m.value:g} {m.kind} 「{m.quote}」"
-                )
-            for p in result.spurious:
-                err_console.print(
-                    f"  误抽 {gold_path.stem}: {p.indicator} {p.value:g} {p.kind.value} 「{p.quote}」"
-                )
+    for r in results:
+        total += r
+        table.add_row(*_score_row(r))
     table.add_row(*_score_row(total))
+    if verbose:
+        _print_misses(results)
     console.print(table)
+
+
+_SOURCE = RULES_DIR.parent
+_EVAL_SETS = (
+    ("种子 seed", _SOURCE / "tests" / "gold", _SOURCE / "examples" / "plans"),
+    ("调优 tuned", _SOURCE / "tests" / "real" / "gold", _SOURCE / "tests" / "real" / "texts"),
+    (
+        "未调优 untuned",
+        _SOURCE / "tests" / "real" / "untuned" / "gold",
+        _SOURCE / "tests" / "real" / "untuned" / "texts",
+    ),
+)
+
+
+def _score_files(gold_dir: Path, corpus_dir: Path) -> list[FileScore]:
+    """Seed documents pair with gold by their .meta.yaml id; real excerpts by file name."""
+    if any(corpus_dir.glob("*.meta.yaml")):
+        results = []
+        for gold_path, doc_path in _gold_pairs(gold_dir, corpus_dir):
+            plan = _load(doc_path, None, None)
+            gold = load_gold(gold_path, plan.text)
+            results.append(score(gold_path.stem, extract_targets(plan.text, plan.period), gold))
+        return results
+    try:
+        return score_corpus(gold_dir, corpus_dir)
+    except (FileNotFoundError, ValueError, IngestError) as exc:
+        fail(str(exc))
+
+
+def _score_table(title: str, first: str) -> Table:
+    table = Table(title=title)
+    table.add_column(first, no_wrap=True)
+    for col in ("P", "R", "F1", "other R", "targets P", "targets R", "命中/预测/金标"):
+        table.add_column(col, no_wrap=True)
+    return table
+
+
+def _print_misses(results: list[FileScore]) -> None:
+    for result in results:
+        for m in result.missed:
+            err_console.print(f"  漏抽 {result.name}: {m.indicator} {m.value:g} {m.kind} 「{m.quote}」")
+        for p in result.spurious:
+            err_console.print(f"  误抽 {result.name}: {p.indicator} {p.value:g} {p.kind.value} 「{p.quote}」")
 
 
 def _score_row(s: FileScore) -> tuple[str, ...]:
@@ -158,6 +217,8 @@ def _score_row(s: FileScore) -> tuple[str, ...]:
         f"{s.recall:.3f}",
         f"{s.f1:.3f}",
         f"{s.other_recall:.3f}",
+        f"{s.targets_precision:.3f}",
+        f"{s.targets_recall:.3f}",
         f"{s.catalog_tp}/{s.catalog_pred}/{s.catalog_gold}",
     )
 

@@ -69,6 +69,22 @@ def test_eval_extraction_prints_scores_per_file_and_overall() -> None:
     assert "cixi-2023" in result.output and "合计 overall" in result.output
 
 
+def test_eval_extraction_without_arguments_puts_seed_tuned_and_untuned_side_by_side() -> None:
+    result = runner.invoke(app, ["eval", "extraction"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    for name in ("种子 seed", "调优 tuned", "未调优 untuned", "targets P"):
+        assert name in result.output
+
+
+def test_eval_extraction_scores_a_real_corpus_folder_file_by_file() -> None:
+    real = ROOT / "tests" / "real"
+    result = runner.invoke(
+        app, ["eval", "extraction", str(real / "gold"), str(real / "texts")], env={"COLUMNS": "160"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "24_anhui_gzbg_2025_yaodian" in result.output and "合计 overall" in result.output
+
+
 def test_rules_list_shows_the_nine_rules() -> None:
     result = runner.invoke(app, ["rules", "list"])
     assert result.exit_code == 0
