@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract.clauses import Sentence, split_clauses, split_sentences
+from rulesengine.extract.names import canonical_name, read_form
 from rulesengine.extract.numbers import CN_DIGITS, NumberMention, find_numbers
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.extract.sections import Stance, read_sections
@@ -211,10 +212,11 @@ class _Extractor:
                 return _Resolved(ind.id, start, 0.9, unit or ind.units[0])
         return None
 
-    def _other_name(self, lo: int, hi: int) -> tuple[str, int]:
+    def _other_name(self, lo: int, hi: int, unit: str | None, cue: str = "") -> tuple[str, int]:
+        """The canonical name of an uncatalogued subject (names.py) and where it starts."""
         raw = self.text[lo:hi]
-        name = self._strip_words(_YEAR_WORD.sub("", raw), [*self.ph.name_strip, *self.predicate_words])
-        name = name[-14:] if name else ""
+        form = read_form(raw + cue, unit, raw, self.ph)
+        name = canonical_name(raw, form, self.catalog, self.ph, tuple(self.predicate_words))
         offset = lo + max(0, len(raw) - len(raw.lstrip("，,、；;：: ")))
         return name, offset
 
@@ -432,7 +434,7 @@ class _Extractor:
         if after > 0:  # "30个百亿级项目年内投产": the count is the subject of a commitment verb
             noun = noun[:after]
         if noun and (after > 0 or self._committed(n, nums)):
-            name = self._strip_words(noun, self.ph.name_strip)
+            name = canonical_name(noun, Form.count, self.catalog, self.ph, tuple(self.predicate_words))
             return "other:" + (name or noun), pos + len(noun), 0.5
         return None
 
@@ -579,7 +581,7 @@ class _Extractor:
                     if res is not None:
                         ind_id, unit = res.indicator, res.unit
                     else:
-                        name, _ = self._other_name(s_start, s_end)
+                        name, _ = self._other_name(s_start, s_end, m.unit, predicate)
                         ind_id, unit = "other:" + (name or "未命名"), m.unit or ""
                     comp = m.comparator or shared
                     out.append(self._make(sent, m, ind_id, q_start, q_end, predicate, 0.8, unit, comp))
@@ -603,9 +605,9 @@ class _Extractor:
                 if back is not None:
                     ind_id, start, unit, confidence = back.indicator, lo, back.unit, 0.6
                 else:
-                    name, start = self._other_name(lo, n.start)
+                    name, start = self._other_name(lo, n.start, n.unit)
                     if not name and prior is None:
-                        name, _ = self._other_name(sent.start, n.start)
+                        name, _ = self._other_name(sent.start, n.start, n.unit)
                     ind_id, unit, confidence = "other:" + (name or "未命名"), n.unit or "", 0.5
             start = max(start, n.start - 40)
             while start < n.start and self.text[start] in "，,、；;：: \n":

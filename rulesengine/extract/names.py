@@ -1,0 +1,102 @@
+"""Names for targets outside the catalog: the same indicator gets the same name in every plan.
+
+Two thirds of the targets real plans set have no catalog entry. A county's "全县固定资产投资增长
+8%" and its province's "全省固定资产投资增长6%左右" must still meet in the check, so the name is
+canonical: region words (湖南, 全省, 我市), years and predicate words (目标, 实现, 力争 …) are
+stripped, regional wordings take their group's first form (规模以上工业 → 规上工业, from the
+catalog's `wordings`), and the form read from the phrasing ends the name the way the labels and
+the catalog write it (…增长, …下降; a share, a count or a level keeps its noun).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from rulesengine.catalog import Catalog
+from rulesengine.extract.phrasing import Phrasing
+from rulesengine.model import Form
+from rulesengine.regions import default_index, short_name
+
+__all__ = ["canonical_name", "read_form"]
+
+_YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年(底|末)?")
+_PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—\-·.#＃]+")
+_SHARE_ENDINGS = ("比重", "占比", "比例", "率", "覆盖率", "强度")
+_SUFFIX = {Form.growth: "增长", Form.reduction: "下降"}
+_FORM_WORDS = ("同比增长", "较上年增长", "增长", "增速", "增幅", "下降", "降低", "减少")
+_NAME_MAX = 16  # a longer remainder is a clause, not a name: keep its end, where the noun is
+_COUNT_UNITS = frozenset("家个项名人台套座条户款件所架辆列场")
+
+
+@cache
+def _region_words(phrasing_words: frozenset[str]) -> re.Pattern[str]:
+    """Region names and short names (GB/T 2260) and the 全省/我市 words, as a prefix pattern;
+    a short name that is also a phrasing word (新建区 → 新建) is left out."""
+    words = {
+        "全国",
+        "全省",
+        "全市",
+        "全县",
+        "全区",
+        "全州",
+        "全盟",
+        "全旗",
+        "我国",
+        "我省",
+        "我市",
+        "我县",
+        "我区",
+    }
+    words |= {"两区", "市下", "省内", "市内", "县内", "区内", "全域", "全年"}
+    for region in default_index():
+        for w in (region.name, short_name(region.name)):
+            if len(w) >= 2 and w not in phrasing_words:
+                words.add(w)
+    alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(f"(?:{alternation})+")
+
+
+def read_form(window: str, unit: str | None, name: str, ph: Phrasing) -> Form:
+    """The form a number's phrasing gives it: a rate with 增长 is growth, with 下降 a reduction,
+    a 比重/率 a share; a count unit a count; anything else a level."""
+    if unit in ("%", "个百分点"):
+        if any(w in window for w in ph.form_cues["reduction"]):
+            return Form.reduction
+        if any(w in window for w in ph.form_cues["share"]) or name.endswith(_SHARE_ENDINGS):
+            return Form.share
+        return Form.growth
+    if unit in _COUNT_UNITS:
+        return Form.count
+    return Form.level
+
+
+def canonical_name(
+    raw: str, form: Form | None, catalog: Catalog, ph: Phrasing, predicate_words: tuple[str, ...]
+) -> str:
+    """The name of an uncatalogued indicator, the same for the same indicator in any plan.
+
+    Words are stripped only at the ends (力争全省… at the start; …增长目标为 at the end): inside a
+    name they belong to it (社会消费品零售总额 keeps 总额, 固定资产投资 keeps 投资)."""
+    name = _PUNCT.sub("", _YEAR_WORD.sub("", raw))
+    leading = sorted({*ph.name_strip, *predicate_words, *ph.preposed_target_verbs}, key=len, reverse=True)
+    trailing = sorted({*predicate_words, *_FORM_WORDS}, key=len, reverse=True)
+    regions = _region_words(frozenset(leading))
+    changed = True
+    while changed and name:
+        before = name
+        m = regions.match(name)
+        if m and m.end() < len(name):
+            name = name[m.end() :]
+        for word in leading:
+            if len(name) > len(word) and name.startswith(word):
+                name = name[len(word) :]
+        for word in trailing:
+            if len(name) > len(word) and name.endswith(word):
+                name = name[: -len(word)]
+        changed = name != before
+    name = catalog.canonical(name[-_NAME_MAX:])
+    suffix = _SUFFIX.get(form) if form else None
+    if suffix and name and not name.endswith(suffix):
+        name += suffix
+    return name
