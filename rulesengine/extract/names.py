@@ -25,6 +25,30 @@ _PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—
 _SHARE_ENDINGS = ("比重", "占比", "比例", "率", "覆盖率", "强度")
 _SUFFIX = {Form.growth: "增长", Form.reduction: "下降"}
 _FORM_WORDS = ("同比增长", "较上年增长", "增长", "增速", "增幅", "下降", "降低", "减少")
+# Words that end a subject before its number but are no part of its name (…增长目标为7.5%).
+_TRAILING = (
+    "目标",
+    "目标为",
+    "目标是",
+    "为",
+    "是",
+    "实现",
+    "保持",
+    "保持在",
+    "完成",
+    "累计",
+    "同比",
+    "较上年",
+    "分别",
+    "均",
+    "年均",
+    "平均",
+    "每年",
+    "全年",
+    "年内",
+    "稳定在",
+    "力保",
+)
 _NAME_MAX = 16  # a longer remainder is a clause, not a name: keep its end, where the noun is
 _COUNT_UNITS = frozenset("家个项名人台套座条户款件所架辆列场")
 
@@ -80,7 +104,17 @@ def canonical_name(
     name they belong to it (社会消费品零售总额 keeps 总额, 固定资产投资 keeps 投资)."""
     name = _PUNCT.sub("", _YEAR_WORD.sub("", raw))
     leading = sorted({*ph.name_strip, *predicate_words, *ph.preposed_target_verbs}, key=len, reverse=True)
-    trailing = sorted({*predicate_words, *_FORM_WORDS}, key=len, reverse=True)
+    trailing = sorted(
+        {
+            *_FORM_WORDS,
+            *_TRAILING,
+            *ph.stretch_cues,
+            *ph.baseline_cues,
+            *(w for w, _ in ph.comparators_before),
+        },
+        key=len,
+        reverse=True,
+    )
     regions = _region_words(frozenset(leading))
     changed = True
     while changed and name:

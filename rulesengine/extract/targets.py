@@ -36,6 +36,9 @@ _ENUM_SPLIT = re.compile(r"、")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
 _TABLE_CELL = re.compile(r"\|\s*([^|]{0,8}?)\s*(?=\|)")
+_NAME_QUOTES = ("“", "「", '"', "《")
+_CLOSE_QUOTE = re.compile(r"[”」\"》]")
+_LIST_ENDS = "和、，,。；;及与等\n"
 _HAS_DIGIT = re.compile(r"\d")
 _PAIR_VALUE = re.compile(r"[\d.]+(?![\dA-Za-z])")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
@@ -428,6 +431,8 @@ class _Extractor:
             return head
         if n.unit in self.ph.money_units:
             return None  # "10亿元以上项目", "千万元以上重点项目": a size class, not a count
+        if self._named_programmes(pos):
+            return None  # "三个“一号工程”和…": a count of named programmes, not a target
         m = self._noun_re.match(self.text, pos)
         noun = m.group(0) if m else ""
         after = next((i for v in self.ph.postposed_target_verbs if (i := noun.find(v)) > 0), -1)
@@ -437,6 +442,17 @@ class _Extractor:
             name = canonical_name(noun, Form.count, self.catalog, self.ph, tuple(self.predicate_words))
             return "other:" + (name or noun), pos + len(noun), 0.5
         return None
+
+    def _named_programmes(self, pos: int) -> bool:
+        """The count's noun is a quoted name and nothing more ("三个“一号工程”和“十项重大工程”");
+        a quoted name followed by a head noun ("100个“数字新基建”标志性项目") is a count of things."""
+        if not self.text.startswith(_NAME_QUOTES, pos):
+            return False
+        close = _CLOSE_QUOTE.search(self.text, pos + 1, pos + _NOUN_MAX + 2)
+        if close is None:
+            return False
+        after = self.text[close.end() : close.end() + 1]
+        return after == "" or after in _LIST_ENDS
 
     def _head_term(self, n: NumberMention, pos: int) -> tuple[str, int, float] | None:
         """ "打造20家标杆性智能工厂": a Chinese noun phrase ends with its head, so a catalog term
@@ -601,7 +617,10 @@ class _Extractor:
             ):
                 ind_id, start, unit, confidence = prior.indicator, lo, n.unit or "", 0.8
             else:
-                back = self._resolve_back(prior.end if prior else sent.start, lo, n) if not residual else None
+                # an uncatalogued prior did not take the subject named before it ("制造业有效投资
+                # 规模达到350亿,力争超过400亿,每年平均增速保持在15%以上")
+                since = prior.end if prior and not prior.indicator.startswith("other:") else sent.start
+                back = self._resolve_back(since, lo, n) if not residual else None
                 if back is not None:
                     ind_id, start, unit, confidence = back.indicator, lo, back.unit, 0.6
                 else:

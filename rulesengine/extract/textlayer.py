@@ -25,7 +25,8 @@ __all__ = ["NormalText", "normalize"]
 _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Quotation marks around a term inside a phrase ("培育“专精特新”中小企业"): the catalog names
 # the phrase without them. Only between two Han characters, so “415X” keeps its marks.
-_QUOTE = re.compile(r"(?<=[\u4e00-\u9fff])[“”\"「」『』‘’](?=[\u4e00-\u9fff])")
+# An opening mark after a measure word stays: "三个“一号工程”" counts named programmes.
+_QUOTE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![个项家条座所名台套批大类])[“”\"「」『』‘’](?=[\u4e00-\u9fff])")
 # Quotation marks a PDF left empty, their words displaced ("全年新增省级 专精特新 企业200 “ ”家").
 _EMPTY_QUOTES = re.compile(r"[“\"]\s*[”\"]")
 # A line a PDF wrapped mid-phrase: long, ending in a word, the next going on with a word.
