@@ -9,6 +9,7 @@ number is a unit only when rules/phrasing.yaml lists it ("10000P", "3EFLOPS"). A
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -49,16 +50,23 @@ class NumberMention:
 
 
 def parse_number(text: str) -> float:
-    """Converts one number span (Arabic or Chinese) to a float; raises ValueError if it is not."""
+    """Converts one number span (Arabic or Chinese) to a float; raises ValueError if it is not.
+
+    A run of digits too long for a float (a scanned table's digits run together) is no number a
+    plan states: it raises ValueError like any other non-number instead of becoming inf, or an
+    OverflowError out of extraction.
+    """
     text = text.strip()
     try:
-        return float(Decimal(text))
+        value = float(Decimal(text))
     except InvalidOperation:
-        pass
-    try:
-        return float(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"not a number: {text!r}") from exc
+        try:
+            value = float(cn2an.cn2an(text, "smart"))
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            raise ValueError(f"not a number: {text!r}") from exc
+    if not math.isfinite(value):
+        raise ValueError(f"not a number: {text!r}")
+    return value
 
 
 def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None:
@@ -160,6 +168,8 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
             continue
         if value_max is not None and value_max < value:
             continue
+        if not math.isfinite((value_max or value) * times):  # a huge number times 万/亿 is inf
+            continue
         top = round(value_max * times, 6) if value_max is not None else None
         out.append(_mention(text, start, pos, round(value * times, 6), top, canonical, ph))
     for prefix in ph.rank_prefixes:
@@ -173,4 +183,17 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         for fm in re.finditer(re.escape(word), text):
             out.append(NumberMention(fm.start(), fm.end(), 1.0, None, None, Comparator.gte, False, True))
     out.sort(key=lambda n: n.start)
-    return out
+    return _outermost(out)
+
+
+def _outermost(mentions: list[NumberMention]) -> list[NumberMention]:
+    """Each stretch of text is one mention: the 20名 of 全省前20名 is part of the rank, not a second
+    number. Two mentions over the same digits made the second's window start after its own
+    number, and its target's quote empty."""
+    kept: list[NumberMention] = []
+    end = -1
+    for m in mentions:
+        if m.start >= end:
+            kept.append(m)
+            end = m.end
+    return kept

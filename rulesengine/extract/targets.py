@@ -525,6 +525,9 @@ class _Extractor:
         unit: str,
         comparator: Comparator | None = None,
     ) -> Target:
+        # A quote holds its number whatever the path: a window that starts past the number (two
+        # mentions over the same digits, 全省前20名) gave an empty span, and Target refused it.
+        start, end = min(start, n.start), max(end, n.end)
         ind = self.catalog.get(indicator)
         form = ind.form if ind else self._form_cue(window)
         period = self._period_for(sent, n.start, self.text[max(sent.start, n.start - 8) : n.start])
