@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -28,7 +29,9 @@ _NUMBER = re.compile(rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARAB
 _CJK = re.compile(r"[\u4e00-\u9fff“「《]")
 _NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
-_FRACTION = re.compile(rf"(?P<den>[{CN_DIGITS}]+)分之(?P<num>[{CN_DIGITS}点]+)")
+# Anchored at the start of a run of digits and possessive: tried from every digit of a long run,
+# "[…]+分之" backtracks over the rest of the run each time (the square of its length).
+_FRACTION = re.compile(rf"(?<![{CN_DIGITS}])(?P<den>[{CN_DIGITS}]++)分之(?P<num>[{CN_DIGITS}点]+)")
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         start, end = m.span()
         if _is_name_or_date(text, start, end, ph):
             continue
-        if fractions and any(a <= start < b for a, b in fractions):
+        at = bisect_right(fractions, (start, len(text))) - 1  # fractions are in order, apart
+        if at >= 0 and start < fractions[at][1]:
             continue
         unit = _unit_at(text, end, ph)
         if unit is None:

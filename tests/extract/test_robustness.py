@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rulesengine.extract import extract_targets
+from rulesengine.extract.clauses import split_sentences
 from rulesengine.extract.numbers import find_numbers, parse_number
 from rulesengine.model import Comparator, Target
 
@@ -182,3 +183,24 @@ def test_a_numeral_too_long_for_a_float_is_not_a_number_rather_than_an_error(dig
     with pytest.raises(ValueError):
         parse_number(digits)
     assert extract_targets(f"新增{digits}家。", "2023") == []
+
+
+def test_a_text_without_stops_is_cut_into_sentences_at_clause_breaks_and_keeps_its_spans() -> None:
+    text = "规上工业增加值增长5%，" * 300
+    sentences = split_sentences(text, longest=100)
+    assert len(sentences) > 1
+    assert all(s.end - s.start <= 100 and s.text.endswith("，") for s in sentences)
+    assert "".join(s.text for s in sentences) == text
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+    assert split_sentences(text) == split_sentences(text, longest=len(text))
+
+
+def test_a_text_without_any_break_is_cut_at_the_bound() -> None:
+    text = "规上工业增加值增长" * 50
+    sentences = split_sentences(text, longest=100)
+    assert [s.end - s.start for s in sentences] == [100, 100, 100, 100, 50]
+
+
+def test_real_plans_run_together_without_stops_or_line_breaks_extract_without_error() -> None:
+    text = re.sub(r"[。！？!?\n]", "", "".join(_TEXTS))
+    assert_quotes_are_spans(text, extract_targets(text, "2023"))
