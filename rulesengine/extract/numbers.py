@@ -9,7 +9,9 @@ number is a unit only when rules/phrasing.yaml lists it ("10000P", "3EFLOPS"). A
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -27,7 +29,9 @@ _NUMBER = re.compile(rf"(?P<a>{_ARABIC})(?:\s*[-—–~～至到]\s*(?P<b>{_ARAB
 _CJK = re.compile(r"[\u4e00-\u9fff“「《]")
 _NAME_NEIGHBOUR = re.compile(r"[A-Za-z+＋.．/]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
-_FRACTION = re.compile(rf"(?P<den>[{CN_DIGITS}]+)分之(?P<num>[{CN_DIGITS}点]+)")
+# Anchored at the start of a run of digits and possessive: tried from every digit of a long run,
+# "[…]+分之" backtracks over the rest of the run each time (the square of its length).
+_FRACTION = re.compile(rf"(?<![{CN_DIGITS}])(?P<den>[{CN_DIGITS}]++)分之(?P<num>[{CN_DIGITS}点]+)")
 
 
 @dataclass(frozen=True)
@@ -49,18 +53,25 @@ class NumberMention:
 
 
 def parse_number(text: str) -> float:
-    """Converts one number span (Arabic or Chinese) to a float; raises ValueError if it is not."""
+    """Converts one number span (Arabic or Chinese) to a float; raises ValueError if it is not.
+
+    A run of digits too long for a float (a scanned table's digits run together) is no number a
+    plan states: it raises ValueError like any other non-number instead of becoming inf, or an
+    OverflowError out of extraction.
+    """
     text = text.strip()
     try:
-        return float(Decimal(text))
+        value = float(Decimal(text))
     except InvalidOperation:
-        pass
-    if text[:1] in "十百千":  # a leading 十/百/千 means 一十/一百/一千: "百场", "千亿"
-        text = "一" + text
-    try:
-        return float(cn2an.cn2an(text, "smart"))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"not a number: {text!r}") from exc
+        if text[:1] in "十百千":  # a leading 十/百/千 means 一十/一百/一千: "百场", "千亿"
+            text = "一" + text
+        try:
+            value = float(cn2an.cn2an(text, "smart"))
+        except (ValueError, KeyError, TypeError, OverflowError) as exc:
+            raise ValueError(f"not a number: {text!r}") from exc
+    if not math.isfinite(value):
+        raise ValueError(f"not a number: {text!r}")
+    return value
 
 
 def _unit_at(text: str, pos: int, ph: Phrasing) -> tuple[str, float, int] | None:
@@ -143,7 +154,8 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         start, end = m.span()
         if _is_name_or_date(text, start, end, ph):
             continue
-        if fractions and any(a <= start < b for a, b in fractions):
+        at = bisect_right(fractions, (start, len(text))) - 1  # fractions are in order, apart
+        if at >= 0 and start < fractions[at][1]:
             continue
         unit = _unit_at(text, end, ph)
         if unit is None:
@@ -162,6 +174,8 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
             continue
         if value_max is not None and value_max < value:
             continue
+        if not math.isfinite((value_max or value) * times):  # a huge number times 万/亿 is inf
+            continue
         top = round(value_max * times, 6) if value_max is not None else None
         out.append(_mention(text, start, pos, round(value * times, 6), top, canonical, ph))
     for prefix in ph.rank_prefixes:
@@ -175,4 +189,17 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         for fm in re.finditer(re.escape(word), text):
             out.append(NumberMention(fm.start(), fm.end(), 1.0, None, None, Comparator.gte, False, True))
     out.sort(key=lambda n: n.start)
-    return out
+    return _outermost(out)
+
+
+def _outermost(mentions: list[NumberMention]) -> list[NumberMention]:
+    """Each stretch of text is one mention: the 20名 of 全省前20名 is part of the rank, not a second
+    number. Two mentions over the same digits made the second's window start after its own
+    number, and its target's quote empty."""
+    kept: list[NumberMention] = []
+    end = -1
+    for m in mentions:
+        if m.start >= end:
+            kept.append(m)
+            end = m.end
+    return kept

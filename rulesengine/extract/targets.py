@@ -12,7 +12,7 @@ and rules/indicators.yaml.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rulesengine.catalog import Catalog, default_catalog
@@ -35,11 +35,11 @@ _LIST_SPLIT = re.compile(r"[、和及与]")
 _ENUM_SPLIT = re.compile(r"、")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
-_TABLE_CELL = re.compile(r"\|\s*([^|]{0,8}?)\s*(?=\|)")
 _NAME_QUOTES = ("“", "「", '"', "《")
 _CLOSE_QUOTE = re.compile(r"[”」\"》]")
 _LIST_ENDS = "和、，,。；;及与等\n"
 _HAS_DIGIT = re.compile(r"\d")
+_TABLE_CELL = re.compile(r"\|\s*+([^|]{0,8}?)\s*+(?=\|)")  # possessive: no square cost on a run of spaces
 _PAIR_VALUE = re.compile(r"[\d.]+(?![\dA-Za-z])")
 _YEAR_START = re.compile(r"\d{4}\s*[-—–~至年]")
 _YEAR_WORD = re.compile(r"\d{4}(\s*[-—–~至]\s*\d{4})?年")
@@ -53,6 +53,22 @@ _MODIFIER_MAX = 6  # modifiers before the head noun of a count ("标杆性", "�
 _INHERIT_RESIDUAL = 2  # words left before a bare number that still let it inherit ("首季")
 _PARAGRAPH_LOOKBACK = 400  # how far back a sentence looks for its paragraph's opener
 _OPENER = 12  # the opener of a paragraph: "2024年,", "过去一年,"
+# Longer than any sentence of real prose; bounds what a text without stops costs per number.
+_SENTENCE_MAX = 1000
+
+
+def _start(n: NumberMention) -> int:
+    return n.start
+
+
+def _between(nums: list[NumberMention], lo: int, hi: int) -> list[NumberMention]:
+    """The mentions starting in lo..hi, by bisection: nums are in order of start, and a scan of
+    all of them for every number costs the square of the numbers in a sentence."""
+    return nums[bisect_left(nums, lo, key=_start) : bisect_left(nums, hi, key=_start)]
+
+
+def _starting_at(nums: list[NumberMention], pos: int) -> list[NumberMention]:
+    return nums[bisect_left(nums, pos, key=_start) : bisect_right(nums, pos, key=_start)]
 
 
 @dataclass(frozen=True)
@@ -372,7 +388,7 @@ class _Extractor:
             idx = text.find(marker, lo, clause[1])
             if idx < 0:
                 continue
-            after = [n for n in nums if idx < n.start < clause[1] and not n.followed_by_noun]
+            after = [n for n in _between(nums, idx + 1, clause[1]) if not n.followed_by_noun]
             if not after:
                 continue
             predicate = text[idx : after[0].start]
@@ -411,7 +427,7 @@ class _Extractor:
                 break
             pos += len(q)
         if self.text.startswith("、", pos):
-            nxt = next((m for m in nums if m.start == pos + 1 and m.followed_by_noun), None)
+            nxt = next((m for m in _starting_at(nums, pos + 1) if m.followed_by_noun), None)
             if nxt is not None:
                 found = self._preposed(nxt, nums)
                 if found is not None:
@@ -489,7 +505,8 @@ class _Extractor:
         conj = next((c for c in self.ph.shared_verb_conjunctions if before.endswith(c)), None)
         if conj is None or depth > 4:
             return False
-        prev = next((m for m in reversed(nums) if m.end < n.start), None)
+        before_n = bisect_left(nums, n.start, key=_start)
+        prev = next((nums[i] for i in range(before_n - 1, -1, -1) if nums[i].end < n.start), None)
         if prev is None or not prev.followed_by_noun:
             return False
         joined = self.text[prev.end : n.start - len(conj)]
@@ -504,7 +521,7 @@ class _Extractor:
         etc = n.start - 1
         head_start = max(0, etc - _ENUMERATION_MAX)
         lo = max((b.end() for b in _BREAK.finditer(self.text, head_start, etc)), default=head_start)
-        if any(lo <= m.start < etc for m in nums):
+        if _between(nums, lo, etc):
             return False
         head = self.text[lo:etc]
         first = _ENUMERATION_SEP.search(head)
@@ -520,14 +537,15 @@ class _Extractor:
         """ "5亿元、10亿元以上头部企业": the first number qualifies the same noun as the second."""
         if not self.text.startswith("、", n.end):
             return False
-        nxt = next((m for m in nums if m.start == n.end + 1), None)
+        nxt = next(iter(_starting_at(nums, n.end + 1)), None)
         return bool(nxt and nxt.followed_by_noun and nxt.unit == n.unit)
 
     def extract(self) -> list[Target]:
         numbers = find_numbers(self.text, self.ph)
+        starts = [n.start for n in numbers]
         targets: list[Target] = []
-        for sent in split_sentences(self.text):
-            nums = [n for n in numbers if sent.start <= n.start < sent.end]
+        for sent in split_sentences(self.text, _SENTENCE_MAX):
+            nums = numbers[bisect_left(starts, sent.start) : bisect_left(starts, sent.end)]
             if nums:
                 targets.extend(self._sentence(sent, nums))
         unique: dict[tuple[object, ...], Target] = {}
@@ -564,12 +582,14 @@ class _Extractor:
         out: list[Target] = []
         nums = [n for n in self._target_column(nums) if not self._capacity(n)]
         clauses = split_clauses(sent)
+        clause_starts = [c[0] for c in clauses]
         prior: _Prior | None = None
         consumed: set[int] = set()
         for n in nums:
             if n.start in consumed or self._is_past(sent, n.start):
                 continue
-            clause = next((c for c in clauses if c[0] <= n.start < c[1]), (sent.start, sent.end))
+            at = bisect_right(clause_starts, n.start) - 1  # clauses are in order and do not overlap
+            clause = clauses[at] if at >= 0 and n.start < clauses[at][1] else (sent.start, sent.end)
             lo = max(clause[0], prior.end if prior else sent.start)
             if n.followed_by_noun:
                 pre = self._preposed(n, nums)
@@ -662,6 +682,9 @@ class _Extractor:
         unit: str,
         comparator: Comparator | None = None,
     ) -> Target:
+        # A quote holds its number whatever the path: a window that starts past the number (two
+        # mentions over the same digits, 全省前20名) gave an empty span, and Target refused it.
+        start, end = min(start, n.start), max(end, n.end)
         ind = self.catalog.get(indicator)
         form = ind.form if ind else self._form_cue(window)
         period = self._period_for(sent, n.start, self.text[max(sent.start, n.start - 8) : n.start])
