@@ -7,6 +7,7 @@ enough to fix the YAML.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -74,12 +75,12 @@ class Catalog:
 
     def canonical(self, name: str) -> str:
         """A name with each regional wording replaced by its group's first: the same indicator
-        outside the catalog gets the same name in every document."""
-        for group in self.wordings:
-            for member in sorted(group[1:], key=len, reverse=True):
-                if member in name:
-                    name = name.replace(member, group[0])
-        return name
+        outside the catalog gets the same name in every document. One left-to-right scan,
+        longest wording first, so 地区生产总值 is not rewritten inside itself (生产总值)."""
+        if not self.wordings:
+            return name
+        pattern, canon = _wording_index(self.wordings)
+        return pattern.sub(lambda m: canon[m.group(0)], name)
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self.indicators
@@ -111,6 +112,16 @@ class Catalog:
 
     def forms(self) -> dict[str, Form]:
         return {i.id: i.form for i in self.indicators.values()}
+
+
+@cache
+def _wording_index(wordings: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    canon: dict[str, str] = {}
+    for group in wordings:
+        for member in group:
+            canon.setdefault(member, group[0])
+    alternation = "|".join(re.escape(w) for w in sorted(canon, key=len, reverse=True))
+    return re.compile(alternation), canon
 
 
 def _parse(data: Any, file: Path | str) -> Catalog:

@@ -167,6 +167,9 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
                     continue
                 value = parse_number(m.group("c"))
                 value_max = None
+                if canonical == "元" and m.group("c")[-1] in "万亿":  # 千亿元 → 1000 亿元
+                    canonical = m.group("c")[-1] + "元"
+                    value /= 1e8 if canonical == "亿元" else 1e4
             else:
                 value = parse_number(m.group("a"))
                 value_max = parse_number(m.group("b")) if m.group("b") else None

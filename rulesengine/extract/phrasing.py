@@ -57,6 +57,7 @@ class Phrasing:
     form_cues: dict[str, tuple[str, ...]]
     target_followers: tuple[str, ...]
     past_cues: tuple[str, ...]
+    past_openers: tuple[str, ...]
     future_cues: tuple[str, ...]
     sub_periods: dict[str, str]
     generic_words: tuple[str, ...]
@@ -97,6 +98,7 @@ _WORD_LISTS: tuple[str, ...] = (
     "flow_cues",
     "target_followers",
     "past_cues",
+    "past_openers",
     "future_cues",
     "generic_words",
     "name_strip",

@@ -65,12 +65,17 @@ def _stance(heading: str, period: Period, ph: Phrasing) -> tuple[Stance, int | N
 
 
 def _bare_heading(line: str, ph: Phrasing) -> bool:
+    """An unmarked short line that names a stance or a year ("2020年湖南", "展望2024年"): news
+    pages and summaries head their parts this way."""
     rules = ph.sections
     if not line or len(line) > rules.max_bare_heading:
         return False
-    if any(c in line for c in "。；;，,%％"):
+    if any(c in line for c in "。；;，,%％|"):
         return False
-    return any(w in line for w in (*rules.review, *rules.plan))
+    if any(w in line for w in (*rules.review, *rules.plan)):
+        return True
+    years = _YEAR.findall(line)
+    return bool(years) and not any(c.isdigit() for c in _YEAR.sub("", line))
 
 
 def read_sections(text: str, period: Period, ph: Phrasing) -> Sections:

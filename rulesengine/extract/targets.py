@@ -52,6 +52,7 @@ _VERB_PREFIX_MAX = 4  # adverbs before the verb that opens an enumeration (全�
 _MODIFIER_MAX = 6  # modifiers before the head noun of a count ("标杆性", "苏州市级以上")
 _INHERIT_RESIDUAL = 2  # words left before a bare number that still let it inherit ("首季")
 _PARAGRAPH_LOOKBACK = 400  # how far back a sentence looks for its paragraph's opener
+_OPENER_NOISE = ' \t\u3000“"「(（'
 _OPENER = 12  # the opener of a paragraph: "2024年,", "过去一年,"
 # Longer than any sentence of real prose; bounds what a text without stops costs per number.
 _SENTENCE_MAX = 1000
@@ -248,6 +249,9 @@ class _Extractor:
         progress = max((m.end() for p in self.ph.progress_patterns for m in p.finditer(head)), default=-1)
         if progress >= 0:  # "1-5月…增长17.8%": the year so far, unless a forward word follows
             return not self._forward(head[progress:], self.ph.future_cues)
+        opener = head.lstrip(_OPENER_NOISE)
+        if opener.startswith(self.ph.past_openers) and not self._forward(head, self.ph.future_cues):
+            return True
         section = self.sections.at(pos)
         if section is not None and section.stance is Stance.review and "|" not in sent.text:
             return not self._forward(head)  # a table row's columns say what is target
