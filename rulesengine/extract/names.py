@@ -49,14 +49,15 @@ _TRAILING = (
     "稳定在",
     "力保",
 )
+_REGION_MAX = 12  # the longest region name stripped from a name's start
 _NAME_MAX = 16  # a longer remainder is a clause, not a name: keep its end, where the noun is
 _COUNT_UNITS = frozenset("家个项名人台套座条户款件所架辆列场")
 
 
 @cache
-def _region_words(phrasing_words: frozenset[str]) -> re.Pattern[str]:
-    """Region names and short names (GB/T 2260) and the 全省/我市 words, as a prefix pattern;
-    a short name that is also a phrasing word (新建区 → 新建) is left out."""
+def _region_words(phrasing_words: frozenset[str]) -> frozenset[str]:
+    """Region names and short names (GB/T 2260) and the 全省/我市 words; a short name that is
+    also a phrasing word (新建区 → 新建) is left out."""
     words = {
         "全国",
         "全省",
@@ -77,8 +78,45 @@ def _region_words(phrasing_words: frozenset[str]) -> re.Pattern[str]:
         for w in (region.name, short_name(region.name)):
             if len(w) >= 2 and w not in phrasing_words:
                 words.add(w)
-    alternation = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    return re.compile(f"(?:{alternation})+")
+    return frozenset(words)
+
+
+def _strip_regions(name: str, words: frozenset[str]) -> str:
+    """Region words at the name's start ("湖南全省…"), by prefix look-up: a pattern of 6,000
+    alternatives costs more per name than the few prefixes a name has."""
+    stripped = True
+    while stripped:
+        stripped = False
+        for size in range(min(len(name) - 1, _REGION_MAX), 1, -1):
+            if name[:size] in words:
+                name, stripped = name[size:], True
+                break
+    return name
+
+
+_END_WORDS: dict[tuple[int, int], tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _end_words(
+    ph: Phrasing, predicate_words: tuple[str, ...]
+) -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    """Words stripped at a name's start and at its end, as one pattern each (longest first);
+    built once per phrasing."""
+    key = (id(ph), hash(predicate_words))
+    if key not in _END_WORDS:
+        leading = {*ph.name_strip, *predicate_words, *ph.preposed_target_verbs}
+        trailing = {*_FORM_WORDS, *_TRAILING, *ph.stretch_cues, *ph.baseline_cues}
+        trailing |= {w for w, _ in ph.comparators_before}
+
+        def alternation(words: set[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+        _END_WORDS[key] = (
+            frozenset(leading),
+            re.compile(f"^(?:{alternation(leading)})+(?=.)"),
+            re.compile(f"(?<=.)(?:{alternation(trailing)})+$"),
+        )
+    return _END_WORDS[key]
 
 
 def read_form(window: str, unit: str | None, name: str, ph: Phrasing) -> Form:
@@ -103,31 +141,13 @@ def canonical_name(
     Words are stripped only at the ends (力争全省… at the start; …增长目标为 at the end): inside a
     name they belong to it (社会消费品零售总额 keeps 总额, 固定资产投资 keeps 投资)."""
     name = _PUNCT.sub("", _YEAR_WORD.sub("", raw))
-    leading = sorted({*ph.name_strip, *predicate_words, *ph.preposed_target_verbs}, key=len, reverse=True)
-    trailing = sorted(
-        {
-            *_FORM_WORDS,
-            *_TRAILING,
-            *ph.stretch_cues,
-            *ph.baseline_cues,
-            *(w for w, _ in ph.comparators_before),
-        },
-        key=len,
-        reverse=True,
-    )
-    regions = _region_words(frozenset(leading))
+    leading, lead_re, trail_re = _end_words(ph, predicate_words)
+    regions = _region_words(leading)
     changed = True
     while changed and name:
         before = name
-        m = regions.match(name)
-        if m and m.end() < len(name):
-            name = name[m.end() :]
-        for word in leading:
-            if len(name) > len(word) and name.startswith(word):
-                name = name[len(word) :]
-        for word in trailing:
-            if len(name) > len(word) and name.endswith(word):
-                name = name[: -len(word)]
+        name = _strip_regions(name, regions)
+        name = trail_re.sub("", lead_re.sub("", name))
         changed = name != before
     name = catalog.canonical(name[-_NAME_MAX:])
     suffix = _SUFFIX.get(form) if form else None

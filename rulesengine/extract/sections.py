@@ -43,9 +43,10 @@ class Sections:
     """Sections in document order; the one holding a position is found by bisection."""
 
     sections: tuple[Section, ...]
+    starts: tuple[int, ...] = ()
 
     def at(self, pos: int) -> Section | None:
-        i = bisect_right([s.start for s in self.sections], pos) - 1 if self.sections else -1
+        i = bisect_right(self.starts, pos) - 1
         return self.sections[i] if i >= 0 else None
 
 
@@ -112,4 +113,4 @@ def read_sections(text: str, period: Period, ph: Phrasing) -> Sections:
             year = stack[-1][2]
         stack.append((rank, stance, year))
         found.append(Section(start + lead, heading, rank, stance, year))
-    return Sections(tuple(found))
+    return Sections(tuple(found), tuple(s.start for s in found))

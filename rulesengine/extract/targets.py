@@ -96,8 +96,12 @@ class _Extractor:
         self.catalog = catalog
         self.ph = ph
         self.terms = catalog.terms()
+        self._terms_ending: dict[str, list[str]] = {}
+        for term in self.terms:  # longest first, as terms() gives them
+            self._terms_ending.setdefault(term[-1], []).append(term)
         self._occurrences: list[tuple[int, int, str]] | None = None
         self.sections = read_sections(text, period, ph)
+        self.sub_periods = sorted(ph.sub_periods.items(), key=lambda kv: -len(kv[0]))
         self.table_rows = read_table_rows(text, ph) if "|" in text else []
         self._row_starts = [r.start for r in self.table_rows]
         cues = sorted({*ph.stretch_cues, *ph.baseline_cues}, key=lambda w: -len(w))
@@ -127,6 +131,7 @@ class _Extractor:
             },
             key=lambda w: (-len(w), w),  # then by the word: a set's order changes per process
         )
+        self._predicates = tuple(self.predicate_words)
 
     # -- small helpers ---------------------------------------------------------------------
     def _strip_words(self, s: str, words: list[str] | tuple[str, ...]) -> str:
@@ -236,7 +241,7 @@ class _Extractor:
         """The canonical name of an uncatalogued subject (names.py) and where it starts."""
         raw = self.text[lo:hi]
         form = read_form(raw + cue, unit, raw, self.ph)
-        name = canonical_name(raw, form, self.catalog, self.ph, tuple(self.predicate_words))
+        name = canonical_name(raw, form, self.catalog, self.ph, self._predicates)
         offset = lo + max(0, len(raw) - len(raw.lstrip("，,、；;：: ")))
         return name, offset
 
@@ -316,7 +321,7 @@ class _Extractor:
             ):
                 year = section.year
         sub = None
-        for word, code in sorted(self.ph.sub_periods.items(), key=lambda kv: -len(kv[0])):
+        for word, code in self.sub_periods:
             if window.endswith(word) or window[-len(word) - 2 :].find(word) >= 0:
                 sub = code
                 break
@@ -459,7 +464,7 @@ class _Extractor:
         if after > 0:  # "30个百亿级项目年内投产": the count is the subject of a commitment verb
             noun = noun[:after]
         if noun and (after > 0 or self._committed(n, nums)):
-            name = canonical_name(noun, Form.count, self.catalog, self.ph, tuple(self.predicate_words))
+            name = canonical_name(noun, Form.count, self.catalog, self.ph, self._predicates)
             return "other:" + (name or noun), pos + len(noun), 0.5
         return None
 
@@ -481,7 +486,7 @@ class _Extractor:
         if m is None:
             return None
         noun = m.group(0)
-        for term in self.terms:
+        for term in self._terms_ending.get(noun[-1], ()):
             if noun.endswith(term) and 0 < len(noun) - len(term) <= _MODIFIER_MAX:
                 ind = self._best(term, n.unit, None)
                 end = pos + len(noun)

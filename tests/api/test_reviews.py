@@ -224,7 +224,7 @@ def test_decisions_carry_over_by_fingerprint_and_vanished_findings_resolve(
     assert f2["industrial_va_growth"]["comment"] == "县里口径不同"
     assert f2["industrial_va_growth"]["carried_from_id"] == f1["industrial_va_growth"]["id"]
     assert f2["digital_core_va_growth"]["status"] == "resolved"
-    assert f2["other:高新技术产业"]["status"] == "open"
+    assert f2["other:高新技术产业投资增长"]["status"] == "open"
     assert second["counts_by_status"] == {"dismissed": 1, "resolved": 1, "open": 1}
     assert findings(api, second["id"], status="resolved")["total"] == 1
 
