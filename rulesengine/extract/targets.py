@@ -35,6 +35,7 @@ _LIST_SPLIT = re.compile(r"[、和及与]")
 _ENUM_SPLIT = re.compile(r"、")
 _ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 _COUNT_FORMS = {Form.count}
+_PERIOD_WORDS = ("全年", "年度")
 _NAME_QUOTES = ("“", "「", '"', "《")
 _CLOSE_QUOTE = re.compile(r"[”」\"》]")
 _LIST_ENDS = "和、，,。；;及与等\n"
@@ -101,6 +102,7 @@ class _Extractor:
             self._terms_ending.setdefault(term[-1], []).append(term)
         self._occurrences: list[tuple[int, int, str]] | None = None
         self.sections = read_sections(text, period, ph)
+        self._item_verbs = (*ph.preposed_target_verbs, *ph.flow_cues)
         self.sub_periods = sorted(ph.sub_periods.items(), key=lambda kv: -len(kv[0]))
         self.table_rows = read_table_rows(text, ph) if "|" in text else []
         self._row_starts = [r.start for r in self.table_rows]
@@ -177,13 +179,25 @@ class _Extractor:
             return 3 if unit in ind.units else 0
         return 0
 
-    def _best(self, term: str, unit: str | None, cue: Form | None) -> Indicator | None:
+    def _best(
+        self, term: str, unit: str | None, cue: Form | None, cumulative: bool | None = None
+    ) -> Indicator | None:
+        """The indicator a term names for this unit and form cue; when the basis is known, one
+        whose basis fits it (规上工业企业: the flow, or the stock after 累计/总数/达到)."""
         scored = [(self._compatible(i, unit, cue), i) for i in self.catalog.by_term(term)]
         scored = [s for s in scored if s[0] > 0]
+        if cumulative is not None:
+            scored = [s for s in scored if self._basis_fits(s[1], cumulative)]
         if not scored:
             return None
         scored.sort(key=lambda s: (-s[0], s[1].id))
         return scored[0][1]
+
+    @staticmethod
+    def _basis_fits(ind: Indicator, cumulative: bool) -> bool:
+        if ind.basis is Basis.cumulative:
+            return cumulative  # 规上工业企业总数 is the stock: "新增规上工业企业50家" is the flow
+        return not (cumulative and ind.basis is Basis.annual)
 
     def _term_index(self) -> list[tuple[int, int, str]]:
         """Every catalog term occurrence in the text, found once per document (by start)."""
@@ -219,7 +233,7 @@ class _Extractor:
     def _usable(self, ind: Indicator, start: int, end: int, cumulative: bool) -> bool:
         if self._excluded(ind, start, end):
             return False
-        return not (cumulative and ind.basis is Basis.annual)
+        return self._basis_fits(ind, cumulative)
 
     def _resolve(
         self, lo: int, hi: int, unit: str | None, cue_hint: str = "", cumulative: bool = False
@@ -232,7 +246,7 @@ class _Extractor:
             gap = self.text[end:hi]
             if not self._is_predicate_only(gap):
                 continue
-            ind = self._best(term, unit, self._form_cue(gap + cue_hint))
+            ind = self._best(term, unit, self._form_cue(gap + cue_hint), cumulative)
             if ind is not None and self._usable(ind, start, end, cumulative):
                 return _Resolved(ind.id, start, 0.9, unit or ind.units[0])
         return None
@@ -352,10 +366,14 @@ class _Extractor:
             return Kind.stretch
         # "争创国家级专精特新“小巨人”企业80家": a local cue reaches the first number of its clause
         # and the counts listed after it with 、 ("争创A30家以上、B40家以上")
+        # that have no verb of their own ("争创A30家、B40家以上"); the nearest verb governs an item
+        # ("争创A1家、新增B2家、C5家": B and C are baseline)
         clause_start = max((m.end() for m in _BREAK.finditer(head)), default=0)
-        clause = head[clause_start:]
-        if any(cue in clause for cue in self.ph.stretch_local_cues):
-            return Kind.stretch
+        for item in reversed(head[clause_start:].split("、")):
+            if any(cue in item for cue in self.ph.stretch_local_cues):
+                return Kind.stretch
+            if item.startswith(self._item_verbs) or "达到" in item:
+                break
         return scope
 
     def _comparator(self, n: NumberMention, gap: str, form: Form | None) -> Comparator:
@@ -562,6 +580,14 @@ class _Extractor:
             unique.setdefault((t.indicator, t.value, t.kind, t.span.start, t.span.end), t)
         return sorted(unique.values(), key=lambda t: (t.span.start, t.span.end, t.indicator))
 
+    def _stock(self, clause_head: str, n: NumberMention) -> bool:
+        """ "规上工业企业达到1500家": a count reached, not added, in its own clause."""
+        if n.unit in _PERCENT_UNITS or n.unit in self.ph.money_units:
+            return False
+        item = clause_head[max(clause_head.rfind("、"), clause_head.rfind("和")) + 1 :]
+        verbs = [c for c in self.ph.flow_cues if c not in _PERIOD_WORDS]  # 全年 is no flow of its own
+        return ("达到" in item[-8:] or "总数" in item) and not any(c in item for c in verbs)
+
     def _cumulative(self, sent: Sentence, pos: int) -> bool:
         return any(c in self.text[max(sent.start, pos - 12) : pos] for c in self.ph.cumulative_cues)
 
@@ -633,7 +659,7 @@ class _Extractor:
                 prior = _Prior(out[-1].indicator, n.unit, q_end)
                 continue
             window = self.text[lo : n.start]
-            cumulative = self._cumulative(sent, n.start)
+            cumulative = self._cumulative(sent, n.start) or self._stock(self.text[clause[0] : n.start], n)
             res = self._resolve(lo, n.start, n.unit, cumulative=cumulative)
             residual = self._residual(window)
             if res is not None:

@@ -176,6 +176,7 @@ class Vocab:
     qualifiers: tuple[str, ...] = ("",)
     first: bool = False
     stock: bool = True
+    only_stock: bool = False  # an indicator that is a stock by definition (规上工业企业总数)
 
 
 _PCT = (4.5, 5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5, 9, 10, 12, 15)
@@ -200,6 +201,27 @@ GROWTH: dict[str, Vocab] = {
         Vocab("new_energy_industry_va_growth", ("新能源产业增加值",), (*_PCT, 20, 25)),
         Vocab("tax_per_mu_growth", ("规上工业亩均税收", "亩均税收", "规上企业亩均税收"), _PCT[:9]),
         Vocab("va_per_mu_growth", ("规上工业亩均增加值", "亩均增加值", "规上企业亩均增加值"), _PCT[:9]),
+        # the 主要预期目标 of a 政府工作报告 and the industrial indicators real plans add (tests/real)
+        Vocab("gdp_growth", ("地区生产总值", "GDP"), _PCT[:9]),
+        Vocab("fixed_asset_investment_growth", ("固定资产投资", "全社会固定资产投资"), _PCT),
+        Vocab("industrial_investment_growth", ("工业投资",), (*_PCT, 15, 20)),
+        Vocab("retail_sales_growth", ("社会消费品零售总额",), _PCT[:9]),
+        Vocab("budget_revenue_growth", ("一般公共预算收入",), _PCT[:9]),
+        Vocab("cpi_ceiling", ("居民消费价格涨幅",), (2, 3)),
+        Vocab("disposable_income_growth", ("居民人均可支配收入",), _PCT[:9]),
+        Vocab("urban_income_growth", ("城镇居民人均可支配收入",), _PCT[:9]),
+        Vocab("rural_income_growth", ("农村居民人均可支配收入",), _PCT[:9]),
+        Vocab("foreign_trade_growth", ("进出口总额", "外贸进出口总额"), _PCT),
+        Vocab("exports_growth", ("出口总额",), _PCT),
+        Vocab("service_va_growth", ("服务业增加值",), _PCT[:9]),
+        Vocab("agriculture_va_growth", ("农林牧渔业增加值",), (3, 3.5, 4, 4.5)),
+        Vocab("industrial_output_growth", ("规上工业总产值", "规模以上工业总产值"), _PCT),
+        Vocab("industrial_revenue_growth", ("规上工业营业收入",), _PCT),
+        Vocab("industrial_profit_growth", ("规上工业利润总额",), _PCT),
+        Vocab("high_tech_va_growth", ("高新技术产业增加值",), (*_PCT, 15)),
+        Vocab("strategic_emerging_va_growth", ("战略性新兴产业增加值",), (*_PCT, 15)),
+        Vocab("digital_economy_growth", ("数字经济增加值",), (*_PCT, 15)),
+        Vocab("industrial_electricity_growth", ("工业用电量",), _PCT[:9]),
     )
 }
 
@@ -212,6 +234,13 @@ SHARE: dict[str, Vocab] = {
             (6, 7.5, 8, 8.5, 9, 10, 11, 12, 13.5, 15),
         ),
         Vocab("industrial_land_share", ("工业用地比例", "工业用地占比"), (25, 28, 30, 32, 35)),
+        Vocab("urbanization_rate", ("常住人口城镇化率",), (55, 60, 65, 70)),
+        Vocab("unemployment_rate", ("城镇调查失业率",), (5, 5.5)),
+        Vocab("rd_intensity", ("研发经费投入强度",), (2, 2.5, 2.8, 3, 3.2)),
+        Vocab("high_tech_va_share", ("高新技术产业增加值占规上工业增加值比重",), (40, 45, 50, 60)),
+        Vocab("strategic_emerging_va_share", ("战略性新兴产业增加值占比",), (25, 30, 35, 40)),
+        Vocab("manufacturing_va_share", ("制造业增加值占地区生产总值比重",), (28, 30, 33, 35)),
+        Vocab("digital_economy_va_share", ("数字经济增加值占地区生产总值比重",), (40, 45, 50)),
     )
 }
 
@@ -223,6 +252,8 @@ REDUCTION: dict[str, Vocab] = {
             ("单位工业增加值能耗", "规上工业单位增加值能耗"),
             (2, 2.5, 3, 3.5, 4, 5),
         ),
+        Vocab("energy_per_gdp_reduction", ("单位地区生产总值能耗",), (2, 2.5, 3, 3.5)),
+        Vocab("carbon_per_gdp_reduction", ("单位地区生产总值二氧化碳排放",), (3, 3.5, 4)),
     )
 }
 
@@ -239,6 +270,14 @@ LEVEL: dict[str, Vocab] = {
         ),
         Vocab("digital_core_va", ("数字经济核心产业增加值",), (45, 60, 80, 120, 150, 210), "亿元"),
         Vocab("software_revenue", ("软件业务收入",), (8, 12, 20, 35, 50), "亿元"),
+        Vocab("gdp", ("地区生产总值",), (500, 800, 1200, 1500, 2000), "亿元"),
+        Vocab("gdp_per_capita", ("人均地区生产总值",), (8, 10, 12, 15), "万元"),
+        Vocab("budget_revenue", ("一般公共预算收入",), (40, 60, 80, 120), "亿元"),
+        Vocab("foreign_investment", ("实际使用外资",), (1, 2, 3, 5), "亿美元"),
+        Vocab("grain_output", ("粮食产量",), (30, 45, 60, 80), "万吨"),
+        Vocab("industrial_output_value", ("规上工业总产值",), (800, 1200, 2000, 3000), "亿元"),
+        Vocab("industrial_revenue", ("规上工业营业收入",), (900, 1300, 2100), "亿元"),
+        Vocab("industrial_va", ("规上工业增加值",), (200, 300, 450, 600), "亿元"),
         Vocab(
             "manufacturing_major_project_investment",
             ("制造业重大项目",),
@@ -320,6 +359,17 @@ COUNT: dict[str, Vocab] = {
             qualifiers=("", "省级"),
             first=True,
         ),
+        Vocab("urban_new_jobs", ("城镇新增就业",), (3000, 5000, 8000, 12000), "人", verbs=("",), stock=False),
+        Vocab("above_scale_enterprises_total", ("规上工业企业",), (300, 500, 800), "家", only_stock=True),
+        Vocab("nev_output", ("新能源汽车产量",), (20000, 50000, 100000), "辆", verbs=("",), stock=False),
+        Vocab(
+            "high_tech_enterprises",
+            ("高新技术企业",),
+            (20, 30, 50, 80),
+            "家",
+            verbs=("新增", "新认定", "培育"),
+        ),
+        Vocab("tech_smes", ("科技型中小企业",), (50, 80, 100, 150), "家", verbs=("新增", "培育")),
         Vocab(
             "5g_base_stations",
             ("5G基站", "5G宏基站"),
@@ -572,7 +622,7 @@ def count_item(d: Draft, c: Context, ind: str, kind: str, verb: bool = True) -> 
     unit = c.pick(v.units or (v.unit,))
     value = c.pick(v.values)
     shape = c.rng.random()
-    if v.stock and shape < 0.12:  # a stock: 累计 … or … 总数达到 …
+    if v.stock and (v.only_stock or shape < 0.12):  # a stock: 累计 … or … 总数达到 …
         suffix = c.pick(_COUNT_SUFFIX)
         total = value * c.pick((3, 4, 5, 6))
         if c.chance(0.5):
