@@ -1,0 +1,86 @@
+"""How a target is held: baseline or stretch (力争 scopes, pair forms, 争创 over a list),
+its comparator, and whether it is a stock or a flow.
+"""
+
+from __future__ import annotations
+
+from rulesengine.extract.clauses import Sentence
+from rulesengine.extract.context import BREAK, PAIR_VALUE, PERCENT_UNITS, PERIOD_WORDS, YEAR_START
+from rulesengine.extract.numbers import NumberMention
+from rulesengine.extract.timeframe import Timeframe
+from rulesengine.model import Basis, Comparator, Form, Kind
+
+__all__ = ["Qualifiers"]
+
+
+class Qualifiers(Timeframe):
+    """Mixin of the extractor (targets.py); reads the state ExtractionContext declares."""
+
+    def _kind(self, sent: Sentence, n: NumberMention) -> Kind:
+        head = self.text[sent.start : n.start]
+        scope = Kind.baseline
+        for m in self.kind_re.finditer(head):
+            word = m.group(0)
+            if (
+                word in "；;" or word in self.ph.baseline_cues
+            ):  # parallel items: a 力争 in one does not reach the next
+                scope = Kind.baseline
+            else:
+                after = head[m.end() :]
+                bare = after.lstrip("达实现").removeprefix("超过").removeprefix("突破").removeprefix("到")
+                if after == "" or (PAIR_VALUE.match(bare) and not YEAR_START.match(bare)):
+                    continue  # pair form: marks the one number right after it
+                scope = Kind.stretch
+        # pair form "、力争10%": the cue sits right before this number
+        tail = head.rstrip()
+        local = (*self.ph.stretch_cues, *self.ph.stretch_local_cues)
+        if any(tail.endswith(c) or tail.endswith(c + "达") for c in local):
+            return Kind.stretch
+        # "争创国家级专精特新“小巨人”企业80家": a local cue reaches the first number of its clause
+        # and the counts listed after it with 、 ("争创A30家以上、B40家以上")
+        # that have no verb of their own ("争创A30家、B40家以上"); the nearest verb governs an item
+        # ("争创A1家、新增B2家、C5家": B and C are baseline)
+        clause_start = max((m.end() for m in BREAK.finditer(head)), default=0)
+        for item in reversed(head[clause_start:].split("、")):
+            if any(cue in item for cue in self.ph.stretch_local_cues):
+                return Kind.stretch
+            if item.startswith(self._item_verbs) or "达到" in item:
+                break
+        return scope
+
+    def _comparator(self, n: NumberMention, gap: str, form: Form | None) -> Comparator:
+        if n.comparator is not None:
+            return n.comparator
+        tail = gap[-6:]
+        best: tuple[int, Comparator] | None = None
+        for word, comp in self.ph.comparators_before:
+            idx = tail.rfind(word)
+            if idx >= 0 and (best is None or idx + len(word) > best[0]):
+                best = (idx + len(word), comp)
+        if best is not None:
+            return best[1]
+        if form in (Form.growth, Form.reduction, Form.share):
+            return Comparator.gte
+        return Comparator.eq
+
+    def _basis(self, window: str, form: Form | None) -> Basis:
+        if any(c in window for c in self.ph.cumulative_cues):
+            return Basis.cumulative
+        if (
+            form is Form.count
+            and ("达到" in window[-8:] or "总数" in window)
+            and not any(c in window for c in self.ph.flow_cues)
+        ):
+            return Basis.cumulative
+        return Basis.annual
+
+    def _stock(self, clause_head: str, n: NumberMention) -> bool:
+        """ "规上工业企业达到1500家": a count reached, not added, in its own clause."""
+        if n.unit in PERCENT_UNITS or n.unit in self.ph.money_units:
+            return False
+        item = clause_head[max(clause_head.rfind("、"), clause_head.rfind("和")) + 1 :]
+        verbs = [c for c in self.ph.flow_cues if c not in PERIOD_WORDS]  # 全年 is no flow of its own
+        return ("达到" in item[-8:] or "总数" in item) and not any(c in item for c in verbs)
+
+    def _cumulative(self, sent: Sentence, pos: int) -> bool:
+        return any(c in self.text[max(sent.start, pos - 12) : pos] for c in self.ph.cumulative_cues)

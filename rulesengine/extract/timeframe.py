@@ -1,0 +1,102 @@
+"""Whether a number is last year's result or this plan's target, and for which period: the
+section it sits in, a progress report (1-8月), a past year, cue or five-year plan that opens
+its sentence or paragraph, unless a forward word follows.
+"""
+
+from __future__ import annotations
+
+from rulesengine.extract.clauses import Sentence
+from rulesengine.extract.context import COMPARE_BASE, OPENER, OPENER_NOISE, PARAGRAPH_LOOKBACK, YEAR
+from rulesengine.extract.sections import Stance
+from rulesengine.extract.vocabulary import IndicatorResolver
+from rulesengine.model import Period
+
+__all__ = ["Timeframe"]
+
+
+class Timeframe(IndicatorResolver):
+    """Mixin of the extractor (targets.py); reads the state ExtractionContext declares."""
+
+    def _is_past(self, sent: Sentence, pos: int) -> bool:
+        """Last year's result, not a target: said in a review section (一、2024年工作回顾), in a
+        progress report (1-8月), or after a past year or cue that opens the sentence or its
+        paragraph ("2024年,全市…。规上工业增长9%") with no forward word since."""
+        head = self.text[sent.start : pos]
+        progress = max((m.end() for p in self.ph.progress_patterns for m in p.finditer(head)), default=-1)
+        if progress >= 0:  # "1-5月…增长17.8%": the year so far, unless a forward word follows
+            return not self._forward(head[progress:], self.ph.future_cues)
+        opener = head.lstrip(OPENER_NOISE)
+        if opener.startswith(self.ph.past_openers) and not self._forward(head, self.ph.future_cues):
+            return True
+        section = self.sections.at(pos)
+        if section is not None and section.stance is Stance.review and "|" not in sent.text:
+            return not self._forward(head)  # a table row's columns say what is target
+        para = self.text.rfind("\n", max(0, sent.start - PARAGRAPH_LOOKBACK), sent.start) + 1
+        if para > 0 and section is not None and para < section.start:
+            para = section.start
+        if 0 < para < sent.start:
+            opener = self.text[para : min(sent.start, para + OPENER)]
+            if self._past_position(opener) >= 0 and not self._forward(self.text[para:pos]):
+                return True
+        last_past = self._past_position(head)
+        if last_past < 0:
+            return False
+        return not self._forward(head[last_past:], self.ph.future_cues)
+
+    def _forward(self, head: str, words: tuple[str, ...] | None = None) -> bool:
+        """A word, a year or a five-year plan of the plan's period that points forward."""
+        if any(w in head for w in (self.ph.sections.forward if words is None else words)):
+            return True
+        if any(int(m.group(2)) >= self.period.start for m in YEAR.finditer(head)):
+            return True
+        return any(end >= self.period.start for _, end in self._five_year_plans(head))
+
+    def _five_year_plans(self, head: str) -> list[tuple[int, int]]:
+        """(position, last year) of each five-year plan named: “十四五” → 2025."""
+        if "五" not in head:
+            return []
+        found = []
+        for m in self.ph.five_year_plan.finditer(head):
+            n = 10 + "一二三四五六七八九".index(m.group(1)) + 1
+            found.append((m.start(), 1981 + 5 * (n - 6) + 4))
+        return found
+
+    def _past_position(self, head: str) -> int:
+        last_past = -1
+        for cue in self.ph.past_cues:
+            last_past = max(last_past, head.rfind(cue))
+        for m in YEAR.finditer(head):
+            year = int(m.group(2))
+            if year < self.period.start and not COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
+                last_past = max(last_past, m.start())
+        for pos, end in self._five_year_plans(head):
+            if end < self.period.start:
+                last_past = max(last_past, pos)
+        return last_past
+
+    def _period_for(self, sent: Sentence, pos: int, window: str) -> Period:
+        head = self.text[sent.start : pos]
+        year = None
+        for m in YEAR.finditer(head):
+            y = int(m.group(2))
+            if self.period.start <= y <= self.period.end and not COMPARE_BASE.search(
+                head[max(0, m.start() - 3) : m.end()]
+            ):
+                year = y
+        if year is None:
+            section = self.sections.at(pos)
+            if (
+                section is not None
+                and section.year is not None
+                and self.period.covers(Period(start=section.year, end=section.year))
+            ):
+                year = section.year
+        sub = None
+        for word, code in self.sub_periods:
+            if window.endswith(word) or window[-len(word) - 2 :].find(word) >= 0:
+                sub = code
+                break
+        if year is None and sub is None:
+            return self.period
+        y = year if year is not None else self.period.end
+        return Period(start=y, end=y, sub=sub)
