@@ -238,10 +238,10 @@ def test_decisions_carry_over_by_fingerprint_and_vanished_findings_resolve(
     assert "县里口径不同" in trail[1]["comment"]
 
     # The old check is history: it cannot be reviewed any more, and says where to go.
-    stale = review(api, f1["other:高新技术产业"], "confirmed", "x")
+    stale = review(api, f1["other:高新技术产业投资增长"], "confirmed", "x")
     body = assert_problem(stale, 409, "check_superseded")
     assert body["latest_check_id"] == second["id"]
-    assert body["latest_finding_id"] == f2["other:高新技术产业"]["id"]
+    assert body["latest_finding_id"] == f2["other:高新技术产业投资增长"]["id"]
     assert_problem(review(api, f2["digital_core_va_growth"], "confirmed", "x"), 409, "finding_resolved")
 
     # The target comes back: the resolved finding reopens.
