@@ -20,6 +20,7 @@ from rulesengine.extract.tables import TableRow
 from rulesengine.model import Form, Period
 
 PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—\-·.]+")
+TARGET_YEAR = re.compile(r"(到|至)?\d{4}年(底|末)?|(到|至)?末")
 YEAR = re.compile(r"(到|至|在)?(\d{4})年(前|底|末)?")
 COMPARE_BASE = re.compile(r"(较|比|相比|对比)\d{4}年")
 COMPARED_WITH = re.compile(r"(较|比|相比|对比)(上年|去年|上一年|\d{4}年)(同期)?")

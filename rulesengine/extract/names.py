@@ -140,7 +140,7 @@ def canonical_name(
 
     Words are stripped only at the ends (力争全省… at the start; …增长目标为 at the end): inside a
     name they belong to it (社会消费品零售总额 keeps 总额, 固定资产投资 keeps 投资)."""
-    name = _PUNCT.sub("", _YEAR_WORD.sub("", raw))
+    name = _PUNCT.sub("", ph.five_year_plan.sub("", _YEAR_WORD.sub("", raw)))
     leading, lead_re, trail_re = _end_words(ph, predicate_words)
     regions = _region_words(leading)
     changed = True

@@ -175,7 +175,12 @@ class _Extractor(Lists):
             else:
                 # an uncatalogued prior did not take the subject named before it ("制造业有效投资
                 # 规模达到350亿,力争超过400亿,每年平均增速保持在15%以上")
-                since = prior.end if prior and not prior.indicator.startswith("other:") else sent.start
+                # nor did one of another unit ("X年均增长14%,到“十四五”末达到1000亿元": X's level)
+                since = (
+                    prior.end
+                    if prior and not prior.indicator.startswith("other:") and prior.unit == n.unit
+                    else sent.start
+                )
                 back = self._resolve_back(since, lo, n) if not residual else None
                 if back is not None:
                     ind_id, start, unit, confidence = back.indicator, lo, back.unit, 0.6

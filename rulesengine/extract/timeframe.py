@@ -79,10 +79,16 @@ class Timeframe(IndicatorResolver):
         year = None
         for m in YEAR.finditer(head):
             y = int(m.group(2))
-            if self.period.start <= y <= self.period.end and not COMPARE_BASE.search(
-                head[max(0, m.start() - 3) : m.end()]
+            if COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
+                continue
+            # a year of the plan, or a later one it sets a target for ("到2027年", "2026年底")
+            if self.period.start <= y <= self.period.end or (
+                y > self.period.end and (m.group(1) in ("到", "至") or m.group(3))
             ):
                 year = y
+        for at, end in self._five_year_plans(head):  # 到“十四五”末: the plan's last year
+            if end >= self.period.start and "末" in head[at : at + 8]:
+                year = end
         if year is None:
             section = self.sections.at(pos)
             if (

@@ -14,6 +14,7 @@ from rulesengine.extract.context import (
     PERCENT_UNITS,
     PUNCT,
     TABLE_CELL,
+    TARGET_YEAR,
     ExtractionContext,
     Resolved,
 )
@@ -40,6 +41,7 @@ class IndicatorResolver(ExtractionContext):
         """
         s = TABLE_CELL.sub(lambda m: "|" if m.group(1) in self.unit_texts else m.group(0), s)
         s = COMPARED_WITH.sub("", s)
+        s = TARGET_YEAR.sub("", self.ph.five_year_plan.sub("", s))  # "到2027年", "到“十四五”末"
         return self._strip_words(ETC.sub("", s), self.predicate_words)
 
     def _is_predicate_only(self, s: str) -> bool:
@@ -146,7 +148,15 @@ class IndicatorResolver(ExtractionContext):
         head = self.text[s_start:lo]
         if any(q in head for q in self.ph.subset_qualifiers):
             return None
-        for start, end, term in self._terms_in(s_start, lo)[:1]:
+        found = self._terms_in(s_start, lo)
+        if not found:
+            return None
+        near_start, near_end = found[0][0], found[0][1]
+        # the nearest phrase only, read as each term inside it ("规上工业增加值增长…达到3000亿元":
+        # the growth's name does not fit 亿元, its level does)
+        for start, end, term in found:
+            if end <= near_start or start >= near_end:
+                continue
             ind = self._best(term, n.unit, None)
             if ind is not None and not self._excluded(ind, start, end):
                 return Resolved(ind.id, start, 0.6, n.unit or ind.units[0])
