@@ -104,3 +104,4 @@ class ExtractionContext:
     unit_texts: set[str]
     predicate_words: list[str]
     _predicates: tuple[str, ...]
+    _leads: list[tuple[int, int]] | None

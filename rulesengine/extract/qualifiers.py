@@ -16,9 +16,41 @@ __all__ = ["Qualifiers"]
 class Qualifiers(Timeframe):
     """Mixin of the extractor (targets.py); reads the state ExtractionContext declares."""
 
+    def _lead_scopes(self) -> list[tuple[int, int]]:
+        """Lists led by a line that opens a stretch scope and ends without a stop ("主要预期目标
+        是:力争" then one target a line): the 力争 covers the list to its 。, a blank line or a
+        heading, as it would in one sentence."""
+        if self._leads is None:
+            self._leads = []
+            cues = self.ph.stretch_cues
+            pos = 0
+            open_at: int | None = None
+            for line in self.text.split("\n"):
+                start, pos = pos, pos + len(line) + 1
+                body = line.strip()
+                if open_at is not None:
+                    heading = any(p.match(body) for p, _ in self.ph.sections.markers)
+                    if not body or heading:
+                        self._leads.append((open_at, start))
+                        open_at = None
+                    elif body.endswith("。"):
+                        self._leads.append((open_at, pos))
+                        open_at = None
+                        continue
+                if open_at is None and body and not body.endswith(("。", "；", ";", "，", ",")):
+                    tail = body[body.rfind("。") + 1 :]
+                    at = max(tail.rfind(c) for c in cues)
+                    if at >= 0 and not any(ch.isdigit() for ch in tail[at:]):
+                        open_at = pos
+            if open_at is not None:
+                self._leads.append((open_at, len(self.text)))
+        return self._leads
+
     def _kind(self, sent: Sentence, n: NumberMention) -> Kind:
         head = self.text[sent.start : n.start]
         scope = Kind.baseline
+        if any(a <= n.start < b for a, b in self._lead_scopes()):
+            scope = Kind.stretch
         for m in self.kind_re.finditer(head):
             word = m.group(0)
             if (

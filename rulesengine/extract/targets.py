@@ -42,6 +42,7 @@ class _Extractor(Lists):
         for term in self.terms:  # longest first, as terms() gives them
             self._terms_ending.setdefault(term[-1], []).append(term)
         self._occurrences: list[tuple[int, int, str]] | None = None
+        self._leads: list[tuple[int, int]] | None = None
         self.sections = read_sections(text, period, ph)
         self._item_verbs = (*ph.preposed_target_verbs, *ph.flow_cues)
         self.sub_periods = sorted(ph.sub_periods.items(), key=lambda kv: -len(kv[0]))
