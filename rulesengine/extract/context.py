@@ -50,6 +50,9 @@ OPENER_NOISE = ' \t\u3000“"「(（'
 OPENER = 12  # the opener of a paragraph: "2024年,", "过去一年,"
 # Longer than any sentence of real prose; bounds what a text without stops costs per number.
 SENTENCE_MAX = 1000
+DOUBLE = "双"  # "营收、税收“双80亿”": one number for both subjects
+LIST_MAX = 6  # the most subjects a list without 分别 pairs with its numbers
+LIST_ITEM_MAX = 12  # a longer item before the last is a clause, not a subject
 
 
 def mention_start(n: NumberMention) -> int:

@@ -11,10 +11,13 @@ from bisect import bisect_left
 from rulesengine.extract.context import (
     BREAK,
     CLOSE_QUOTE,
+    DOUBLE,
     ENUM_SPLIT,
     ENUMERATION_MAX,
     ENUMERATION_SEP,
     LIST_ENDS,
+    LIST_ITEM_MAX,
+    LIST_MAX,
     LIST_SPLIT,
     MODIFIER_MAX,
     NAME_QUOTES,
@@ -60,6 +63,45 @@ class Lists(Qualifiers):
                 return [(n, p[0], p[1], predicate) for p, n in zip(parts, after, strict=True)]
             if marker == "均" and len(parts) > 1 and len(after) == 1:
                 return [(after[0], p[0], p[1], predicate) for p in parts]
+        return self._implicit_list(clause, lo, nums)
+
+    def _implicit_list(
+        self, clause: tuple[int, int], lo: int, nums: list[NumberMention]
+    ) -> list[tuple[NumberMention, int, int, str]]:
+        """Lists without 分别/均 (issue 11's "one qualifier over a list"):
+        "煤炭、原油、天然气产量7.8亿吨、2470万吨、350亿方以上" pairs subjects and numbers in order;
+        "产值、税收增长15%以上" (a rate) and "营收、税收“双80亿”" give both subjects the one number;
+        a count after two nouns ("“未来工厂”、智能工厂1000家") stays one target, as labelled."""
+        run = [n for n in mentions_between(nums, lo, clause[1]) if not n.followed_by_noun]
+        if not run:
+            return []
+        first = run[0]
+        subject = self.text[lo : first.start]
+        if "、" not in subject:
+            return []
+        # the numbers joined only by 、/和 after the first one
+        joined = [first]
+        for n in run[1:]:
+            if self.text[joined[-1].end : n.start].strip() not in ("、", "和", "及"):
+                break
+            joined.append(n)
+        head = subject.rstrip('“"「 ')
+        double = head.endswith(DOUBLE)
+        if double:
+            head = head[: -len(DOUBLE)].rstrip('“"「 ')
+        parts = self._list_items(lo, lo + len(head), ENUM_SPLIT)
+        if not 1 < len(parts) <= LIST_MAX or any(b - a > LIST_ITEM_MAX for a, b in parts[:-1]):
+            return []
+        last_start, last_end = parts[-1]
+        last = self.text[last_start:last_end]
+        predicate = next(  # the longest tail of the last item made of predicate words ("增长")
+            (last[k:] for k in range(1, len(last)) if self._is_predicate_only(last[k:])), ""
+        )
+        if len(joined) == len(parts) and len(parts) > 1:
+            return [(n, a, b, predicate) for (a, b), n in zip(parts, joined, strict=True)]
+        shared_rate = len(parts) == 2 and self._form_cue(predicate) is not None  # 产值、税收增长15%
+        if len(run) == 1 and (double or shared_rate):
+            return [(first, a, b, predicate) for a, b in parts]
         return []
 
     def _list_items(self, lo: int, hi: int, splitter: re.Pattern[str]) -> list[tuple[int, int]]:
