@@ -49,6 +49,9 @@ _TRAILING = (
     "稳定在",
     "力保",
 )
+# Generic words that are predicates after a number's subject ("完成投资1750亿元") but begin
+# names (规模以上…, 投资…): never stripped from a name's start.
+_NOUNS = frozenset({"规模", "投资", "总额"})
 _REGION_MAX = 12  # the longest region name stripped from a name's start
 _NAME_MAX = 16  # a longer remainder is a clause, not a name: keep its end, where the noun is
 _COUNT_UNITS = frozenset("家个项名人台套座条户款件所架辆列场")
@@ -104,7 +107,7 @@ def _end_words(
     built once per phrasing."""
     key = (id(ph), hash(predicate_words))
     if key not in _END_WORDS:
-        leading = {*ph.name_strip, *predicate_words, *ph.preposed_target_verbs}
+        leading = {*ph.name_strip, *predicate_words, *ph.preposed_target_verbs} - _NOUNS
         trailing = {*_FORM_WORDS, *_TRAILING, *ph.stretch_cues, *ph.baseline_cues}
         trailing |= {w for w, _ in ph.comparators_before}
 

@@ -31,10 +31,12 @@ class Timeframe(IndicatorResolver):
         section = self.sections.at(pos)
         if section is not None and section.stance is Stance.review and "|" not in sent.text:
             return not self._forward(head)  # a table row's columns say what is target
-        para = self.text.rfind("\n", max(0, sent.start - PARAGRAPH_LOOKBACK), sent.start) + 1
+        newline = self.text.rfind("\n", max(0, sent.start - PARAGRAPH_LOOKBACK), sent.start)
+        # no line break within reach: the paragraph's opener is out of sight, unless it is the text's
+        para = newline + 1 if newline >= 0 or sent.start <= PARAGRAPH_LOOKBACK else sent.start
         if para > 0 and section is not None and para < section.start:
             para = section.start
-        if 0 < para < sent.start:
+        if para < sent.start:
             opener = self.text[para : min(sent.start, para + OPENER)]
             if self._past_position(opener) >= 0 and not self._forward(self.text[para:pos]):
                 return True
