@@ -22,11 +22,8 @@ from rulesengine.model import Form, Period
 PUNCT = re.compile(r"[\s，,。；;：:、（）()“”\"'《》【】\[\]|—\-·.]+")
 TARGET_YEAR = re.compile(r"(到|至)?\d{4}年(底|末)?|(到|至)?末")
 YEAR = re.compile(r"(到|至|在)?(\d{4})年(前|底|末)?")
-COMPARE_BASE = re.compile(r"(较|比|相比|对比)\d{4}年")
-COMPARED_WITH = re.compile(r"(较|比|相比|对比)(上年|去年|上一年|\d{4}年)(同期)?")
 LIST_SPLIT = re.compile(r"[、和及与]")
 ENUM_SPLIT = re.compile(r"、")
-ETC = re.compile(r"等[\u4e00-\u9fff]{0,6}?(营业收入|收入|增加值|产值|规模)")
 COUNT_FORMS = {Form.count}
 PERIOD_WORDS = ("全年", "年度")
 NAME_QUOTES = ("“", "「", '"', "《")

@@ -74,6 +74,9 @@ class Phrasing:
     table_target_words: tuple[str, ...]
     table_result_words: tuple[str, ...]
     capacity_prefixes: tuple[str, ...]
+    compared_words: tuple[str, ...]
+    compared_bases: tuple[str, ...]
+    etc_nouns: tuple[str, ...]
 
     @cached_property
     def unit_re(self) -> re.Pattern[str]:
@@ -81,11 +84,29 @@ class Phrasing:
         return re.compile("|".join(re.escape(u.text) for u in self.units))
 
     @cached_property
+    def compare_base_re(self) -> re.Pattern[str]:
+        """A comparison with a year ("较2020年"): that year is the base, not the period."""
+        return re.compile(f"({_alternation(self.compared_words)})\\d{{4}}年")
+
+    @cached_property
+    def compared_with_re(self) -> re.Pattern[str]:
+        words, bases = _alternation(self.compared_words), _alternation(self.compared_bases)
+        return re.compile(f"({words})({bases}|\\d{{4}}年)(同期)?")
+
+    @cached_property
+    def etc_re(self) -> re.Pattern[str]:
+        return re.compile(f"等[\\u4e00-\\u9fff]{{0,6}}?({_alternation(self.etc_nouns)})")
+
+    @cached_property
     def unit_by_text(self) -> dict[str, UnitSpec]:
         by_text: dict[str, UnitSpec] = {}
         for u in self.units:
             by_text.setdefault(u.text, u)
         return by_text
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in words)
 
 
 # The fields that are plain word lists: matched longest word first (so 力争达到 wins over 达到).
@@ -192,6 +213,9 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             table_target_words=_longest_first(data["table_columns"]["target"], path, "table_columns.target"),
             table_result_words=_longest_first(data["table_columns"]["result"], path, "table_columns.result"),
             capacity_prefixes=_longest_first(data["capacity_prefixes"], path, "capacity_prefixes"),
+            compared_words=_longest_first(data["compared_with"]["words"], path, "compared_with.words"),
+            compared_bases=_longest_first(data["compared_with"]["bases"], path, "compared_with.bases"),
+            etc_nouns=_longest_first(data["etc_nouns"], path, "etc_nouns"),
             five_year_plan=_regex(data["five_year_plan"], path, "five_year_plan"),
             postposed_target_verbs=_longest_first(
                 data["postposed_target_verbs"], path, "postposed_target_verbs"

@@ -6,7 +6,7 @@ its sentence or paragraph, unless a forward word follows.
 from __future__ import annotations
 
 from rulesengine.extract.clauses import Sentence
-from rulesengine.extract.context import COMPARE_BASE, OPENER, OPENER_NOISE, PARAGRAPH_LOOKBACK, YEAR
+from rulesengine.extract.context import OPENER, OPENER_NOISE, PARAGRAPH_LOOKBACK, YEAR
 from rulesengine.extract.sections import Stance
 from rulesengine.extract.vocabulary import IndicatorResolver
 from rulesengine.model import Period
@@ -69,7 +69,9 @@ class Timeframe(IndicatorResolver):
             last_past = max(last_past, head.rfind(cue))
         for m in YEAR.finditer(head):
             year = int(m.group(2))
-            if year < self.period.start and not COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
+            if year < self.period.start and not self.ph.compare_base_re.search(
+                head[max(0, m.start() - 3) : m.end()]
+            ):
                 last_past = max(last_past, m.start())
         for pos, end in self._five_year_plans(head):
             if end < self.period.start:
@@ -81,7 +83,7 @@ class Timeframe(IndicatorResolver):
         year = None
         for m in YEAR.finditer(head):
             y = int(m.group(2))
-            if COMPARE_BASE.search(head[max(0, m.start() - 3) : m.end()]):
+            if self.ph.compare_base_re.search(head[max(0, m.start() - 3) : m.end()]):
                 continue
             # a year of the plan, or a later one it sets a target for ("到2027年", "2026年底")
             if self.period.start <= y <= self.period.end or (

@@ -8,9 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from rulesengine.extract.context import (
-    COMPARED_WITH,
     COUNT_FORMS,
-    ETC,
     PERCENT_UNITS,
     PUNCT,
     TABLE_CELL,
@@ -40,9 +38,9 @@ class IndicatorResolver(ExtractionContext):
         subject either.
         """
         s = TABLE_CELL.sub(lambda m: "|" if m.group(1) in self.unit_texts else m.group(0), s)
-        s = COMPARED_WITH.sub("", s)
+        s = self.ph.compared_with_re.sub("", s)
         s = TARGET_YEAR.sub("", self.ph.five_year_plan.sub("", s))  # "到2027年", "到“十四五”末"
-        return self._strip_words(ETC.sub("", s), self.predicate_words)
+        return self._strip_words(self.ph.etc_re.sub("", s), self.predicate_words)
 
     def _is_predicate_only(self, s: str) -> bool:
         return not self._residual(s)
