@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 import cn2an
@@ -192,7 +192,38 @@ def find_numbers(text: str, ph: Phrasing | None = None) -> list[NumberMention]:
         for fm in re.finditer(re.escape(word), text):
             out.append(NumberMention(fm.start(), fm.end(), 1.0, None, None, Comparator.gte, False, True))
     out.sort(key=lambda n: n.start)
-    return _outermost(out)
+    return _ranges(text, _outermost(out))
+
+
+_RANGE_DASH = re.compile(r"\s*[-—–~～至到]{1,2}\s*")
+
+
+def _ranges(text: str, mentions: list[NumberMention]) -> list[NumberMention]:
+    """ "增长5%—5.5%", "3个~5个": a range written with its unit on both ends is one mention
+    (value and value_max), not a second target at the high end."""
+    out: list[NumberMention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.unit is not None
+            and prev.unit == m.unit
+            and prev.value_max is None
+            and m.value_max is None
+            and prev.comparator is None
+            and m.value > prev.value
+            and _RANGE_DASH.fullmatch(text, prev.end, m.start)
+        ):
+            out[-1] = replace(
+                prev,
+                end=m.end,
+                value_max=m.value,
+                comparator=m.comparator,
+                followed_by_noun=m.followed_by_noun,
+            )
+            continue
+        out.append(m)
+    return out
 
 
 def _outermost(mentions: list[NumberMention]) -> list[NumberMention]:
