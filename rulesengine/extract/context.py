@@ -105,3 +105,5 @@ class ExtractionContext:
     predicate_words: list[str]
     _predicates: tuple[str, ...]
     _leads: list[tuple[int, int]] | None
+    _runs: list[tuple[int, int]] | None
+    _run_starts: list[int]

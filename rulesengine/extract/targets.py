@@ -43,6 +43,8 @@ class _Extractor(Lists):
             self._terms_ending.setdefault(term[-1], []).append(term)
         self._occurrences: list[tuple[int, int, str]] | None = None
         self._leads: list[tuple[int, int]] | None = None
+        self._runs: list[tuple[int, int]] | None = None
+        self._run_starts: list[int] = []
         self.sections = read_sections(text, period, ph)
         self._item_verbs = (*ph.preposed_target_verbs, *ph.flow_cues)
         self.sub_periods = sorted(ph.sub_periods.items(), key=lambda kv: -len(kv[0]))

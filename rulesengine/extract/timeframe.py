@@ -5,6 +5,8 @@ its sentence or paragraph, unless a forward word follows.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from rulesengine.extract.clauses import Sentence
 from rulesengine.extract.context import OPENER, OPENER_NOISE, PARAGRAPH_LOOKBACK, YEAR
 from rulesengine.extract.sections import Stance
@@ -31,6 +33,8 @@ class Timeframe(IndicatorResolver):
         section = self.sections.at(pos)
         if section is not None and section.stance is Stance.review and "|" not in sent.text:
             return not self._forward(head)  # a table row's columns say what is target
+        if self._in_review_run(pos) and not self._forward(head):
+            return True
         newline = self.text.rfind("\n", max(0, sent.start - PARAGRAPH_LOOKBACK), sent.start)
         # no line break within reach: the paragraph's opener is out of sight, unless it is the text's
         para = newline + 1 if newline >= 0 or sent.start <= PARAGRAPH_LOOKBACK else sent.start
@@ -44,6 +48,34 @@ class Timeframe(IndicatorResolver):
         if last_past < 0:
             return False
         return not self._forward(head[last_past:], self.ph.future_cues)
+
+    def _in_review_run(self, pos: int) -> bool:
+        """News accounts of a 政府工作报告 review the past year over several paragraphs: one opened
+        by a past year or cue ("王浩说,2022年,…") and the ones after it that name no plan year,
+        forward word or heading of their own ("具体来看,在工业经济方面,…")."""
+        if self._runs is None:
+            self._runs = []
+            run_start: int | None = None
+            offset = 0
+            for line in self.text.split("\n"):
+                start, offset = offset, offset + len(line) + 1
+                body = line.strip()
+                if not body:
+                    continue
+                heading = any(p.match(body) for p, _ in self.ph.sections.markers)
+                opened = self._past_position(body[:OPENER]) >= 0
+                if heading or self._forward(body) or not (opened or run_start is not None):
+                    if run_start is not None:
+                        self._runs.append((run_start, start))
+                        run_start = None
+                    continue
+                if run_start is None:
+                    run_start = start
+            if run_start is not None:
+                self._runs.append((run_start, len(self.text)))
+            self._run_starts = [a for a, _ in self._runs]
+        i = bisect_right(self._run_starts, pos) - 1
+        return i >= 0 and pos < self._runs[i][1]
 
     def _forward(self, head: str, words: tuple[str, ...] | None = None) -> bool:
         """A word, a year or a five-year plan of the plan's period that points forward."""
