@@ -55,7 +55,7 @@ def test_the_tuned_real_corpus_stays_above_its_floors(tuned: list[FileScore]) ->
 def test_the_untuned_split_has_not_collapsed(untuned: list[FileScore]) -> None:
     t = total(untuned)
     assert len(untuned) >= 20
-    assert t.targets_recall >= 0.85 and t.targets_precision >= 0.75, (t.targets_precision, t.targets_recall)
+    assert t.targets_recall >= 0.90 and t.targets_precision >= 0.85, (t.targets_precision, t.targets_recall)
     assert t.other_recall >= 0.85
 
 
