@@ -5,7 +5,9 @@ a flow); or the subject named earlier in the sentence.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from functools import cache
 
 from rulesengine.extract.context import (
     COUNT_FORMS,
@@ -22,14 +24,26 @@ from rulesengine.model import Basis, Form, Indicator
 __all__ = ["IndicatorResolver"]
 
 
+@cache
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 class IndicatorResolver(ExtractionContext):
     """Mixin of the extractor (targets.py); reads the state ExtractionContext declares."""
 
     def _strip_words(self, s: str, words: list[str] | tuple[str, ...]) -> str:
+        """s without punctuation and without the words, longest first; a word that only forms
+        once others are gone ("增保持长" → "增长") goes too, as replacing them one by one did."""
         s = PUNCT.sub("", s)
-        for w in words:
-            s = s.replace(w, "")
-        return s
+        if not s:
+            return s
+        pattern = _word_pattern(tuple(words))
+        while True:
+            stripped = pattern.sub("", s)
+            if stripped == s:
+                return s
+            s = stripped
 
     def _residual(self, s: str) -> str:
         """What is left of s once predicate words (增长, 力争, 达 …) and "等…" are removed.
