@@ -19,7 +19,7 @@ from rich.table import Table
 
 from api.commands import register as register_service_commands
 from rulesengine.catalog import RULES_DIR, default_catalog
-from rulesengine.check import CheckResult, PlanFacts, check_plan
+from rulesengine.check import CheckError, CheckResult, PlanFacts, check_plan
 from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
 from rulesengine.extract import extract_targets
@@ -284,7 +284,7 @@ def check(
     parents = [_load(p, None, None) for p in against]
     try:
         result = check_plan(PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents])
-    except (RulebookError, EngineError) as exc:
+    except (RulebookError, EngineError, CheckError) as exc:
         fail(str(exc))
     if format is CheckFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")

@@ -37,11 +37,13 @@ __all__ = [
     "CheckError",
     "CheckResult",
     "MatchEngine",
+    "ParentError",
     "PlanFacts",
     "Role",
     "check_plan",
     "engine_for",
     "find_parents",
+    "validate_parents",
 ]
 
 INT_FIELDS: tuple[str, ...] = tuple(
@@ -52,6 +54,30 @@ INT_FIELDS: tuple[str, ...] = tuple(
 
 class CheckError(RuntimeError):
     """A check that could not run: the engine and the rule pack disagree, or the input is bad."""
+
+
+class ParentError(CheckError):
+    """Parents that cannot be checked against: the plan itself, or one parent given twice."""
+
+
+def validate_parents(county: PlanFacts, parents: Sequence[PlanFacts]) -> None:
+    """One clear sentence, before any fact is built: rules join facts of one plan by its id, so a
+    plan that is its own parent, or a parent given twice (same id), would pair a plan with itself.
+    Equal texts under different ids are allowed: specs check a county against a twin parent."""
+    if not parents:
+        return
+    for p in parents:
+        if p.plan.id == county.plan.id:
+            raise ParentError(
+                f"规划不能作为自己的上级:{p.plan.id} / a plan cannot be its own parent: {p.plan.id}"
+            )
+    seen: set[str] = set()
+    for p in parents:
+        if p.plan.id in seen:
+            raise ParentError(
+                f"同一上级规划给了两次:{p.plan.id} / the same parent plan is given twice: {p.plan.id}"
+            )
+        seen.add(p.plan.id)
 
 
 class _MatchLike(Protocol):
@@ -152,6 +178,7 @@ def check_plan(
     ``engine`` must have been built from ``rulebook.engine_rules()`` (with ``INT_FIELDS``);
     by default the process's shared in-process engine for the rule pack is used.
     """
+    validate_parents(county, parents)
     rulebook = rulebook or default_rulebook()
     engine = engine or engine_for(rulebook)
     factset = build_facts(county, parents, catalog=rulebook.catalog, headline_cues=rulebook.headline_cues)

@@ -85,6 +85,16 @@ def test_eval_extraction_scores_a_real_corpus_folder_file_by_file() -> None:
     assert "24_anhui_gzbg_2025_yaodian" in result.output and "合计 overall" in result.output
 
 
+def test_a_parent_given_twice_or_the_plan_as_its_own_parent_is_one_clear_error() -> None:
+    county = str(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt")
+    parent = str(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt")
+    twice = runner.invoke(app, ["check", county, "--against", parent, "--against", parent])
+    itself = runner.invoke(app, ["check", county, "--against", county])
+    said_twice, said_itself = (" ".join(r.output.split()) for r in (twice, itself))
+    assert twice.exit_code == 2 and "given twice" in said_twice and "Traceback" not in said_twice
+    assert itself.exit_code == 2 and "its own parent" in said_itself and "Traceback" not in said_itself
+
+
 def test_rules_list_shows_the_nine_rules() -> None:
     result = runner.invoke(app, ["rules", "list"])
     assert result.exit_code == 0
