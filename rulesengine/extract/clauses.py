@@ -8,9 +8,10 @@ items) nor at '.' (decimals) nor at a comma between digits (1,000).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "split_clauses", "split_sentences"]
+__all__ = ["Sentence", "lines", "split_clauses", "split_sentences"]
 
 _SENTENCE_END = re.compile(r"[。！？!?\n]+")
 _CLAUSE_END = re.compile(r"[，；;：:]|,(?!\d{3})|(?<!\d),")
@@ -66,3 +67,11 @@ def split_clauses(sentence: Sentence) -> list[tuple[int, int]]:
     if pos < len(sentence.text):
         bounds.append((sentence.start + pos, sentence.end))
     return bounds
+
+
+def lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line with the offset it starts at: the unit headings, tables and lists are read by."""
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, line
+        pos += len(line) + 1

@@ -4,9 +4,10 @@ its comparator, and whether it is a stock or a flow.
 
 from __future__ import annotations
 
-from rulesengine.extract.clauses import Sentence
+from rulesengine.extract.clauses import Sentence, lines
 from rulesengine.extract.context import BREAK, PAIR_VALUE, PERCENT_UNITS, PERIOD_WORDS, YEAR_START
 from rulesengine.extract.numbers import NumberMention
+from rulesengine.extract.sections import heading_rank
 from rulesengine.extract.timeframe import Timeframe
 from rulesengine.model import Basis, Comparator, Form, Kind
 
@@ -23,14 +24,12 @@ class Qualifiers(Timeframe):
         if self._leads is None:
             self._leads = []
             cues = self.ph.stretch_cues
-            pos = 0
             open_at: int | None = None
-            for line in self.text.split("\n"):
-                start, pos = pos, pos + len(line) + 1
+            for start, line in lines(self.text):
+                pos = start + len(line) + 1
                 body = line.strip()
                 if open_at is not None:
-                    heading = any(p.match(body) for p, _ in self.ph.sections.markers)
-                    if not body or heading:
+                    if not body or heading_rank(body, self.ph) is not None:
                         self._leads.append((open_at, start))
                         open_at = None
                     elif body.endswith("。"):

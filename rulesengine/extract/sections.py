@@ -14,10 +14,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rulesengine.extract.clauses import lines
 from rulesengine.extract.phrasing import Phrasing
 from rulesengine.model import Period
 
-__all__ = ["Section", "Sections", "Stance", "read_sections"]
+__all__ = ["Section", "Sections", "Stance", "heading_rank", "read_sections"]
 
 _YEAR = re.compile(r"(\d{4})年")
 _HEADING_END = re.compile(r"[。！？!?：:]")
@@ -79,21 +80,19 @@ def _bare_heading(line: str, ph: Phrasing) -> bool:
     return bool(years) and not any(c.isdigit() for c in _YEAR.sub("", line))
 
 
+def heading_rank(line: str, ph: Phrasing) -> int | None:
+    """The rank of the heading marker a line opens with (一、 is 1, (一) is 2 …), if any."""
+    return next((rank for pattern, rank in ph.sections.markers if pattern.match(line)), None)
+
+
 def read_sections(text: str, period: Period, ph: Phrasing) -> Sections:
     """Every heading of the text with its effective stance (inherited when it says none)."""
     found: list[Section] = []
     stack: list[tuple[int, Stance, int | None]] = []  # open sections: rank, stance, year
-    pos = 0
-    for line in text.split("\n"):
-        start = pos
-        pos += len(line) + 1
+    for start, line in lines(text):
         stripped = line.lstrip(" \t\u3000\xa0")
         lead = len(line) - len(stripped)
-        rank = None
-        for pattern, r in ph.sections.markers:
-            if pattern.match(stripped):
-                rank = r
-                break
+        rank = heading_rank(stripped, ph)
         if rank is None:
             if not _bare_heading(stripped.rstrip(), ph):
                 continue

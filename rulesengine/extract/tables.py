@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rulesengine.extract.clauses import lines
 from rulesengine.extract.phrasing import Phrasing
 
 __all__ = ["TableRow", "read_table_rows"]
@@ -42,9 +43,7 @@ def read_table_rows(text: str, ph: Phrasing) -> list[TableRow]:
     """The data rows of every table with a target/result header, in order."""
     rows: list[TableRow] = []
     order: int | None = None
-    pos = 0
-    for line in text.split("\n"):
-        start, pos = pos, pos + len(line) + 1
+    for start, line in lines(text):
         if "|" not in line:
             order = None  # a line without cells ends the table
             continue

@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
+from rulesengine.extract.sections import heading_rank
 
 __all__ = ["NormalText", "normalize"]
 
@@ -31,6 +32,7 @@ _QUOTE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![个项家条座所名台套批大
 _EMPTY_QUOTES = re.compile(r"[“\"]\s*[”\"]")
 # A line a PDF wrapped mid-phrase: long, ending in a word, the next going on with a word.
 _WRAP_MIN = 24
+_MARKER_MAX = 20  # no heading marker is longer: enough of the next line to test for one
 _LINE_END_WORD = re.compile(r"[\u4e00-\u9fff0-9A-Za-z%）)]")
 # Horizontal space that may sit inside a word or a number.
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
@@ -112,7 +114,7 @@ def _wraps(text: str, ph: Phrasing) -> list[tuple[int, int]]:
             and _LINE_END_WORD.match(line[-1])
             and nxt.strip()
             and (_CJK.match(nxt) or nxt in "(（")
-            and not any(p.match(text, nl + 1) for p, _ in ph.sections.markers)
+            and heading_rank(text[nl + 1 : nl + 1 + _MARKER_MAX], ph) is None
         ):
             spans.append((nl, nl + 1))
         start = nl + 1

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from rulesengine.extract.clauses import Sentence
+from rulesengine.extract.clauses import Sentence, lines
 from rulesengine.extract.context import OPENER, OPENER_NOISE, PARAGRAPH_LOOKBACK, YEAR
-from rulesengine.extract.sections import Stance
+from rulesengine.extract.sections import Stance, heading_rank
 from rulesengine.extract.vocabulary import IndicatorResolver
 from rulesengine.model import Period
 
@@ -56,13 +56,11 @@ class Timeframe(IndicatorResolver):
         if self._runs is None:
             self._runs = []
             run_start: int | None = None
-            offset = 0
-            for line in self.text.split("\n"):
-                start, offset = offset, offset + len(line) + 1
+            for start, line in lines(self.text):
                 body = line.strip()
                 if not body:
                     continue
-                heading = any(p.match(body) for p, _ in self.ph.sections.markers)
+                heading = heading_rank(body, self.ph) is not None
                 opened = self._past_position(body[:OPENER]) >= 0
                 if heading or self._forward(body) or not (opened or run_start is not None):
                     if run_start is not None:
