@@ -278,12 +278,21 @@ def check(
     region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
     period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow",
+            help="有意豁免的上级校验(region 行政区不在其上 / period 规划期不覆盖),记入检查结果",
+        ),
+    ] = None,
 ) -> None:
     """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
     county = _load(county_file, region, period)
     parents = [_load(p, None, None) for p in against]
     try:
-        result = check_plan(PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents])
+        result = check_plan(
+            PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents], allow=allow or ()
+        )
     except (RulebookError, EngineError, CheckError) as exc:
         fail(str(exc))
     if format is CheckFormat.json:
@@ -306,6 +315,10 @@ def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> N
         + f":错误 {counts['error']} · 警告 {counts['warning']} · 提示 {counts['info']}"
         + f"(规则包 {result.rule_pack_version},目录 {result.catalog_version})"
     )
+    if result.scope is not None:
+        console.print(f"被检查规划:{result.scope.describe()}")
+    if result.overrides:
+        console.print(f"[yellow]已豁免的上级校验:{'、'.join(result.overrides)}[/yellow]")
     styles = {"error": "red", "warning": "yellow", "info": "cyan"}
     for sev in ("error", "warning", "info"):
         group = [f for f in result.findings if f.severity.value == sev]

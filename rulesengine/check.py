@@ -31,9 +31,11 @@ from rulesengine.facts import PlanFacts, Role, build_facts, field_specs
 from rulesengine.findings import RawMatch, build_findings
 from rulesengine.model import Finding, Plan, Region, Severity
 from rulesengine.rulebook import Rulebook, default_rulebook
+from rulesengine.scope import PlanScope, read_scope
 
 __all__ = [
     "INT_FIELDS",
+    "OVERRIDES",
     "CheckError",
     "CheckResult",
     "MatchEngine",
@@ -57,15 +59,56 @@ class CheckError(RuntimeError):
 
 
 class ParentError(CheckError):
-    """Parents that cannot be checked against: the plan itself, or one parent given twice."""
+    """Parents that cannot be checked against: the plan itself, one parent given twice, a plan
+    for a region not above the county's, or for a period that does not cover the county's."""
 
 
-def validate_parents(county: PlanFacts, parents: Sequence[PlanFacts]) -> None:
+OVERRIDES = ("region", "period")
+"""What ``allow=`` may waive for a deliberate check, recorded on the result: ``region`` (a plan
+of a region not above the county's, e.g. a neighbour as benchmark) and ``period``."""
+
+
+def _region_error(county: Plan, parent: Plan) -> str | None:
+    """Why ``parent`` is not for a region above ``county``'s, or None. A plan declared below
+    its region's own level (a county plan filed under its province because the county is not
+    named) may have that region's plans as parents."""
+    from rulesengine.regions import default_index
+
+    above = {r.code for r in default_index().ancestors(county.region)}
+    if parent.region.code in above:
+        return None
+    levels = ("national", "province", "city", "county")
+    if parent.region.code == county.region.code and levels.index(county.level) > levels.index(parent.level):
+        return None
+    return (
+        f"上级规划《{parent.title or parent.id}》的行政区{parent.region.name}不在{county.region.name}之上"
+        f" / parent plan {parent.id} is for {parent.region.name}, which is not above {county.region.name}"
+    )
+
+
+def _period_error(county: Plan, parent: Plan) -> str | None:
+    if parent.period.covers(county.period):
+        return None
+    return (
+        f"上级规划《{parent.title or parent.id}》的规划期{parent.period}"
+        f"不覆盖{county.region.name}的{county.period}"
+        f" / parent plan {parent.id} is for {parent.period}, which does not cover {county.period}"
+    )
+
+
+def validate_parents(county: PlanFacts, parents: Sequence[PlanFacts], allow: Sequence[str] = ()) -> None:
     """One clear sentence, before any fact is built: rules join facts of one plan by its id, so a
-    plan that is its own parent, or a parent given twice (same id), would pair a plan with itself.
+    plan that is its own parent, or a parent given twice (same id), would pair a plan with itself;
+    a parent must be for a region above the county's (全国 above every province) and for a
+    period covering the county's, unless ``allow`` waives that deliberately.
     Equal texts under different ids are allowed: specs check a county against a twin parent."""
     if not parents:
         return
+    for p in parents:
+        for rule, why in (("region", _region_error), ("period", _period_error)):
+            message = None if rule in allow else why(county.plan, p.plan)
+            if message is not None and p.plan.id != county.plan.id:
+                raise ParentError(message)
     for p in parents:
         if p.plan.id == county.plan.id:
             raise ParentError(
@@ -103,6 +146,8 @@ class CheckResult(BaseModel):
     parent_ids: tuple[str, ...]
     rule_pack_version: str
     catalog_version: str
+    scope: PlanScope | None = None  # what the checked plan covers, and how that was read
+    overrides: tuple[str, ...] = ()  # parent checks waived on purpose (OVERRIDES), for the audit
     findings: tuple[Finding, ...] = ()
 
     @property
@@ -172,16 +217,25 @@ def check_plan(
     *,
     rulebook: Rulebook | None = None,
     engine: MatchEngine | None = None,
+    allow: Sequence[str] = (),
 ) -> CheckResult:
     """Check a county plan against its parents with the rule pack; findings in stable order.
 
     ``engine`` must have been built from ``rulebook.engine_rules()`` (with ``INT_FIELDS``);
     by default the process's shared in-process engine for the rule pack is used.
     """
-    validate_parents(county, parents)
+    unknown = sorted(set(allow) - set(OVERRIDES))
+    if unknown:
+        raise CheckError(
+            f"未知的豁免项 / unknown override: {', '.join(unknown)} (known: {', '.join(OVERRIDES)})"
+        )
+    validate_parents(county, parents, allow)
     rulebook = rulebook or default_rulebook()
     engine = engine or engine_for(rulebook)
-    factset = build_facts(county, parents, catalog=rulebook.catalog, headline_cues=rulebook.headline_cues)
+    scope = read_scope(county.plan, rulebook.headline_cues)
+    factset = build_facts(
+        county, parents, catalog=rulebook.catalog, headline_cues=rulebook.headline_cues, scope=scope
+    )
     matches: list[RawMatch] = []
     for m in engine.run(list(factset.facts)):
         try:
@@ -197,5 +251,7 @@ def check_plan(
         parent_ids=tuple(p.plan.id for p in parents),
         rule_pack_version=rulebook.version,
         catalog_version=rulebook.catalog.version,
+        scope=scope,
+        overrides=tuple(sorted(set(allow))),
         findings=build_findings(matches, rulebook, factset),
     )

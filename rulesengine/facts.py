@@ -17,6 +17,7 @@ Fact types:
 - ``target_topic``: one per (target, catalog topic of its indicator), so a rule can ask whether
   a plan sets *any* number in a family such as 专精特新 without list membership tests.
 - ``topic``: one per topic mention (a plan that names 专精特新 without a number still names it).
+- ``scope``: one per parent indicator inside the checked plan's scope (rulesengine.scope).
 """
 
 from __future__ import annotations
@@ -43,9 +44,11 @@ from rulesengine.model import (
     Kind,
     Level,
     Plan,
+    Scale,
     Target,
     TopicMention,
 )
+from rulesengine.scope import PlanScope, read_scope, scope_reason
 
 __all__ = [
     "FACT_MODELS",
@@ -116,7 +119,9 @@ class TargetFact(_Fact):
     type: Literal["target"] = "target"
     indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
     indicator_name: str = Field(min_length=1)
+    catalogued: bool
     form: FormName
+    scale: Scale
     concept: str = Field(min_length=1, json_schema_extra={"domain": "concept"})
     direction: Direction
     headline: bool
@@ -144,6 +149,16 @@ class TargetTopicFact(_Fact):
     basis: Basis
     year: int
     period: str = Field(min_length=1)
+    headline: bool
+
+
+class ScopeFact(_Fact):
+    """A parent indicator inside the checked plan's scope (rulesengine.scope), one per indicator:
+    gap rules ask for it, so a topical plan is not blamed for what it never meant to cover."""
+
+    type: Literal["scope"] = "scope"
+    indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
+    reason: Literal["topic", "main_goals", "comprehensive", "mentioned"]
 
 
 class TopicFact(_Fact):
@@ -157,6 +172,7 @@ FACT_MODELS: dict[str, type[_Fact]] = {
     "target": TargetFact,
     "target_topic": TargetTopicFact,
     "topic": TopicFact,
+    "scope": ScopeFact,
 }
 
 
@@ -221,10 +237,22 @@ class FactSet:
     sources: Mapping[str, FactSource]
 
 
+_HEADLINE_REACH = 400  # characters a main-goal list runs on after its cue, within its paragraph
+
+
 def _headline_sentences(text: str, cues: Sequence[str]) -> list[tuple[int, int]]:
+    """Where a plan lists its main goals: from a sentence with a cue (主要预期目标是：…) to the end
+    of its paragraph — the list often runs on over several sentences (…左右。城镇新增就业…。
+    居民消费价格涨幅3%左右。) — but no further than a list's length."""
     if not cues:
         return []
-    return [(s.start, s.end) for s in split_sentences(text) if any(c in s.text for c in cues)]
+    spans = []
+    for s in split_sentences(text):
+        if any(c in s.text for c in cues):
+            para_end = text.find("\n", s.start + len(s.text.rstrip()))
+            end = len(text) if para_end < 0 else para_end
+            spans.append((s.start, max(s.end, min(end, s.start + _HEADLINE_REACH))))
+    return spans
 
 
 def _plan_fields(pf: PlanFacts, role: Role) -> dict[str, Any]:
@@ -241,30 +269,90 @@ def _plan_fields(pf: PlanFacts, role: Role) -> dict[str, Any]:
     }
 
 
-def _target_fact(
+_RATE_UNITS = frozenset({"%", "个百分点", "‰"})
+_COUNT_UNITS = frozenset("家个项名人台套座条户款件所架辆列场")
+_SHARE_ENDINGS = ("比重", "占比", "比例", "率", "强度", "水平")
+_PER_UNIT_WORDS = ("人均", "亩均", "单位", "每万", "每千", "平均")
+
+
+def _uncatalogued_form(name: str, unit: str) -> FormName:
+    """The form of an indicator outside the catalog, from its canonical name and unit: the
+    extractor ends such a name the way the catalog writes forms (…增长, …下降; a share keeps
+    its 比重/率), so a county's 固定资产投资增长 and its province's compare like catalog rates."""
+    if unit in _RATE_UNITS:
+        if name.endswith(("下降", "降低", "减少")):
+            return "reduction"
+        if name.endswith("增长"):
+            return "growth"
+        return "share" if name.endswith(_SHARE_ENDINGS) else "growth"
+    return "count" if unit in _COUNT_UNITS else "level"
+
+
+def _uncatalogued_scale(name: str, form: str, unit: str) -> Scale:
+    """Rates are intensive and counts extensive; a level is intensive when it is per unit
+    (万元/亩, 元/人, 人均…), else a total that grows with the region."""
+    if form == "count":
+        return Scale.extensive
+    if form != "level" or "/" in unit or any(w in name for w in _PER_UNIT_WORDS):
+        return Scale.intensive
+    return Scale.extensive
+
+
+def _target_facts(
     ref: str, base: dict[str, Any], t: Target, catalog: Catalog, in_headline_sentence: bool
-) -> TargetFact:
+) -> list[TargetFact]:
+    """The target as facts: one, or — for a rate held on average over a span (年均, basis
+    average) — one per year of the span, so it meets a parent's target of any of those years."""
     ind = catalog.get(t.indicator)
-    return TargetFact(
-        ref=ref,
+    if ind is not None:
+        name, form, scale = ind.name, ind.form.value, ind.scale or Scale.intensive
+        concept, direction = ind.concept or ind.id, ind.direction
+    else:
+        name = t.indicator.removeprefix("other:")
+        form = _uncatalogued_form(name, t.unit)
+        scale = _uncatalogued_scale(name, form, t.unit)
+        concept = t.indicator
+        # "控制在…以内" is a bound not to exceed: a looser one is the weaker commitment
+        direction = Direction.ceiling if t.comparator is Comparator.lte else Direction.higher
+    common = {
         **base,
-        indicator=t.indicator,
-        indicator_name=ind.name if ind else t.indicator.removeprefix("other:"),
-        form=ind.form.value if ind else "other",
-        concept=(ind.concept or ind.id) if ind else t.indicator,
-        direction=ind.direction if ind else Direction.higher,
-        headline=bool(ind and ind.headline) or in_headline_sentence,
-        value=t.value,
-        value_max=t.value_max,
-        unit=t.unit,
-        comparator=t.comparator,
-        kind=t.kind,
-        basis=t.basis,
-        year=t.period.end,
-        period=str(t.period),
-        period_start=t.period.start,
-        period_end=t.period.end,
-    )
+        "indicator": t.indicator,
+        "indicator_name": name,
+        "catalogued": ind is not None,
+        "form": form,
+        "scale": scale,
+        "concept": concept,
+        "direction": direction,
+        "headline": bool(ind and ind.headline) or in_headline_sentence,
+        "value": t.value,
+        "value_max": t.value_max,
+        "unit": t.unit,
+        "comparator": t.comparator,
+        "kind": t.kind,
+        "basis": t.basis,
+    }
+    if t.basis is Basis.average and t.period.is_span:
+        return [
+            TargetFact(
+                ref=f"{ref}.y{year}",
+                **common,
+                year=year,
+                period=str(year),
+                period_start=year,
+                period_end=year,
+            )
+            for year in range(t.period.start, t.period.end + 1)
+        ]
+    return [
+        TargetFact(
+            ref=ref,
+            **common,
+            year=t.period.end,
+            period=str(t.period),
+            period_start=t.period.start,
+            period_end=t.period.end,
+        )
+    ]
 
 
 def _facts_of_plan(
@@ -276,8 +364,10 @@ def _facts_of_plan(
     for i, t in enumerate(pf.targets):
         src = FactSource(pf.plan, role, target=t)
         in_headline = any(a <= t.span.start < b for a, b in headline_spans)
-        fact = _target_fact(f"{key}.t{i}", base, t, catalog, in_headline)
-        yield fact, src
+        made = _target_facts(f"{key}.t{i}", base, t, catalog, in_headline)
+        for fact in made:
+            yield fact, src
+        fact = made[0]
         ind = catalog.get(t.indicator)
         for topic in ind.topics if ind else ():
             yield (
@@ -294,6 +384,7 @@ def _facts_of_plan(
                     basis=t.basis,
                     year=t.period.end,
                     period=str(t.period),
+                    headline=fact.headline,
                 ),
                 src,
             )
@@ -341,12 +432,33 @@ def _plan_fact_dicts(
     return made
 
 
+def _indicator_words(indicator: str, catalog: Catalog) -> str:
+    """An indicator's names run together, for finding its policy domains."""
+    ind = catalog.get(indicator)
+    if ind is None:
+        return indicator.removeprefix("other:")
+    return "|".join((ind.name, *ind.synonyms))
+
+
+def _scope_facts(
+    county: PlanFacts, parents: Sequence[PlanFacts], scope: PlanScope, catalog: Catalog
+) -> Iterable[tuple[_Fact, FactSource]]:
+    base = _plan_fields(county, Role.county)
+    indicators = sorted({t.indicator for p in parents for t in p.targets})
+    for n, indicator in enumerate(indicators):
+        reason = scope_reason(scope, _indicator_words(indicator, catalog))
+        if reason is not None:
+            fact = ScopeFact(ref=f"p0.s{n}", **base, indicator=indicator, reason=reason)
+            yield fact, FactSource(county.plan, Role.county)
+
+
 def build_facts(
     county: PlanFacts,
     parents: Sequence[PlanFacts],
     *,
     catalog: Catalog | None = None,
     headline_cues: Sequence[str] = (),
+    scope: PlanScope | None = None,
 ) -> FactSet:
     """Facts for one check: the county plan's and every parent's, each validated.
 
@@ -366,4 +478,8 @@ def build_facts(
         for fact, src in _plan_fact_dicts(key, pf, role, catalog, headline_cues):
             facts.append(fact)  # frozen: shared between checks, recognised by the engine
             sources[fact["ref"]] = src
+    scope = scope or read_scope(county.plan, headline_cues)
+    for made, src in _scope_facts(county, parents, scope, catalog):
+        facts.append(FrozenFact(made.model_dump(mode="json", exclude_none=True)))
+        sources[made.ref] = src
     return FactSet(facts=tuple(facts), sources=sources)

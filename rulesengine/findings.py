@@ -121,7 +121,9 @@ def _display(fact: Mapping[str, Any], src: FactSource, wanted: frozenset[str]) -
     runs for every pattern of every match of every check."""
     out = {k: v if isinstance(v, str) else str(_round(v)) for k, v in fact.items() if k in wanted}
     if "plan_title" in wanted:
-        out["plan_title"] = src.plan.title or f"{src.plan.region.name}{src.plan.period}年规划"
+        # never composed: the document's title, else its file name, else its id
+        plan = src.plan
+        out["plan_title"] = plan.title or plan.source_name.rsplit(".", 1)[0] or plan.id
     if "value_text" in wanted and "value" in fact:
         rng = f"-{format_number(fact['value_max'])}" if "value_max" in fact else ""
         suffix = _COMPARATOR_TEXT.get(str(fact.get("comparator")), "")

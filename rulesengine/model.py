@@ -15,6 +15,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "NATIONAL_CODE",
     "Basis",
     "Category",
     "Comparator",
@@ -72,6 +73,10 @@ class _Frozen(BaseModel):
 
 
 class Level(StrEnum):
+    """A tier of government: 全国 above the provinces, then prefecture (city) and county-level
+    units (区, 县, 县级市, 旗, and development zones under their host region)."""
+
+    national = "national"
     province = "province"
     city = "city"
     county = "county"
@@ -90,8 +95,12 @@ class Kind(StrEnum):
 
 
 class Basis(StrEnum):
+    """How a value counts: for one year, summed over the plan period, or a rate held on
+    average each year of a span (年均增长15%, 2023-2026: it applies to each of those years)."""
+
     annual = "annual"
     cumulative = "cumulative"
+    average = "average"
 
 
 class Form(StrEnum):
@@ -134,6 +143,8 @@ class Category(StrEnum):
 
 
 RegionCode = Annotated[str, Field(pattern=r"^\d{6}$")]
+NATIONAL_CODE = "000000"
+"""全国: the root of the hierarchy, above every province (GB/T 2260 has no code for it)."""
 
 
 class Region(_Frozen):
@@ -148,8 +159,10 @@ class Region(_Frozen):
     def _parent_differs(self) -> Self:
         if self.parent_code == self.code:
             raise ValueError("parent_code: a region cannot be its own parent")
-        if self.level is Level.province and self.parent_code is not None:
-            raise ValueError("parent_code: a province has no parent region")
+        if self.level is Level.national and self.parent_code is not None:
+            raise ValueError("parent_code: 全国 has no parent region")
+        if self.level is Level.province and self.parent_code not in (None, NATIONAL_CODE):
+            raise ValueError("parent_code: a province's only parent is 全国 (000000)")
         return self
 
 
@@ -222,6 +235,10 @@ class Plan(_Frozen):
     text: str
     sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     warnings: tuple[PlanWarning, ...] = ()
+    # What the plan covers, when metadata says so (else read from its title: rulesengine.scope):
+    # comprehensive | topical, and for a topical plan its domains (ids or names of rules/scopes.yaml).
+    kind: str = Field(default="", pattern=r"^(comprehensive|topical)?$")
+    scope: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _hash(self) -> Self:

@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from rulesengine.ingest import IngestError, read_document
 from rulesengine.model import Level, Plan, Region
 from rulesengine.regions import RegionError, default_index
+from rulesengine.titles import heading_title
 
 __all__ = ["PlanError", "load_plan", "meta_path", "plan_from_text"]
 
-_META_KEYS = {"id", "title", "issuer", "region", "level", "period"}
+_META_KEYS = {"id", "title", "issuer", "region", "level", "period", "kind", "scope"}
 
 
 class PlanError(ValueError):
@@ -81,9 +82,17 @@ def plan_from_text(
     issuer: str = "",
     source_name: str = "",
     warnings: tuple[Any, ...] = (),
+    kind: str = "",
+    scope: tuple[str, ...] = (),
 ) -> Plan:
-    """A Plan from text already read; the region is resolved by name, short name or code."""
+    """A Plan from text already read; the region is resolved by name, short name or code.
+
+    The title is never composed: given (unless it is just the file's name), else the document's
+    heading line, else the file name."""
     reg = _resolve_region(region, source_name or "<text>")
+    stem = Path(source_name).stem if source_name else ""
+    if not title or title == stem:
+        title = heading_title(text) or stem
     pid = plan_id or re.sub(r"[^A-Za-z0-9._-]+", "-", f"{reg.code}-{period}").strip("-")
     try:
         return Plan(
@@ -96,6 +105,8 @@ def plan_from_text(
             source_name=source_name,
             text=text,
             warnings=warnings,
+            kind=kind,
+            scope=scope,
         )
     except (ValidationError, ValueError) as exc:
         if isinstance(exc, ValidationError):
@@ -145,6 +156,8 @@ def load_plan(
         issuer=str(meta.get("issuer", "")),
         source_name=document.name,
         warnings=doc.warnings,
+        kind=str(meta.get("kind") or ""),
+        scope=tuple(str(x) for x in (meta.get("scope") or ())),
     )
 
 

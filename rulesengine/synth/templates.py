@@ -278,6 +278,8 @@ LEVEL: dict[str, Vocab] = {
         Vocab("industrial_output_value", ("规上工业总产值",), (800, 1200, 2000, 3000), "亿元"),
         Vocab("industrial_revenue", ("规上工业营业收入",), (900, 1300, 2100), "亿元"),
         Vocab("industrial_va", ("规上工业增加值",), (200, 300, 450, 600), "亿元"),
+        Vocab("manufacturing_investment", ("制造业有效投资规模", "制造业投资"), (60, 90, 140, 255), "亿元"),
+        Vocab("tech_renovation_investment", ("技术改造投资规模", "技改投资"), (40, 65, 120, 178), "亿元"),
         Vocab(
             "manufacturing_major_project_investment",
             ("制造业重大项目",),

@@ -1,0 +1,166 @@
+"""Issue 12's "what goes wrong", each on the real texts where it happened (tests/real)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rulesengine.check import CheckResult, ParentError, check_plan
+from rulesengine.facts import PlanFacts
+from rulesengine.plans import load_plan, plan_from_text
+from rulesengine.regions import default_index
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "real"
+PLANS = ROOT / "examples" / "plans"
+
+
+def real(name: str, region: str, period: str, level: str | None = None, title: str = "") -> PlanFacts:
+    """A real excerpt as the pair scorer hands it over: the body after `---`, the file's stem as
+    its id and (lacking a better one) its title."""
+    path = next(p for d in (REAL / "texts", REAL / "untuned" / "texts") if (p := d / name).exists())
+    lines = path.read_text(encoding="utf-8").split("\n")
+    body = "\n".join(lines[lines.index("---") + 1 :])
+    plan = plan_from_text(
+        body,
+        region=region,
+        period=period,
+        plan_id=path.stem[:60],
+        level=level,
+        title=title or path.stem,
+        source_name=path.name,
+    )
+    return PlanFacts.from_plan(plan)
+
+
+def quotes(result: CheckResult, role: str) -> list[str]:
+    return [x.quote for f in result.findings for x in f.facts if x.role == role]
+
+
+def test_a_provinces_review_of_last_year_is_not_compared_as_its_targets() -> None:
+    city = real("25_anhui_city_gzbg_2025.txt", "合肥市", "2025", "city")
+    province = real("24_anhui_gzbg_2025_yaodian.txt", "安徽省", "2025")
+    result = check_plan(city, [province])
+    parent_quotes = " ".join(quotes(result, "parent"))
+    assert "增长9%" not in parent_quotes and "13.3%" not in parent_quotes
+    assert not [f for f in result.findings if f.category.value == "weaker"]
+
+
+def test_a_topical_plan_is_blamed_only_inside_its_topic_and_its_average_rate_is_compared() -> None:
+    haining = real("14_haining_zhizaoye_touzi_2023.txt", "海宁市", "2023", "county")
+    zhejiang = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    result = check_plan(haining, [zhejiang])
+    assert result.scope is not None and result.scope.kind.value == "topical"
+    assert "投资" in result.scope.describe()
+    gaps = {f.indicator for f in result.findings if f.category.value == "gap"}
+    assert not gaps & {"industrial_va_growth", "digital_core_va_growth", "tax_per_mu", "labor_productivity"}
+    aligned = [
+        f for f in result.by_rule("aligned_with_parent") if f.indicator == "manufacturing_investment_growth"
+    ]
+    assert aligned and any("每年平均增速保持在15%以上" in x.quote for x in aligned[0].facts)
+
+
+def test_the_indicators_most_plans_share_are_compared() -> None:
+    city = real("54_hefei_gzbg_2025.txt", "合肥市", "2025", "city")
+    province = real("24_anhui_gzbg_2025_yaodian.txt", "安徽省", "2025")
+    compared = {
+        f.indicator
+        for f in check_plan(city, [province]).findings
+        if f.category.value in ("aligned", "weaker")
+    }
+    assert len(compared) >= 3, compared
+    assert any("gdp" in i or "生产总值" in i for i in compared), compared
+
+
+def _one(text: str, region: str, pid: str) -> PlanFacts:
+    return PlanFacts.from_plan(plan_from_text(text, region=region, period="2023", plan_id=pid))
+
+
+def test_an_intensive_level_below_the_parents_is_weaker_and_a_looser_ceiling_too() -> None:
+    zj = _one("主要预期目标是：规上工业亩均税收达37万元/亩，居民消费价格涨幅3%左右。", "浙江省", "zj")
+    county = _one("主要预期目标是：规上工业亩均税收达33万元/亩，居民消费价格涨幅3.5%左右。", "慈溪市", "cx")
+    weaker = {f.indicator for f in check_plan(county, [zj]).by_rule("weaker_than_parent")}
+    assert "tax_per_mu" in weaker
+    assert any("price" in i or "cpi" in i or "消费价格" in i for i in weaker), weaker
+
+
+def test_a_county_total_is_never_weaker_than_the_provinces_total() -> None:
+    zj = _one("主要预期目标是：实现规上工业增加值2.5万亿元。", "浙江省", "zj")
+    county = _one("主要预期目标是：实现规上工业增加值2000亿元。", "慈溪市", "cx")
+    assert not check_plan(county, [zj]).by_rule("weaker_than_parent")
+
+
+def test_the_parents_own_two_values_are_not_repeated_in_a_county_check() -> None:
+    zj = _one("新增省级企业技术中心100家左右，国家企业技术中心3家以上。", "浙江省", "zj")
+    county = _one("主要预期目标是：规上工业增加值增长6%。", "慈溪市", "cx")
+    assert not check_plan(county, [zj]).by_rule("inconsistent_values")
+
+
+def test_a_parent_for_another_province_or_year_is_refused_unless_waived_and_the_waiver_is_recorded() -> None:
+    cixi = PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"))
+    hubei = PlanFacts.from_plan(load_plan(PLANS / "hubei-2024-jingxin-gongzuo-yaodian.txt"))
+    zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    with pytest.raises(ParentError, match="湖北省不在慈溪市之上"):
+        check_plan(cixi, [hubei])
+    with pytest.raises(ParentError, match="慈溪市不在浙江省之上"):
+        check_plan(zj, [cixi])
+    assert check_plan(cixi, [hubei], allow=("region", "period")).overrides == ("period", "region")
+
+
+def test_the_cli_refuses_a_wrong_parent_in_one_line_with_exit_2() -> None:
+    cli = Path(sys.executable).parent / "planalign"
+    r = subprocess.run(
+        [
+            str(cli),
+            "check",
+            str(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"),
+            "--against",
+            str(PLANS / "hubei-2024-jingxin-gongzuo-yaodian.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "不在慈溪市之上" in r.stderr.replace("\n", "")
+
+
+def test_a_title_comes_from_the_documents_heading_never_composed() -> None:
+    plan = load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt")
+    untitled = plan_from_text(plan.text, region="浙江省", period="2023", source_name="zj.txt")
+    assert untitled.title == "2023年全省经信工作要点"
+    plain = plan_from_text("全县规上工业增加值增长6%。", region="慈溪市", period="2023", source_name="cx.txt")
+    assert plain.title == "cx"  # no heading: the file name, never 《慈溪市2023年规划》
+
+
+def test_the_national_plan_and_a_development_zone_have_their_place_in_the_hierarchy() -> None:
+    hunan = real("11_hunan_gongxin_2023.txt", "湖南省", "2023")
+    nation = real("07_national_miit_2023_zhongxinwang.txt", "全国", "2023")
+    check_plan(hunan, [nation])  # no error: 全国 is above every province
+    zone = default_index().resolve("金华经济技术开发区")
+    assert [r.name for r in default_index().ancestors(zone)][:2] == ["金华市", "浙江省"]
+
+
+def test_cixi_against_zhejiang_still_gives_its_findings_and_none_of_its_false_alarms() -> None:
+    cixi = PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"))
+    zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    result = check_plan(cixi, [zj])
+    got = {(f.category.value, f.indicator) for f in result.findings}
+    assert {
+        ("weaker", "manufacturing_investment_growth"),
+        ("gap", "labor_productivity"),
+        ("gap", "tech_renovation_investment_growth"),
+        ("aligned", "industrial_va_growth"),
+        ("mismatch", "tax_per_mu"),
+        ("mismatch", "digital_core_va_growth"),
+    } <= got
+    gaps = {i for c, i in got if c == "gap"}
+    assert not gaps & {
+        "new_specialized_smes",
+        "new_little_giants",
+        "new_single_champions",
+        "future_factories",
+    }
