@@ -223,7 +223,8 @@ def _check_one(path: Path, report_name: str) -> PlanOutcome:
     who = (plan.id, plan.region.name, str(plan.period))
     try:
         county = PlanFacts.from_plan(plan)
-        result = check_plan(county, _PARENTS, allow=("period",))  # batch parents are given for the whole folder
+        # the batch's parents are given for the whole folder: a plan of another year keeps them
+        result = check_plan(county, _PARENTS, allow=("period",))
         report = render_report(result, plan, [p.plan for p in _PARENTS])
         assert _OUT_DIR is not None
         (_OUT_DIR / REPORTS_DIR / report_name).write_text(report + "\n", encoding="utf-8")

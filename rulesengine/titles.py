@@ -32,6 +32,7 @@ _PLAN_WORDS = (
 )
 # Page furniture above a heading: breadcrumbs (首页 > 政务公开 > 计划总结), dates, sources.
 _FURNITURE = re.compile(r"[>›»|]|当前位置|首页|来源[:：]|发布时间|浏览次数|字号")
+_LIST_ITEM = re.compile(r"^[\d一二三四五六七八九十]+[.、．)）]|^[（(][\d一二三四五六七八九十]+[)）]")
 _BOOK = re.compile(r"《([^《》\n]{4,60})》")
 
 
@@ -53,7 +54,7 @@ def heading_title(text: str) -> str | None:
         book = _BOOK.fullmatch(line)
         if book:
             return book.group(1)
-        if any(w in line for w in _PLAN_WORDS) and not line[0].isdigit():
+        if any(w in line for w in _PLAN_WORDS) and not _LIST_ITEM.match(line):
             return line.rstrip("。")
     return None
 
