@@ -37,7 +37,7 @@ class Checker(Protocol):
 
 def make_facts(plan: Plan, targets: Sequence[Target], topics: Sequence[TopicMention]) -> PlanFacts:
     """Facts from stored (and reviewer-corrected) targets, not from a fresh extraction."""
-    return PlanFacts(plan=plan, targets=tuple(targets), topics=tuple(topics))
+    return PlanFacts.from_stored(plan, targets, topics)
 
 
 def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Region]) -> list[Plan]:

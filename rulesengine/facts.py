@@ -18,6 +18,7 @@ Fact types:
   a plan sets *any* number in a family such as 专精特新 without list membership tests.
 - ``topic``: one per topic mention (a plan that names 专精特新 without a number still names it).
 - ``scope``: one per parent indicator inside the checked plan's scope (rulesengine.scope).
+- ``relative``: one per commitment stated relative to the parent or to growth, with no number.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.extract.clauses import split_sentences
+from rulesengine.extract.phrasing import default_phrasing
+from rulesengine.extract.relative import extract_relatives
 from rulesengine.hotcache import HotCache
 from rulesengine.model import (
     Basis,
@@ -44,6 +47,7 @@ from rulesengine.model import (
     Kind,
     Level,
     Plan,
+    RelativeMention,
     Scale,
     Target,
     TopicMention,
@@ -84,6 +88,7 @@ class PlanFacts(BaseModel):
     plan: Plan
     targets: tuple[Target, ...] = ()
     topics: tuple[TopicMention, ...] = ()
+    relatives: tuple[RelativeMention, ...] = ()
 
     @classmethod
     def from_plan(cls, plan: Plan, catalog: Catalog | None = None) -> PlanFacts:
@@ -92,6 +97,24 @@ class PlanFacts(BaseModel):
             plan=plan,
             targets=tuple(extract_targets(plan.text, plan.period, catalog)),
             topics=tuple(extract_topics(plan.text, catalog)),
+            relatives=tuple(extract_relatives(plan.text, catalog)),
+        )
+
+    @classmethod
+    def from_stored(
+        cls,
+        plan: Plan,
+        targets: Sequence[Target],
+        topics: Sequence[TopicMention],
+        catalog: Catalog | None = None,
+    ) -> PlanFacts:
+        """Facts from stored (and reviewer-corrected) targets; the relative commitments, which
+        are not stored, are read from the text again."""
+        return cls(
+            plan=plan,
+            targets=tuple(targets),
+            topics=tuple(topics),
+            relatives=tuple(extract_relatives(plan.text, catalog or default_catalog())),
         )
 
 
@@ -131,6 +154,7 @@ class TargetFact(_Fact):
     comparator: Comparator
     kind: Kind
     basis: Basis
+    tier: str  # 国家级 national, 省级 provincial …, or "" (rules/phrasing.yaml tiers)
     year: int
     period: str = Field(min_length=1)
     period_start: int
@@ -161,6 +185,15 @@ class ScopeFact(_Fact):
     reason: Literal["topic", "main_goals", "comprehensive", "mentioned"]
 
 
+class RelativeFact(_Fact):
+    """A commitment with no number, relative to the plan above or to economic growth."""
+
+    type: Literal["relative"] = "relative"
+    indicator: str = Field(json_schema_extra={"domain": "indicator"})
+    relation: Literal["upper", "economy"]
+    binding: bool
+
+
 class TopicFact(_Fact):
     type: Literal["topic"] = "topic"
     topic: str = Field(min_length=1, json_schema_extra={"domain": "topic"})
@@ -173,6 +206,7 @@ FACT_MODELS: dict[str, type[_Fact]] = {
     "target_topic": TargetTopicFact,
     "topic": TopicFact,
     "scope": ScopeFact,
+    "relative": RelativeFact,
 }
 
 
@@ -227,6 +261,7 @@ class FactSource:
     role: Role
     target: Target | None = None
     mention: TopicMention | None = None
+    relative: RelativeMention | None = None
 
 
 @dataclass(frozen=True)
@@ -298,8 +333,25 @@ def _uncatalogued_scale(name: str, form: str, unit: str) -> Scale:
     return Scale.extensive
 
 
+_TIER_REACH = 6  # characters before a quote where its tier word may stand (新增国家级专精特新…)
+
+
+def _tier(text: str, t: Target) -> str:
+    """The tier word nearest the target's number, in its quote or just before it."""
+    window = text[max(0, t.span.start - _TIER_REACH) : t.span.end]
+    cut = max(window.rfind(c) for c in "，,；;。、\n")
+    if cut >= 0 and cut < _TIER_REACH:
+        window = window[cut + 1 :]
+    best: tuple[int, str] | None = None
+    for word, tier in default_phrasing().tiers:
+        at = window.rfind(word)
+        if at >= 0 and (best is None or at > best[0]):
+            best = (at, tier)
+    return best[1] if best else ""
+
+
 def _target_facts(
-    ref: str, base: dict[str, Any], t: Target, catalog: Catalog, in_headline_sentence: bool
+    ref: str, base: dict[str, Any], t: Target, catalog: Catalog, in_headline_sentence: bool, tier: str = ""
 ) -> list[TargetFact]:
     """The target as facts: one, or — for a rate held on average over a span (年均, basis
     average) — one per year of the span, so it meets a parent's target of any of those years."""
@@ -330,6 +382,7 @@ def _target_facts(
         "comparator": t.comparator,
         "kind": t.kind,
         "basis": t.basis,
+        "tier": tier,
     }
     if t.basis is Basis.average and t.period.is_span:
         return [
@@ -364,7 +417,7 @@ def _facts_of_plan(
     for i, t in enumerate(pf.targets):
         src = FactSource(pf.plan, role, target=t)
         in_headline = any(a <= t.span.start < b for a, b in headline_spans)
-        made = _target_facts(f"{key}.t{i}", base, t, catalog, in_headline)
+        made = _target_facts(f"{key}.t{i}", base, t, catalog, in_headline, _tier(pf.plan.text, t))
         for fact in made:
             yield fact, src
         fact = made[0]
@@ -388,6 +441,13 @@ def _facts_of_plan(
                 ),
                 src,
             )
+    for k, r in enumerate(pf.relatives):
+        yield (
+            RelativeFact(
+                ref=f"{key}.r{k}", **base, indicator=r.indicator, relation=r.relation, binding=r.binding
+            ),
+            FactSource(pf.plan, role, relative=r),
+        )
     for j, m in enumerate(pf.topics):
         yield (
             TopicFact(ref=f"{key}.m{j}", **base, topic=m.topic, keyword=m.keyword),

@@ -97,6 +97,8 @@ def fingerprint(match: RawMatch, indicator: str) -> str:
                 if p.type == "target" and p.literals.get("role") != "county":
                     fields += ["value", "unit"]
                 what.extend((p.name, f, _round(fact.get(f))) for f in fields)
+            elif p.type == "relative":
+                what.append((p.name, "relation", fact.get("relation")))
             elif p.type == "topic":
                 what.append((p.name, "topic", fact.get("topic")))
     payload = {"rule": match.rule.id, "indicator": indicator, "where": where, "what": what}
@@ -164,6 +166,19 @@ def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[Findi
                 quote=t.quote,
                 start=t.span.start,
                 end=t.span.end,
+            )
+        elif src.relative is not None:
+            r = src.relative
+            key = (plan.id, r.span.start, r.span.end)
+            fact = FindingFact(
+                role=role,
+                plan_id=plan.id,
+                region=plan.region.name,
+                indicator=r.indicator or "relative:binding",
+                period=str(plan.period),
+                quote=r.quote,
+                start=r.span.start,
+                end=r.span.end,
             )
         elif src.mention is not None:
             m = src.mention

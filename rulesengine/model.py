@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,6 +31,7 @@ __all__ = [
     "Plan",
     "PlanWarning",
     "Region",
+    "RelativeMention",
     "Scale",
     "Severity",
     "Span",
@@ -310,6 +311,25 @@ class TopicMention(_Frozen):
     def _consistent(self) -> Self:
         if len(self.quote) != self.span.end - self.span.start:
             raise ValueError("span: its length differs from the quote's")
+        return self
+
+
+class RelativeMention(_Frozen):
+    """A commitment with no number of its own, stated relative to the plan above ("增速不低于全省
+    平均水平", "完成上级下达的约束性指标任务") or to economic growth ("与经济增长同步")."""
+
+    indicator: str = ""  # the catalog id the clause names, or "" for the binding indicators
+    relation: Literal["upper", "economy"]
+    binding: bool = False  # about the binding (约束性) indicators as a group
+    quote: str = Field(min_length=1)
+    span: Span
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        if not self.indicator and not self.binding:
+            raise ValueError("indicator: a relative commitment names an indicator or the binding ones")
         return self
 
 

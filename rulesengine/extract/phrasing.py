@@ -54,6 +54,10 @@ class Phrasing:
     baseline_cues: tuple[str, ...]
     cumulative_cues: tuple[str, ...]
     average_cues: tuple[str, ...]
+    relative_upper: tuple[re.Pattern[str], ...]
+    relative_economy: tuple[re.Pattern[str], ...]
+    relative_binding: tuple[str, ...]
+    tiers: tuple[tuple[str, str], ...]  # (word, tier), longest word first
     flow_cues: tuple[str, ...]
     form_cues: dict[str, tuple[str, ...]]
     target_followers: tuple[str, ...]
@@ -193,6 +197,12 @@ def _sections(block: Any, file: Path) -> SectionRules:
         raise PhrasingError(f"{file}: sections: 缺少字段 / missing field {exc.args[0]}") from None
 
 
+def _tiers(block: dict[str, Any], file: Path) -> tuple[tuple[str, str], ...]:
+    """(word, tier) pairs, longest word first: 省级以上 is read before 省级."""
+    pairs = [(w, str(t)) for t, ws in block.items() for w in _longest_first(ws, file, f"tiers.{t}")]
+    return tuple(sorted(pairs, key=lambda x: -len(x[0])))
+
+
 def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
@@ -221,6 +231,23 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             five_year_plan=_regex(data["five_year_plan"], path, "five_year_plan"),
             postposed_target_verbs=_longest_first(
                 data["postposed_target_verbs"], path, "postposed_target_verbs"
+            ),
+            relative_upper=tuple(
+                _regex(p, path, f"relative.upper[{i}]") for i, p in enumerate(data["relative"]["upper"])
+            ),
+            relative_economy=tuple(
+                _regex(p, path, f"relative.economy[{i}]") for i, p in enumerate(data["relative"]["economy"])
+            ),
+            relative_binding=_longest_first(data["relative"]["binding"], path, "relative.binding"),
+            tiers=tuple(
+                sorted(
+                    (
+                        (w, str(t))
+                        for t, ws in data["tiers"].items()
+                        for w in _longest_first(ws, path, f"tiers.{t}")
+                    ),
+                    key=lambda x: -len(x[0]),
+                )
             ),
             progress_patterns=tuple(
                 _regex(p, path, f"progress_patterns[{i}]") for i, p in enumerate(data["progress_patterns"])
