@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from rulesengine.facts import FactSet, FactSource
-from rulesengine.model import Category, Finding, FindingFact, Severity
+from rulesengine.model import Category, Finding, FindingFact, Plan, Severity
 from rulesengine.rulebook import Case, Rule, Rulebook, render, template_fields
 
 __all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint", "format_number"]
@@ -241,12 +241,54 @@ def _finding(match: RawMatch, rulebook: Rulebook, sources: Mapping[str, FactSour
     )
 
 
+def _one_gap_per_indicator(findings: list[Finding], factset: FactSet) -> list[Finding]:
+    """A gap is about the county: when several parents set the same main goal, it is one
+    finding naming each of them, with the nearest parent's wording and fingerprint (so a
+    reviewer's decision sticks when a parent is added) and every parent's quote."""
+    plans: dict[str, Plan] = {}
+    for src in factset.sources.values():
+        plans.setdefault(src.plan.id, src.plan)
+    rank = {pid: i for i, pid in enumerate(plans)}  # county first, then parents as given
+
+    def parent_rank(f: Finding) -> int:
+        return min((rank.get(x.plan_id, len(rank)) for x in f.facts if x.role == "parent"), default=len(rank))
+
+    groups: dict[tuple[str, str], list[Finding]] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if f.category is Category.gap and any(x.role == "parent" for x in f.facts):
+            groups.setdefault((f.rule_id, f.indicator), []).append(f)
+        else:
+            out.append(f)
+    for group in groups.values():
+        group.sort(key=lambda f: (parent_rank(f), f.fingerprint))
+        first, rest = group[0], group[1:]
+        if not rest:
+            out.append(first)
+            continue
+        also = []
+        facts = list(first.facts)
+        for f in rest:
+            for x in f.facts:
+                if x.role == "parent" and x not in facts:
+                    facts.append(x)
+                    plan = plans.get(x.plan_id)
+                    title = f"《{plan.title}》" if plan is not None and plan.title else ""
+                    value = f"{format_number(x.value)}{x.unit}" if x.value is not None else ""
+                    also.append(f"{x.region}{title}（{x.period}年{value}）")
+        message = first.message + (f"另有{'、'.join(also)}也设定了该目标。" if also else "")
+        out.append(first.model_copy(update={"message": message, "facts": tuple(facts)}))
+    return out
+
+
 def build_findings(matches: Iterable[RawMatch], rulebook: Rulebook, factset: FactSet) -> tuple[Finding, ...]:
-    """Findings for a check's matches: rendered, de-duplicated by fingerprint, sorted."""
+    """Findings for a check's matches: rendered, de-duplicated by fingerprint, one per gap
+    indicator, sorted."""
     best: dict[str, tuple[tuple[Any, ...], Finding]] = {}
     for m in matches:
         f = _finding(m, rulebook, factset.sources)
         key = (_evidence_key(f.facts), f.message)
         if f.fingerprint not in best or key < best[f.fingerprint][0]:
             best[f.fingerprint] = (key, f)
-    return tuple(sorted((f for _, f in best.values()), key=finding_order))
+    merged = _one_gap_per_indicator([f for _, f in best.values()], factset)
+    return tuple(sorted(merged, key=finding_order))

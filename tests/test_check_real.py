@@ -164,3 +164,20 @@ def test_cixi_against_zhejiang_still_gives_its_findings_and_none_of_its_false_al
         "new_single_champions",
         "future_factories",
     }
+
+
+def test_a_main_goal_set_by_two_parents_is_one_gap_naming_both() -> None:
+    cixi = PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"))
+    zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    zj5 = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt"))
+    alone = check_plan(cixi, [zj])
+    both = check_plan(cixi, [zj, zj5])
+    gaps = [f for f in both.findings if f.category.value == "gap" and f.indicator == "labor_productivity"]
+    assert len(gaps) == 1
+    assert {x.plan_id for x in gaps[0].facts if x.role == "parent"} == {zj.plan.id, zj5.plan.id}
+    assert "共同富裕示范区实施方案" in gaps[0].message
+    # the nearest parent's fingerprint: a reviewer's decision survives adding the second parent
+    (before,) = [
+        f for f in alone.findings if f.category.value == "gap" and f.indicator == "labor_productivity"
+    ]
+    assert gaps[0].fingerprint == before.fingerprint
