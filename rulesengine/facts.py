@@ -183,6 +183,7 @@ class ScopeFact(_Fact):
     type: Literal["scope"] = "scope"
     indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
     reason: Literal["topic", "main_goals", "comprehensive", "mentioned"]
+    industry: bool  # the checked plan is the industry department's (经信/工信 work plan)
 
 
 class RelativeFact(_Fact):
@@ -508,7 +509,9 @@ def _scope_facts(
     for n, indicator in enumerate(indicators):
         reason = scope_reason(scope, _indicator_words(indicator, catalog))
         if reason is not None:
-            fact = ScopeFact(ref=f"p0.s{n}", **base, indicator=indicator, reason=reason)
+            fact = ScopeFact(
+                ref=f"p0.s{n}", **base, indicator=indicator, reason=reason, industry=scope.industry
+            )
             yield fact, FactSource(county.plan, Role.county)
 
 

@@ -10,6 +10,7 @@ Steps (zh-CN keywords, no space after the keyword):
   主要目标 是 puts the target in a 主要预期目标 sentence. Blank cells take defaults.
 - ``假如上级规划 浙江省 2023 的原文:`` + a docstring: plan text that goes through extraction.
 - ``而且县级规划还写道"……"``: a sentence added to that plan's text (topics are found in it).
+- ``而且县级规划的标题为"……"``: the plan's title (its kind and scope are read from it).
 - ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt`` (examples/plans, with its .meta.yaml).
 - ``当运行对标检查``
 - ``那么应报告规则 R 严重性 S 指标 I`` / ``那么应报告规则 R 指标 I`` — and it becomes *the finding*
@@ -79,6 +80,7 @@ class PlanDraft:
     rows: list[dict[str, str]] = field(default_factory=list)
     passages: list[str] = field(default_factory=list)
     corpus: str | None = None
+    title: str = ""
 
     def build(self, plan_id: str) -> PlanFacts:
         if self.corpus is not None:
@@ -118,7 +120,7 @@ class PlanDraft:
         offset = len(text)
         passage = "\n".join(self.passages)
         text += passage
-        plan = plan_from_text(text, region=self.region, period=self.period, plan_id=plan_id)
+        plan = plan_from_text(text, region=self.region, period=self.period, plan_id=plan_id, title=self.title)
         for t in extract_targets(passage, plan.period):
             span = Span(start=t.span.start + offset, end=t.span.end + offset)
             targets.append(t.model_copy(update={"span": span}))
@@ -189,6 +191,13 @@ def plan_also_says(spec: SpecContext, side: str, text: str) -> None:
     draft = spec.county if side == "县级" else (spec.parents[-1] if spec.parents else None)
     assert draft is not None, f"先描述{side}规划 / describe the {side} plan first"
     draft.passages.append(text)
+
+
+@given(parsers.re(r"(?P<side>上级|县级)规划的标题为[:：]?\s*[\"“](?P<title>.+)[\"”]"))
+def plan_title(spec: SpecContext, side: str, title: str) -> None:
+    draft = spec.county if side == "县级" else (spec.parents[-1] if spec.parents else None)
+    assert draft is not None, f"先描述{side}规划 / describe the {side} plan first"
+    draft.title = title
 
 
 @when("运行对标检查")
