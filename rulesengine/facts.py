@@ -191,7 +191,7 @@ class RelativeFact(_Fact):
 
     type: Literal["relative"] = "relative"
     indicator: str = Field(json_schema_extra={"domain": "indicator"})
-    relation: Literal["upper", "economy"]
+    relation: Literal["upper", "economy", "national"]
     binding: bool
 
 

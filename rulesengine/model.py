@@ -319,7 +319,7 @@ class RelativeMention(_Frozen):
     平均水平", "完成上级下达的约束性指标任务") or to economic growth ("与经济增长同步")."""
 
     indicator: str = ""  # the catalog id the clause names, or "" for the binding indicators
-    relation: Literal["upper", "economy"]
+    relation: Literal["upper", "economy", "national"]
     binding: bool = False  # about the binding (约束性) indicators as a group
     quote: str = Field(min_length=1)
     span: Span

@@ -13,7 +13,7 @@ __all__ = ["heading_title", "named_plan"]
 
 _HEAD_LINES = 4  # a heading is among the first non-empty lines
 _TITLE_MAX = 60
-_SENTENCE_END = re.compile(r"[。；;！!？?]")
+_SENTENCE_END = re.compile(r"[。；;！!？?，,]")  # a heading is not a sentence: no clause breaks
 # What a plan document's heading ends with or contains (政府工作报告, 工作要点, 实施方案 …).
 _PLAN_WORDS = (
     "报告",

@@ -56,6 +56,7 @@ class Phrasing:
     average_cues: tuple[str, ...]
     relative_upper: tuple[re.Pattern[str], ...]
     relative_economy: tuple[re.Pattern[str], ...]
+    relative_national: tuple[re.Pattern[str], ...]
     relative_binding: tuple[str, ...]
     tiers: tuple[tuple[str, str], ...]  # (word, tier), longest word first
     flow_cues: tuple[str, ...]
@@ -237,6 +238,9 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
             ),
             relative_economy=tuple(
                 _regex(p, path, f"relative.economy[{i}]") for i, p in enumerate(data["relative"]["economy"])
+            ),
+            relative_national=tuple(
+                _regex(p, path, f"relative.national[{i}]") for i, p in enumerate(data["relative"]["national"])
             ),
             relative_binding=_longest_first(data["relative"]["binding"], path, "relative.binding"),
             tiers=tuple(

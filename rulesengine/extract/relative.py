@@ -15,6 +15,7 @@ from typing import Literal
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract.clauses import split_clauses, split_sentences
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
+from rulesengine.extract.textlayer import normalize
 from rulesengine.model import Form, RelativeMention, Span
 
 __all__ = ["extract_relatives"]
@@ -43,13 +44,26 @@ def extract_relatives(
     """Every relative commitment of a plan, in document order, quoted from its clause start."""
     catalog = catalog or default_catalog()
     ph = phrasing or default_phrasing()
+    normal = normalize(text, ph)  # traditional characters, look-alikes, spaces: as for targets
+    found = _relatives(normal.text, catalog, ph)
+    if normal.text == text:
+        return found
+    out: list[RelativeMention] = []
+    for r in found:
+        start, end = normal.to_original(r.span.start, r.span.end)
+        out.append(r.model_copy(update={"quote": text[start:end], "span": Span(start=start, end=end)}))
+    return out
+
+
+def _relatives(text: str, catalog: Catalog, ph: Phrasing) -> list[RelativeMention]:
     out: list[RelativeMention] = []
     for sent in split_sentences(text):
         for start, end in split_clauses(sent):
             clause = text[start:end]
-            kinds: tuple[tuple[Literal["upper", "economy"], tuple[re.Pattern[str], ...]], ...] = (
+            kinds: tuple[tuple[Literal["upper", "economy", "national"], tuple[re.Pattern[str], ...]], ...] = (
                 ("upper", ph.relative_upper),
                 ("economy", ph.relative_economy),
+                ("national", ph.relative_national),
             )
             for relation, patterns in kinds:
                 for pattern in patterns:
