@@ -65,6 +65,29 @@ class Lists(Qualifiers):
                 return [(after[0], p[0], p[1], predicate) for p in parts]
         return self._implicit_list(clause, lo, nums)
 
+    def _paired(
+        self, clause: tuple[int, int], lo: int, nums: list[NumberMention]
+    ) -> list[tuple[NumberMention, str, str]]:
+        """One subject naming two ("城乡居民人均可支配收入分别增长5.5%、6.5%"): (number, the subject
+        as each half of the pair is written, shared predicate), from rules/phrasing.yaml."""
+        idx = self.text.find("分别", lo, clause[1])
+        if idx < 0:
+            return []
+        after = [n for n in mentions_between(nums, idx + 1, clause[1]) if not n.followed_by_noun]
+        subject = self.text[lo:idx]
+        if len(after) != 2 or "、" in subject:
+            return []
+        for word, first, second in self.ph.paired_subjects:
+            at = subject.rfind(word)
+            if at >= 0:
+                predicate = self.text[idx : after[0].start]
+                head, tail = subject[:at], subject[at + len(word) :]
+                return [
+                    (after[0], head + first + tail, predicate),
+                    (after[1], head + second + tail, predicate),
+                ]
+        return []
+
     def _implicit_list(
         self, clause: tuple[int, int], lo: int, nums: list[NumberMention]
     ) -> list[tuple[NumberMention, int, int, str]]:

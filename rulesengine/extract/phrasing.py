@@ -59,6 +59,7 @@ class Phrasing:
     relative_national: tuple[re.Pattern[str], ...]
     relative_binding: tuple[str, ...]
     tiers: tuple[tuple[str, str], ...]  # (word, tier), longest word first
+    paired_subjects: tuple[tuple[str, str, str], ...]  # (word, first, second), longest word first
     flow_cues: tuple[str, ...]
     form_cues: dict[str, tuple[str, ...]]
     target_followers: tuple[str, ...]
@@ -198,6 +199,18 @@ def _sections(block: Any, file: Path) -> SectionRules:
         raise PhrasingError(f"{file}: sections: 缺少字段 / missing field {exc.args[0]}") from None
 
 
+def _paired(rows: Any, file: Path) -> tuple[tuple[str, str, str], ...]:
+    """[word, first, second] rows, longest word first; a malformed row is named."""
+    out = []
+    for i, row in enumerate(rows or ()):
+        if not (isinstance(row, list) and len(row) == 3 and all(isinstance(w, str) and w for w in row)):
+            raise PhrasingError(
+                f"{file}: paired_subjects[{i}]: 应为 [词, 第一项, 第二项] / must be [word, first, second]"
+            )
+        out.append((row[0], row[1], row[2]))
+    return tuple(sorted(out, key=lambda r: -len(r[0])))
+
+
 def _tiers(block: dict[str, Any], file: Path) -> tuple[tuple[str, str], ...]:
     """(word, tier) pairs, longest word first: 省级以上 is read before 省级."""
     pairs = [(w, str(t)) for t, ws in block.items() for w in _longest_first(ws, file, f"tiers.{t}")]
@@ -243,16 +256,8 @@ def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
                 _regex(p, path, f"relative.national[{i}]") for i, p in enumerate(data["relative"]["national"])
             ),
             relative_binding=_longest_first(data["relative"]["binding"], path, "relative.binding"),
-            tiers=tuple(
-                sorted(
-                    (
-                        (w, str(t))
-                        for t, ws in data["tiers"].items()
-                        for w in _longest_first(ws, path, f"tiers.{t}")
-                    ),
-                    key=lambda x: -len(x[0]),
-                )
-            ),
+            tiers=_tiers(data["tiers"], path),
+            paired_subjects=_paired(data["paired_subjects"], path),
             progress_patterns=tuple(
                 _regex(p, path, f"progress_patterns[{i}]") for i, p in enumerate(data["progress_patterns"])
             ),

@@ -139,6 +139,13 @@ class _Extractor(Lists):
                 continue
             if self._is_qualifier_list(n, nums):
                 continue
+            paired = self._paired(clause, lo, nums)
+            if paired and any(m is n for m, _, _ in paired):
+                for m, subject, predicate in paired:
+                    consumed.add(m.start)
+                    out.append(self._paired_target(sent, m, subject, predicate, lo))
+                prior = Prior(out[-1].indicator, n.unit, paired[-1][0].end)
+                continue
             dist = self._distributed(clause, lo, nums)
             if dist and any(d[0] is n for d in dist):
                 q_start = min(d[1] for d in dist)
@@ -198,6 +205,32 @@ class _Extractor(Lists):
             out.append(self._make(sent, n, ind_id, start, n.end, window, confidence, unit))
             prior = Prior(ind_id, n.unit, n.end)
         return out
+
+    def _paired_target(
+        self, sent: Sentence, n: NumberMention, subject: str, predicate: str, lo: int
+    ) -> Target:
+        """One half of a paired subject (城镇… of 城乡…分别): the catalog term the half names, else
+        its canonical name; quoted from the subject's start to this number."""
+        cue = self._form_cue(predicate)
+        ind = next(
+            (
+                i
+                for t in self.catalog.terms()
+                if t in subject
+                if (i := self._best(t, n.unit, cue)) is not None
+            ),
+            None,
+        )
+        if ind is not None:
+            indicator, unit = ind.id, n.unit or ind.units[0]
+        else:
+            form = read_form(subject + predicate, n.unit, subject, self.ph)
+            indicator = "other:" + (
+                canonical_name(subject, form, self.catalog, self.ph, self._predicates) or subject
+            )
+            unit = n.unit or ""
+        start = lo + len(self.text[lo : n.start]) - len(self.text[lo : n.start].lstrip("，,、；;：: "))
+        return self._make(sent, n, indicator, start, n.end, predicate, 0.8, unit)
 
     def _make(
         self,
