@@ -32,7 +32,9 @@ __all__ = [
 
 
 class Checker(Protocol):
-    def __call__(self, county: PlanFacts, parents: Sequence[PlanFacts], /) -> CheckResult: ...
+    def __call__(
+        self, county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+    ) -> CheckResult: ...
 
 
 def make_facts(plan: Plan, targets: Sequence[Target], topics: Sequence[TopicMention]) -> PlanFacts:
@@ -45,9 +47,11 @@ def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Regio
     return list(find_parents(plan, list(candidates), list(ancestors)))
 
 
-def default_checker(county: PlanFacts, parents: Sequence[PlanFacts], /) -> CheckResult:
+def default_checker(
+    county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+) -> CheckResult:
     """The installed rule pack on the process's shared in-process engine."""
-    return check_plan(county, parents)
+    return check_plan(county, parents, allow=allow)
 
 
 def make_checker(workers: int, rulebook: Rulebook | None = None) -> tuple[Checker, Callable[[], None]]:

@@ -255,6 +255,11 @@ class CheckCreate(BaseModel):
         description="plans to check against; by default the stored plans of the regions above "
         "whose period covers this plan's",
     )
+    allow: list[Literal["region", "period"]] = Field(
+        default_factory=list,
+        description="parent checks to waive on purpose (a parent of a region not above this plan's, "
+        "or a period not covering it); recorded in the audit log of the check",
+    )
 
 
 class ParentRef(BaseModel):

@@ -58,6 +58,7 @@ async def run_check(
         body.parent_ids if body else None,
         checker=checker,
         limiter=limiter,
+        allow=body.allow if body else (),
     )
 
 

@@ -17,7 +17,7 @@ Past checks are never changed: each row stays what that run found and decided.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -28,7 +28,7 @@ from sqlmodel import Session, col, func, select
 
 from api.auth import Principal
 from api.db import CheckRun, FindingRow, PlanRevision, PlanRow, TargetCorrection, TargetRow
-from api.engine import CheckResult, PlanFacts, make_facts, parents_of
+from api.engine import Checker, CheckResult, PlanFacts, make_facts, parents_of
 from api.errors import Problem, conflict, not_found
 from api.schemas import (
     CheckDetail,
@@ -40,6 +40,7 @@ from api.schemas import (
 )
 from api.services.common import count_and_page, get_plan, lock_plan, record
 from api.services.domain import apply_corrections, domain_plan, topics_of
+from rulesengine.check import ParentError, validate_parents
 from rulesengine.model import Category, Plan, Region, Severity
 from rulesengine.regions import default_index
 from rulesengine.rulebook import RulebookError
@@ -59,8 +60,6 @@ __all__ = [
     "run_check",
 ]
 
-Checker = Callable[[PlanFacts, Sequence[PlanFacts]], CheckResult]
-
 DECIDED = frozenset({ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed})
 
 log = logging.getLogger("planalign.api")
@@ -77,6 +76,7 @@ class CheckInputs:
     parents: tuple[PlanFacts, ...]
     parent_refs: tuple[ParentRef, ...]
     corrections_applied: tuple[int, ...]
+    allow: tuple[str, ...] = ()  # parent checks waived on purpose (rulesengine.check.OVERRIDES)
 
 
 def _current_revision(session: Session, plan: PlanRow) -> PlanRevision:
@@ -124,8 +124,11 @@ def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Pl
     return rows, plans, ancestors
 
 
-def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> CheckInputs:
-    """Read the plan and its parents: named ones, or those found by region and period."""
+def gather(
+    session: Session, plan_id: str, parent_ids: Sequence[str] | None, allow: Sequence[str] = ()
+) -> CheckInputs:
+    """Read the plan and its parents: named ones (validated: region above, period covering,
+    unless ``allow`` waives it), or those found by region and period."""
     plan = get_plan(session, plan_id)
     county, county_ref, used = _facts(session, plan)
     if parent_ids:
@@ -160,6 +163,11 @@ def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> 
         parents.append(facts)
         refs.append(ref)
         used.extend(parent_used)
+    try:
+        validate_parents(county, parents, allow)
+    except ParentError as exc:
+        zh, _, en = str(exc).partition(" / ")
+        raise Problem(422, "invalid_parent", zh, en or zh, field="parent_ids") from None
     # End the read transaction: the connection goes back to the pool while the engine runs.
     session.rollback()
     return CheckInputs(
@@ -170,6 +178,7 @@ def gather(session: Session, plan_id: str, parent_ids: Sequence[str] | None) -> 
         parents=tuple(parents),
         parent_refs=tuple(refs),
         corrections_applied=tuple(used),
+        allow=tuple(sorted(set(allow))),
     )
 
 
@@ -292,7 +301,8 @@ def record_check(
         check_id=check.id,
         comment=f"revision {inputs.revision}; parents "
         + ", ".join(f"{r.plan_id}#{r.revision}" for r in inputs.parent_refs)
-        + f"; rules {check.rule_pack_version}; catalog {check.catalog_version}",
+        + f"; rules {check.rule_pack_version}; catalog {check.catalog_version}"
+        + (f"; 已豁免的上级校验 / parent checks waived: {', '.join(inputs.allow)}" if inputs.allow else ""),
     )
     session.commit()
     return check_public(session, check)
@@ -306,13 +316,16 @@ async def run_check(
     *,
     checker: Checker,
     limiter: anyio.CapacityLimiter,
+    allow: Sequence[str] = (),
 ) -> CheckPublic:
     """Gather, evaluate off the event loop, record: the whole check request."""
-    inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids))
+    inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids, allow))
+
+    def evaluate() -> CheckResult:
+        return checker(inputs.county, inputs.parents, allow=inputs.allow)
+
     try:
-        result = await anyio.to_thread.run_sync(
-            partial(checker, inputs.county, inputs.parents), limiter=limiter
-        )
+        result = await anyio.to_thread.run_sync(evaluate, limiter=limiter)
     except (Problem, RulebookError):
         raise
     except Exception as exc:

@@ -65,7 +65,7 @@ ACTION_ZH = {
     "resolved": "不再出现",
     "check_run": "运行检查",
 }
-LEVEL_ZH = {"province": "省级", "city": "市级", "county": "县级"}
+LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 KIND_ZH = {"baseline": "基准", "stretch": "力争"}
 ROLE_ZH = {"county": "县级", "parent": "上级"}
 COVERAGE_ZH = {

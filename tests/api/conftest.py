@@ -325,7 +325,9 @@ class ScriptedChecker:
     calls: list[tuple[str, tuple[str, ...]]]
     on_event_loop: list[bool] = field(default_factory=list)
 
-    def __call__(self, county: PlanFacts, parents: Sequence[PlanFacts]) -> CheckResult:
+    def __call__(
+        self, county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+    ) -> CheckResult:
         self.calls.append((county.plan.id, tuple(p.plan.id for p in parents)))
         try:
             asyncio.get_running_loop()

@@ -280,3 +280,28 @@ def test_the_audit_trail_cannot_be_changed(
             session.commit()
         session.rollback()
         assert session.exec(select(AuditEntry).where(AuditEntry.action == "review")).one().comment == "属实"
+
+
+def test_a_named_parent_of_another_province_or_year_is_a_clear_422_unless_waived_and_recorded(
+    make_api: MakeApi, scripted: ScriptedChecker
+) -> None:
+    from tests.api.conftest import PROVINCE_TEXT, post_text_plan
+
+    api = make_api(checker=scripted)
+    small_pair(api)
+    post_text_plan(api, id="hb-2024", region="湖北省", period="2024", text=PROVINCE_TEXT)
+    body = assert_problem(
+        api.client.post(
+            "/plans/cx-2023/checks", json={"parent_ids": ["hb-2024"]}, headers=api.auth("submitter")
+        ),
+        422,
+        "invalid_parent",
+        "parent_ids",
+    )
+    assert "湖北省不在慈溪市之上" in body["message_zh"]
+    waived = run_check(api, parent_ids=["hb-2024"], allow=["region", "period"])
+    assert [p["plan_id"] for p in waived["parents"]] == ["hb-2024"]
+    with api.session() as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "check_run")).all()
+        comments = [e.comment or "" for e in entries]
+    assert any("region" in c and "period" in c for c in comments), comments
