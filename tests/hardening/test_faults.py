@@ -157,8 +157,10 @@ def _raising_checker() -> Callable[[PlanFacts, Sequence[PlanFacts]], CheckResult
 
     engine = RuleEngine(rulebook.engine_rules(), int_fields=INT_FIELDS, on_match=explode)
 
-    def checker(county: PlanFacts, parents: Sequence[PlanFacts]) -> CheckResult:
-        return check_plan(county, parents, rulebook=rulebook, engine=engine)
+    def checker(
+        county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+    ) -> CheckResult:
+        return check_plan(county, parents, rulebook=rulebook, engine=engine, allow=allow)
 
     return checker
 
