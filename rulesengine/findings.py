@@ -229,13 +229,17 @@ def _finding(match: RawMatch, rulebook: Rulebook, sources: Mapping[str, FactSour
         for p in match.case.positives
         if p.name in wanted
     }
+    message = render(match.case.message, {"indicator_name": name}, context)
+    roles = {str(f.get("role")) for f in match.facts.values() if f.get("type") == "target"}
+    if indicator.startswith("other:") and roles == {"county", "parent"}:
+        message += f"（“{name}”不在指标目录中，两份规划按同一名称匹配。）"
     return Finding(
         rule_id=match.rule.id,
         rule_version=match.rule.version,
         severity=match.case.severity,
         category=match.rule.category,
         indicator=indicator,
-        message=render(match.case.message, {"indicator_name": name}, context),
+        message=message,
         facts=_evidence(match, sources),
         fingerprint=fingerprint(match, indicator),
     )

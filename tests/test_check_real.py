@@ -181,3 +181,11 @@ def test_a_main_goal_set_by_two_parents_is_one_gap_naming_both() -> None:
         f for f in alone.findings if f.category.value == "gap" and f.indicator == "labor_productivity"
     ]
     assert gaps[0].fingerprint == before.fingerprint
+
+
+def test_an_indicator_outside_the_catalog_is_compared_by_its_name_and_the_finding_says_so() -> None:
+    zj = _one("主要预期目标是：全省旅游总收入增长6%。", "浙江省", "zj")
+    county = _one("主要预期目标是：全县旅游总收入增长4%。", "慈溪市", "cx")
+    (weaker,) = check_plan(county, [zj]).by_rule("weaker_than_parent")
+    assert weaker.indicator.startswith("other:") and "旅游总收入" in weaker.indicator
+    assert "按同一名称匹配" in weaker.message
