@@ -102,6 +102,7 @@ class PlanScope(BaseModel):
     topics: tuple[str, ...] = ()  # domain ids a topical plan is about
     mentioned: tuple[str, ...] = ()  # domain ids the text speaks of
     main_goals: bool = False  # the plan lists its own main goals (主要预期目标), intact
+    cut_off: bool = False  # its main-goal list runs into the end of the excerpt: the rest is unknown
     industry: bool = False  # the industry department's plan (经信/工信)
     title: str = ""  # the title the kind was read from
     source: str = "default"  # metadata | title | named plan | default
@@ -120,14 +121,14 @@ class PlanScope(BaseModel):
         return f"{kind}（{topics + '；' if topics else ''}{how}）"
 
 
-def _main_goals_intact(text: str, cues: Sequence[str]) -> bool:
-    """The plan lists its main goals and the list is not cut off by the end of the excerpt."""
+def _main_goals(text: str, cues: Sequence[str]) -> tuple[bool, bool]:
+    """(the plan lists its main goals, the list is cut off by the end of the excerpt)."""
     at = min((i for c in cues if (i := text.find(c)) >= 0), default=-1)
     if at < 0:
-        return False
+        return False, False
     tail = text[at:].rstrip()
     cut = "\n" not in tail and not tail.endswith(("。", "”", "！", "；", ")", "）"))
-    return not cut
+    return True, cut
 
 
 def read_scope(plan: Plan, cues: Sequence[str] = (), data: ScopeData | None = None) -> PlanScope:
@@ -135,13 +136,15 @@ def read_scope(plan: Plan, cues: Sequence[str] = (), data: ScopeData | None = No
     data = data or default_scope_data()
     text = plan.text
     mentioned = tuple(sorted(data.domains_in(text)))
-    main_goals = _main_goals_intact(text, (*cues, *data.main_goal_cues))
+    listed, cut = _main_goals(text, (*cues, *data.main_goal_cues))
+    main_goals = listed and not cut
     named = named_plan(text, data.named_plan_verbs) or ""
     industry = any(w in f"{plan.title}{plan.issuer}{named}" for w in data.industry_plan)
     base = PlanScope(
         kind=PlanKind.comprehensive,
         mentioned=mentioned,
         main_goals=main_goals,
+        cut_off=listed and cut,
         industry=industry,
         title=plan.title,
     )
@@ -168,6 +171,8 @@ def scope_reason(scope: PlanScope, indicator_text: str, data: ScopeData | None =
     """Why an indicator (its names run together) is inside the plan's scope, or None if not."""
     data = data or default_scope_data()
     domains = data.domains_in(indicator_text)
+    if scope.cut_off:
+        return None  # the county's own list is cut off: what it sets after the cut is unknown
     if scope.kind is PlanKind.topical:
         return "topic" if domains & set(scope.topics) else None
     if scope.main_goals:

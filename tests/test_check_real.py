@@ -189,3 +189,12 @@ def test_an_indicator_outside_the_catalog_is_compared_by_its_name_and_the_findin
     (weaker,) = check_plan(county, [zj]).by_rule("weaker_than_parent")
     assert weaker.indicator.startswith("other:") and "旅游总收入" in weaker.indicator
     assert "按同一名称匹配" in weaker.message
+
+
+def test_a_county_list_cut_off_by_the_excerpt_asserts_no_gap_for_what_may_follow() -> None:
+    shicheng = real("112_shicheng_gzbg_2024.txt", "石城县", "2024", "county")
+    jiangxi = real("56_jiangxi_gzbg_2024.txt", "江西省", "2024")
+    result = check_plan(shicheng, [jiangxi])
+    assert result.scope is not None and result.scope.cut_off
+    assert not [f for f in result.findings if f.category.value == "gap"]
+    assert [f for f in result.findings if f.category.value == "aligned"]  # what it does set still compares

@@ -182,6 +182,15 @@ class _Extractor(Lists):
                 and self._inheritable(prior.indicator, cumulative)
             ):
                 ind_id, start, unit, confidence = prior.indicator, lo, n.unit or "", 0.8
+            elif (
+                prior is not None
+                and cumulative
+                and prior.unit == n.unit
+                and len(residual) <= INHERIT_RESIDUAL
+                and (stock := self._stock_of(prior.indicator)) is not None
+            ):
+                # "新增规上工业企业1500家、总数突破2万家": the total of the flow just named
+                ind_id, start, unit, confidence = stock, lo, n.unit or "", 0.7
             else:
                 # an uncatalogued prior did not take the subject named before it ("制造业有效投资
                 # 规模达到350亿,力争超过400亿,每年平均增速保持在15%以上")
@@ -205,6 +214,21 @@ class _Extractor(Lists):
             out.append(self._make(sent, n, ind_id, start, n.end, window, confidence, unit))
             prior = Prior(ind_id, n.unit, n.end)
         return out
+
+    def _stock_of(self, indicator: str) -> str | None:
+        """The catalog's stock (basis cumulative) of the same concept as an annual flow."""
+        ind = self.catalog.get(indicator)
+        if ind is None or ind.basis is Basis.cumulative:
+            return None
+        stock = next(
+            (
+                o
+                for o in self.catalog.same_concept(indicator)
+                if o.basis is Basis.cumulative and o.form is ind.form
+            ),
+            None,
+        )
+        return stock.id if stock is not None else None
 
     def _paired_target(
         self, sent: Sentence, n: NumberMention, subject: str, predicate: str, lo: int
