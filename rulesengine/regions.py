@@ -225,6 +225,22 @@ def _short_cached(name: str) -> str:
     return short_name(name)
 
 
+# Autonomous areas are written every day with their short name and a plain suffix: 黔南州 for
+# 黔南布依族苗族自治州, 漾濞县 for 漾濞彝族自治县, 鄂温克旗 for 鄂温克族自治旗.
+_PLAIN_SUFFIX = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+
+
+@cache
+def _everyday_names(name: str) -> tuple[str, ...]:
+    """The short name with a plain suffix, for an autonomous prefecture, county or banner."""
+    for suffix, plain in _PLAIN_SUFFIX.items():
+        if name.endswith(suffix):
+            short = _short_cached(name)
+            if short != name:
+                return (short + plain,)
+    return ()
+
+
 def _path_keys(above: list[Region], region: Region) -> set[str]:
     """Every way to write ``region`` after some of its ancestors, each in full or short form.
 
@@ -233,7 +249,7 @@ def _path_keys(above: list[Region], region: Region) -> set[str]:
     """
 
     def forms(r: Region) -> set[str]:
-        return {r.name, _short_cached(r.name)}
+        return {r.name, _short_cached(r.name), *_everyday_names(r.name)}
 
     keys: set[str] = set()
     for mask in range(1, 2 ** len(above)):
@@ -338,6 +354,8 @@ class RegionIndex:
             short = _short_cached(region.name)
             if short != region.name:
                 by_short[short].append(region.code)
+            for everyday in _everyday_names(region.name):
+                by_short[everyday].append(region.code)
             # 全国 is above every path but never written in one (浙江省宁波市慈溪市)
             above = [r for r in reversed(self.ancestors(region)) if r.level is not Level.national]
             self._paths[region.code] = "".join(r.name for r in [*above, region])
@@ -362,6 +380,19 @@ class RegionIndex:
             self._add_zone(zone.name, host, zone.code)
 
     # -- development zones ---------------------------------------------------------------
+
+    def _host(self, name: str) -> Region | None:
+        """The region a zone's name begins with (宁波杭州湾新区 → 宁波): when the name is shared
+        (西安: 西安市 and two 西安区), the one of the highest level, if it is alone there."""
+        try:
+            return self.resolve(name)
+        except RegionError as exc:
+            top = [r for r in exc.candidates if exc.kind == "ambiguous"]
+            if not top:
+                return None
+            best = min(_LEVEL_RANK[r.level] for r in top)
+            found = [r for r in top if _LEVEL_RANK[r.level] == best]
+            return found[0] if len(found) == 1 else None
 
     def zones(self) -> list[Region]:
         """The development zones known so far (listed in rules/regions.yaml, or met by name)."""
@@ -393,13 +424,10 @@ class RegionIndex:
         if suffix is None:
             return None
         stem = query[: -len(suffix)].removeprefix("国家级")
-        if len(stem) < 2:
-            return None
-        try:
-            host = self.resolve(stem)
-        except RegionError:
-            return None
-        if host.level is Level.national:
+        host = next(
+            (h for size in range(len(stem), 1, -1) if (h := self._host(stem[:size])) is not None), None
+        )
+        if host is None or host.level is Level.national:
             return None
         prefix = host.code[:4] if host.level is not Level.province else host.code[:2] + "99"
         start = int(hashlib.sha256(query.encode("utf-8")).hexdigest(), 16) % 20

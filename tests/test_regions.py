@@ -388,3 +388,29 @@ def test_banners_leagues_and_autonomous_prefectures_resolve(index: RegionIndex) 
     assert index.resolve("锡林郭勒盟").level is Level.city
     assert index.resolve("黔南布依族苗族自治州").level is Level.city
     assert index.resolve("沙坪坝区").parent_code == "500000"
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [
+        ("黔南州都匀市", "贵州省黔南布依族苗族自治州都匀市"),
+        ("大理州", "云南省大理白族自治州"),
+        ("漾濞县", "云南省大理白族自治州漾濞彝族自治县"),
+        ("海南州", "青海省海南藏族自治州"),
+        ("鄂温克旗", "内蒙古自治区呼伦贝尔市鄂温克族自治旗"),
+    ],
+)
+def test_autonomous_areas_resolve_as_people_write_them_short_name_and_plain_suffix(
+    index: RegionIndex, written: str, path: str
+) -> None:
+    assert index.path(index.resolve(written)) == path
+
+
+@pytest.mark.parametrize(
+    ("written", "host"),
+    [("西安高新区", "610100"), ("宁波杭州湾新区", "330200"), ("郑州航空港经济综合实验区", "410100")],
+)
+def test_a_zone_finds_its_host_by_the_longest_name_it_starts_with_the_highest_level_winning(
+    index: RegionIndex, written: str, host: str
+) -> None:
+    assert index.resolve(written).parent_code == host
