@@ -51,9 +51,15 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _load(path: Path, region: str | None, period: str | None) -> Any:
+def _load(
+    path: Path,
+    region: str | None,
+    period: str | None,
+    kind: str | None = None,
+    scope: list[str] | None = None,
+) -> Any:
     try:
-        return load_plan(path, region=region, period=period)
+        return load_plan(path, region=region, period=period, kind=kind, scope=scope)
     except (IngestError, PlanError) as exc:
         fail(str(exc))
 
@@ -255,6 +261,8 @@ def _markdown(result: CheckResult, county: Plan, parents: list[Plan]) -> str:
         "",
         f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in parents)}",
         f"- 规则包版本 {result.rule_pack_version} · 指标目录版本 {result.catalog_version}",
+        *([f"- 被检查规划:{result.scope.describe()}"] if result.scope else []),
+        *([f"- 已豁免的上级校验:{'、'.join(result.overrides)}"] if result.overrides else []),
         "",
     ]
     for sev in ("error", "warning", "info"):
@@ -278,6 +286,14 @@ def check(
     region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
     period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
     format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="县级规划的类型 comprehensive(综合性)/topical(专项),默认据标题推断"),
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help="专项规划的领域(rules/scopes.yaml 的 id 或名称,如 投资),可多次"),
+    ] = None,
     allow: Annotated[
         list[str] | None,
         typer.Option(
@@ -287,7 +303,7 @@ def check(
     ] = None,
 ) -> None:
     """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
-    county = _load(county_file, region, period)
+    county = _load(county_file, region, period, kind, scope)
     parents = [_load(p, None, None) for p in against]
     try:
         result = check_plan(

@@ -71,6 +71,22 @@ def _resolve_region(value: str, file: str) -> Region:
         raise PlanError(file, "region", exc.message_zh, exc.message_en) from None
 
 
+def _check_scope(scope: tuple[str, ...], file: str) -> None:
+    """A topical plan's domains must be ones rules/scopes.yaml knows (by id or name)."""
+    from rulesengine.scope import default_scope_data
+
+    data = default_scope_data()
+    unknown = [s for s in scope if data.resolve_domain(s) is None]
+    if unknown:
+        known = "、".join(d.name for d in data.domains)
+        raise PlanError(
+            file,
+            "scope",
+            f"未知领域 {'、'.join(unknown)}(可用:{known})",
+            f"unknown domain {', '.join(unknown)} (see rules/scopes.yaml)",
+        )
+
+
 def plan_from_text(
     text: str,
     *,
@@ -90,6 +106,7 @@ def plan_from_text(
     The title is never composed: given (unless it is just the file's name), else the document's
     heading line, else the file name."""
     reg = _resolve_region(region, source_name or "<text>")
+    _check_scope(scope, source_name or "<text>")
     stem = Path(source_name).stem if source_name else ""
     if not title or title == stem:
         title = heading_title(text) or stem
@@ -125,6 +142,8 @@ def load_plan(
     period: str | None = None,
     plan_id: str | None = None,
     level: str | None = None,
+    kind: str | None = None,
+    scope: list[str] | tuple[str, ...] | None = None,
 ) -> Plan:
     """Reads a document (txt/docx/pdf/html) with flags overriding its .meta.yaml."""
     document = Path(document)
@@ -156,8 +175,8 @@ def load_plan(
         issuer=str(meta.get("issuer", "")),
         source_name=document.name,
         warnings=doc.warnings,
-        kind=str(meta.get("kind") or ""),
-        scope=tuple(str(x) for x in (meta.get("scope") or ())),
+        kind=kind or str(meta.get("kind") or ""),
+        scope=tuple(str(x) for x in (scope or meta.get("scope") or ())),
     )
 
 

@@ -302,7 +302,8 @@ def record_check(
         comment=f"revision {inputs.revision}; parents "
         + ", ".join(f"{r.plan_id}#{r.revision}" for r in inputs.parent_refs)
         + f"; rules {check.rule_pack_version}; catalog {check.catalog_version}"
-        + (f"; 已豁免的上级校验 / parent checks waived: {', '.join(inputs.allow)}" if inputs.allow else ""),
+        + (f"; 已豁免的上级校验 / parent checks waived: {', '.join(inputs.allow)}" if inputs.allow else "")
+        + (f"; 被检查规划 / scope: {result.scope.describe()}" if result.scope else ""),
     )
     session.commit()
     return check_public(session, check)

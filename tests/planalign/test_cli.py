@@ -100,3 +100,22 @@ def test_rules_list_shows_the_nine_rules() -> None:
     assert result.exit_code == 0
     for rule in ("weaker_than_parent", "headline_gap", "form_mismatch", "aligned_with_parent"):
         assert rule[:12] in result.output
+
+
+def test_check_shows_the_plans_scope_and_a_user_can_override_it() -> None:
+    shown = runner.invoke(app, ["check", CIXI, "--against", ZJ])
+    assert "被检查规划:综合性规划（据标题《市经信局2023年工作思路》推断）" in shown.output
+    topical = runner.invoke(
+        app, ["check", CIXI, "--against", ZJ, "--kind", "topical", "--scope", "投资", "-f", "json"]
+    )
+    scope = json.loads(topical.stdout)["scope"]
+    assert (scope["kind"], scope["topics"], scope["source"]) == ("topical", ["investment"], "metadata")
+    gaps = [f for f in json.loads(topical.stdout)["findings"] if f["category"] == "gap"]
+    assert {f["indicator"] for f in gaps} == {"tech_renovation_investment_growth"}  # only inside 投资
+
+
+def test_an_unknown_scope_domain_is_one_bilingual_line_and_exit_2() -> None:
+    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "--kind", "topical", "--scope", "乱码"])
+    assert result.exit_code == 2
+    one_line = result.output.replace("\n", "")
+    assert "未知领域 乱码" in one_line and "unknown domain 乱码" in one_line
