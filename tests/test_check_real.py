@@ -80,11 +80,21 @@ def _one(text: str, region: str, pid: str) -> PlanFacts:
 
 
 def test_an_intensive_level_below_the_parents_is_weaker_and_a_looser_ceiling_too() -> None:
-    zj = _one("主要预期目标是：规上工业亩均税收达37万元/亩，居民消费价格涨幅3%左右。", "浙江省", "zj")
-    county = _one("主要预期目标是：规上工业亩均税收达33万元/亩，居民消费价格涨幅3.5%左右。", "慈溪市", "cx")
+    zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))  # 37 and 30
+    county = _one(
+        "主要预期目标是：规上工业亩均税收达33万元/亩，规上制造业全员劳动生产率达28万元/人。", "慈溪市", "cx"
+    )
     weaker = {f.indicator for f in check_plan(county, [zj]).by_rule("weaker_than_parent")}
-    assert "tax_per_mu" in weaker
-    assert any("price" in i or "cpi" in i or "消费价格" in i for i in weaker), weaker
+    assert {"tax_per_mu", "labor_productivity"} <= weaker
+    province = _one("主要预期目标是：居民消费价格涨幅3%左右。", "浙江省", "zj2")
+    loose = _one("主要预期目标是：居民消费价格涨幅3.5%左右。", "慈溪市", "cx2")
+    tight = _one("主要预期目标是：居民消费价格涨幅控制在3%以内。", "慈溪市", "cx3")
+    assert [f.indicator for f in check_plan(loose, [province]).by_rule("weaker_than_parent")] == [
+        "cpi_ceiling"
+    ]
+    assert [f.indicator for f in check_plan(tight, [province]).by_rule("aligned_with_parent")] == [
+        "cpi_ceiling"
+    ]
 
 
 def test_a_county_total_is_never_weaker_than_the_provinces_total() -> None:
@@ -93,16 +103,24 @@ def test_a_county_total_is_never_weaker_than_the_provinces_total() -> None:
     assert not check_plan(county, [zj]).by_rule("weaker_than_parent")
 
 
-def test_the_parents_own_two_values_are_not_repeated_in_a_county_check() -> None:
-    zj = _one("新增省级企业技术中心100家左右，国家企业技术中心3家以上。", "浙江省", "zj")
-    county = _one("主要预期目标是：规上工业增加值增长6%。", "慈溪市", "cx")
-    assert not check_plan(county, [zj]).by_rule("inconsistent_values")
+def test_two_tiers_are_two_indicators_and_the_parents_own_values_stay_out_of_a_county_check() -> None:
+    # 浙江: 新增培育省级企业技术中心100家左右、国家企业技术中心3家以上
+    cixi = PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"))
+    zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    assert not check_plan(cixi, [zj]).by_rule("inconsistent_values")
+    # 湖南, checked against the national plan: 新增国家级专精特新“小巨人”企业200家、省级500家
+    hunan = real("11_hunan_gongxin_2023.txt", "湖南省", "2023")
+    nation = real("07_national_miit_2023_zhongxinwang.txt", "全国", "2023")
+    assert not check_plan(hunan, [nation]).by_rule("inconsistent_values")
 
 
 def test_a_parent_for_another_province_or_year_is_refused_unless_waived_and_the_waiver_is_recorded() -> None:
     cixi = PlanFacts.from_plan(load_plan(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt"))
     hubei = PlanFacts.from_plan(load_plan(PLANS / "hubei-2024-jingxin-gongzuo-yaodian.txt"))
     zj = PlanFacts.from_plan(load_plan(PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"))
+    xinchang = real("09_xinchang_zhongdianrenwu_2023.txt", "新昌县", "2023", "county")
+    with pytest.raises(ParentError, match="湖北省不在新昌县之上"):
+        check_plan(xinchang, [hubei])
     with pytest.raises(ParentError, match="湖北省不在慈溪市之上"):
         check_plan(cixi, [hubei])
     with pytest.raises(ParentError, match="慈溪市不在浙江省之上"):
@@ -142,6 +160,9 @@ def test_the_national_plan_and_a_development_zone_have_their_place_in_the_hierar
     check_plan(hunan, [nation])  # no error: 全国 is above every province
     zone = default_index().resolve("金华经济技术开发区")
     assert [r.name for r in default_index().ancestors(zone)][:2] == ["金华市", "浙江省"]
+    kaifaqu = real("27_jinhua_kaifaqu_2024.txt", "金华经济技术开发区", "2024", "county")
+    zhejiang_2024 = real("10_zhejiang_jingxin_huiyi_2024.txt", "浙江省", "2024")
+    assert check_plan(kaifaqu, [zhejiang_2024]).plan_id == kaifaqu.plan.id  # runs: a zone has its parents
 
 
 def test_cixi_against_zhejiang_still_gives_its_findings_and_none_of_its_false_alarms() -> None:
