@@ -43,5 +43,8 @@ def test_relative_commitments_name_their_indicator_or_the_binding_ones() -> None
 
 
 def test_a_target_quoted_and_then_listed_among_the_main_goals_is_a_target() -> None:
-    text = "聚焦今年,浙江省政府工作报告将“生产总值增长5.5%左右”列入建议主要预期目标,并提出力争规上工业增加值增长6%以上。"
+    text = (
+        "聚焦今年,浙江省政府工作报告将“生产总值增长5.5%左右”列入建议主要预期目标,"
+        "并提出力争规上工业增加值增长6%以上。"
+    )
     assert ("gdp_growth", 5.5) in pairs(text)
