@@ -255,6 +255,14 @@ class CheckCreate(BaseModel):
         description="plans to check against; by default the stored plans of the regions above "
         "whose period covers this plan's",
     )
+    kind: Literal["comprehensive", "topical"] | None = Field(
+        default=None,
+        description="what the plan is, overriding what its title says: comprehensive or topical",
+    )
+    scope: list[str] = Field(
+        default_factory=list,
+        description="a topical plan's domains (ids or names of rules/scopes.yaml, e.g. 投资)",
+    )
     allow: list[Literal["region", "period"]] = Field(
         default_factory=list,
         description="parent checks to waive on purpose (a parent of a region not above this plan's, "

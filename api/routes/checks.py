@@ -59,6 +59,8 @@ async def run_check(
         checker=checker,
         limiter=limiter,
         allow=body.allow if body else (),
+        kind=body.kind if body else None,
+        scope=body.scope if body else (),
     )
 
 

@@ -44,6 +44,7 @@ from rulesengine.check import ParentError, validate_parents
 from rulesengine.model import Category, Plan, Region, Severity
 from rulesengine.regions import default_index
 from rulesengine.rulebook import RulebookError
+from rulesengine.scope import default_scope_data
 
 __all__ = [
     "CheckInputs",
@@ -125,12 +126,30 @@ def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Pl
 
 
 def gather(
-    session: Session, plan_id: str, parent_ids: Sequence[str] | None, allow: Sequence[str] = ()
+    session: Session,
+    plan_id: str,
+    parent_ids: Sequence[str] | None,
+    allow: Sequence[str] = (),
+    kind: str | None = None,
+    scope: Sequence[str] = (),
 ) -> CheckInputs:
     """Read the plan and its parents: named ones (validated: region above, period covering,
-    unless ``allow`` waives it), or those found by region and period."""
+    unless ``allow`` waives it), or those found by region and period. ``kind``/``scope``
+    override what the plan's title says it covers, for this check."""
     plan = get_plan(session, plan_id)
     county, county_ref, used = _facts(session, plan)
+    if kind or scope:
+        unknown = [s for s in scope if default_scope_data().resolve_domain(s) is None]
+        if unknown:
+            raise Problem(
+                422,
+                "unknown_domain",
+                f"未知领域 {'、'.join(unknown)}(见 rules/scopes.yaml)",
+                f"unknown domain {', '.join(unknown)} (see rules/scopes.yaml)",
+                field="scope",
+            )
+        overridden = county.plan.model_copy(update={"kind": kind or "topical", "scope": tuple(scope)})
+        county = county.model_copy(update={"plan": overridden})
     if parent_ids:
         if plan_id in parent_ids:
             raise Problem(
@@ -318,9 +337,11 @@ async def run_check(
     checker: Checker,
     limiter: anyio.CapacityLimiter,
     allow: Sequence[str] = (),
+    kind: str | None = None,
+    scope: Sequence[str] = (),
 ) -> CheckPublic:
     """Gather, evaluate off the event loop, record: the whole check request."""
-    inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids, allow))
+    inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids, allow, kind, scope))
 
     def evaluate() -> CheckResult:
         return checker(inputs.county, inputs.parents, allow=inputs.allow)

@@ -305,3 +305,18 @@ def test_a_named_parent_of_another_province_or_year_is_a_clear_422_unless_waived
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == "check_run")).all()
         comments = [e.comment or "" for e in entries]
     assert any("region" in c and "period" in c for c in comments), comments
+
+
+def test_a_check_may_say_what_the_plan_covers_and_the_audit_shows_the_scope_used(make_api: MakeApi) -> None:
+    api = make_api()
+    small_pair(api)
+    run_check(api, kind="topical", scope=["投资"])
+    with api.session() as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.action == "check_run")).all()
+        assert any("专项规划（投资；据元数据）" in (e.comment or "") for e in entries)
+    assert_problem(
+        api.client.post("/plans/cx-2023/checks", json={"scope": ["乱码"]}, headers=api.auth("submitter")),
+        422,
+        "unknown_domain",
+        "scope",
+    )
