@@ -63,3 +63,15 @@
       | tax_per_mu_growth | 6  | %    |      | 基准 | 2023 |
     当运行对标检查
     那么不应报告规则 form_mismatch
+
+  场景: 上级同一规划同期也以县级的口径设了增长率时，总量口径不再提示
+    假如上级规划 浙江省 2023 的目标:
+      | 指标                            | 值    | 单位 | 比较 | 类型 | 期间 |
+      | manufacturing_investment_growth | 12    | %    |      | 基准 | 2023 |
+      | manufacturing_investment        | 16000 | 亿元 |      | 基准 | 2023 |
+    而且县级规划 慈溪市 2023 的目标:
+      | 指标                            | 值 | 单位 | 比较 | 类型 | 期间 |
+      | manufacturing_investment_growth | 10 | %    |      | 基准 | 2023 |
+    当运行对标检查
+    那么不应报告规则 form_mismatch
+    而且应报告规则 weaker_than_parent 指标 manufacturing_investment_growth
