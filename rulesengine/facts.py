@@ -17,7 +17,8 @@ Fact types:
 - ``target_topic``: one per (target, catalog topic of its indicator), so a rule can ask whether
   a plan sets *any* number in a family such as 专精特新 without list membership tests.
 - ``topic``: one per topic mention (a plan that names 专精特新 without a number still names it).
-- ``scope``: one per parent indicator inside the checked plan's scope (rulesengine.scope).
+- ``scope``: one per parent indicator a gap can be about (a main goal, a reduction, a topic
+  member) that lies inside the checked plan's scope (rulesengine.scope).
 - ``relative``: one per commitment stated relative to the parent or to growth, with no number.
 """
 
@@ -501,18 +502,36 @@ def _indicator_words(indicator: str, catalog: Catalog) -> str:
     return "|".join((ind.name, *ind.synonyms))
 
 
+_Scoped = tuple[tuple[FrozenFact, FactSource], ...]
+# Scope facts of a county against a set of parent indicators: the same in every re-check of a
+# plan and in every check of a batch county against the same parents, so made once and handed
+# over as the same frozen objects (the engine knows them again by identity, as plan facts).
+_SCOPE_CACHE: HotCache[tuple[str, str, PlanScope, tuple[str, ...], int], tuple[Any, _Scoped]] = HotCache(64)
+
+
 def _scope_facts(
-    county: PlanFacts, parents: Sequence[PlanFacts], scope: PlanScope, catalog: Catalog
-) -> Iterable[tuple[_Fact, FactSource]]:
+    county: PlanFacts, indicators: tuple[str, ...], scope: PlanScope, catalog: Catalog
+) -> _Scoped:
+    key = (county.plan.id, county.plan.sha256, scope, indicators, id(catalog))
+    hit = _SCOPE_CACHE.get(key)
+    if hit is not None and hit[0]() is catalog:
+        return hit[1]
     base = _plan_fields(county, Role.county)
-    indicators = sorted({t.indicator for p in parents for t in p.targets})
+    made: list[tuple[FrozenFact, FactSource]] = []
     for n, indicator in enumerate(indicators):
         reason = scope_reason(scope, _indicator_words(indicator, catalog))
         if reason is not None:
             fact = ScopeFact(
                 ref=f"p0.s{n}", **base, indicator=indicator, reason=reason, industry=scope.industry
             )
-            yield fact, FactSource(county.plan, Role.county)
+            made.append(
+                (
+                    FrozenFact(fact.model_dump(mode="json", exclude_none=True)),
+                    FactSource(county.plan, Role.county),
+                )
+            )
+    _SCOPE_CACHE.put(key, (weakref.ref(catalog), tuple(made)))
+    return tuple(made)
 
 
 def build_facts(
@@ -542,7 +561,21 @@ def build_facts(
             facts.append(fact)  # frozen: shared between checks, recognised by the engine
             sources[fact["ref"]] = src
     scope = scope or read_scope(county.plan, headline_cues)
-    for made, src in _scope_facts(county, parents, scope, catalog):
-        facts.append(FrozenFact(made.model_dump(mode="json", exclude_none=True)))
-        sources[made.ref] = src
+    # the parent indicators a gap can be about: main goals, reductions, topic members (专精特新)
+    asked = tuple(
+        sorted(
+            {
+                str(f["indicator"])
+                for f in facts
+                if f["role"] == "parent"
+                and (
+                    f["type"] == "target_topic"
+                    or (f["type"] == "target" and (f["headline"] or f["form"] == "reduction"))
+                )
+            }
+        )
+    )
+    for made, src in _scope_facts(county, asked, scope, catalog):
+        facts.append(made)
+        sources[made["ref"]] = src
     return FactSet(facts=tuple(facts), sources=sources)

@@ -46,6 +46,11 @@ class _Kinds(BaseModel):
     comprehensive: tuple[str, ...]
 
 
+# (id of the data, text) → domains: the same indicator names are asked about in every check.
+# Keyed by identity because the data is loaded once per process (default_scope_data) and kept.
+_DOMAINS: dict[tuple[int, str], tuple[ScopeData, frozenset[str]]] = {}
+
+
 class ScopeData(BaseModel):
     """rules/scopes.yaml."""
 
@@ -60,7 +65,15 @@ class ScopeData(BaseModel):
 
     def domains_in(self, text: str) -> frozenset[str]:
         """The ids of the domains whose words occur in ``text``."""
-        return frozenset(d.id for d in self.domains if any(w in text for w in d.words))
+        key = (id(self), text)
+        hit = _DOMAINS.get(key)
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        if len(_DOMAINS) > 8192:
+            _DOMAINS.clear()
+        found = frozenset(d.id for d in self.domains if any(w in text for w in d.words))
+        _DOMAINS[key] = (self, found)  # holds the data: its id cannot be reused while cached
+        return found
 
     def domain_names(self, ids: Iterable[str]) -> list[str]:
         wanted = set(ids)
