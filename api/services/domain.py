@@ -33,7 +33,7 @@ def domain_plan(plan: PlanRow, revision: PlanRevision) -> Plan:
         id=plan.id,
         title=plan.title,
         issuer=plan.issuer,
-        region=default_index().get(plan.region_code),
+        region=default_index().known(plan.region_code, plan.region_name),
         level=Level(plan.level),
         period=Period.model_validate(plan.period),
         source_name=revision.source_name,

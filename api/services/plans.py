@@ -229,7 +229,7 @@ def _public(plan: PlanRow, revision: PlanRevision) -> PlanPublic:
         issuer=plan.issuer,
         region_code=plan.region_code,
         region_name=plan.region_name,
-        region_path=default_index().path(plan.region_code),
+        region_path=default_index().path(default_index().known(plan.region_code, plan.region_name)),
         level=Level(plan.level),
         period=plan.period,
         current_revision=plan.current_revision,
