@@ -28,7 +28,6 @@ import gc
 import math
 import multiprocessing
 import time
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -39,6 +38,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rulesengine.cells import csv_text, display_width, excel_text
 from rulesengine.check import CheckResult, PlanFacts, check_plan, find_parents
 from rulesengine.ingest import SUPPORTED_EXTENSIONS, IngestError
 from rulesengine.model import Category, FindingFact, Plan, Severity
@@ -502,11 +502,6 @@ def _summary_markdown(result: BatchResult, head: list[str], rows: list[list[str 
     return "\n".join(lines) + "\n"
 
 
-def display_width(text: str) -> int:
-    """Columns a text takes on screen or in Excel: CJK (wide) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _widths(head: list[str], rows: Iterable[list[str | int]], cap: int = 60) -> list[float]:
     """Column widths for Excel: the widest cell's display width (CJK counts twice), capped."""
     widths = [display_width(h) for h in head]
@@ -539,7 +534,7 @@ def _write_workbook(path: Path, head: list[str], rows: list[list[str | int]]) ->
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([excel_text(WriteOnlyCell(sheet, value=v)) if isinstance(v, str) else v for v in row])
     book.save(path)
 
 
@@ -559,12 +554,7 @@ def _write_findings(path: Path, result: BatchResult) -> None:
             for f in o.findings:
                 where = [o.file, o.plan_id, o.region, o.period]
                 what = [SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.rule_id, f.indicator, f.message]
-                out.writerow([_inert(cell) for cell in where + what])
-
-
-def _inert(cell: str) -> str:
-    """A cell Excel will not run as a formula: a file named ``=HYPERLINK(…).txt`` stays text."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+                out.writerow([csv_text(cell) for cell in where + what])
 
 
 def write_summary(result: BatchResult) -> dict[str, Path]:

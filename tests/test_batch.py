@@ -23,7 +23,6 @@ from rulesengine.batch import (
     BatchResult,
     batch_command,
     discover,
-    display_width,
     run_batch,
 )
 from rulesengine.synth import generate, write
@@ -139,16 +138,17 @@ def test_every_finding_is_a_line_of_a_csv_that_excel_reads(result):
     assert {line[4] for line in mine} <= {"错误", "警告", "提示"}
 
 
-def test_csv_cells_that_look_like_formulas_stay_text():
-    from rulesengine.batch import _inert
-
-    assert _inert("=HYPERLINK(1).txt") == "'=HYPERLINK(1).txt"
-    assert _inert("@cmd") == "'@cmd" and _inert("慈溪市") == "慈溪市" and _inert("") == ""
-
-
-def test_display_width_counts_cjk_twice():
-    assert display_width("慈溪市 2023") == 11
-    assert display_width("abc") == 3
+def test_a_plan_file_named_like_a_formula_stays_text_in_the_summary_workbook_and_csv(tmp_path):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    name = '=HYPERLINK("http---x","y")'
+    shutil.copy(PLANS / "cixi-2023-jingxin-gongzuo-silu.txt", folder / f"{name}.txt")
+    (folder / f"{name}.meta.yaml").write_text("id: formula\nregion: 慈溪市\nperiod: 2023\n", encoding="utf-8")
+    done = run_batch(folder, PARENTS, tmp_path / "out", workers=0, console=quiet())
+    cell = load_workbook(done.files["excel"])["汇总"]["A2"]
+    assert (cell.data_type, cell.value) == ("s", f"{name}.txt")  # text, not a live formula
+    lines = list(csv.reader(io.StringIO(done.files["findings"].read_text(encoding="utf-8-sig"))))
+    assert lines[1][0] == f"'{name}.txt"
 
 
 def test_worker_processes_give_the_same_outcomes_as_one_process(folder, result, tmp_path):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +35,7 @@ from api.web.present import (
     STATUS_ZH,
     indicator_name,
 )
+from rulesengine.cells import display_width, excel_text
 
 __all__ = ["CheckReport", "markdown", "workbook"]
 
@@ -159,15 +159,8 @@ _STATE_FILL = {
 _MAX_WIDTH = 60
 
 
-def display_width(text: str) -> int:
-    """Columns a text needs: wide (CJK) characters count twice, so Chinese columns fit."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula, whatever the plan wrote
+    cell: Cell = excel_text(ws.cell(row=row, column=column, value=value))  # never a formula
     return cell
 
 

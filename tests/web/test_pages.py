@@ -17,10 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import Role
-from api.web.export import display_width, md
+from api.web.export import md
 from api.web.present import excerpt, pick_scenarios, scenario_blocks, segments
 from api.web.session import COOKIE_NAME
 from api.web.views import TEMPLATES_DIR
+from rulesengine.cells import display_width
 from tests.web.conftest import Browsing, WebApp, sign_in
 
 PROVINCE = "2024年全省规上工业增加值增长6%,制造业投资增长12%。"
