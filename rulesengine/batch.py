@@ -195,7 +195,7 @@ def _init_worker(parents: list[PlanFacts], out_dir: Path, freeze: bool = True, s
 
     Then ``gc.freeze()``: everything loaded so far lives as long as the worker, and a check
     makes thousands of short-lived containers, so without it every full collection walks the
-    catalog, regions and parents again (about 0.5-1 ms a plan, measured).
+    catalog, regions and parents again (measured in bench/batch.py).
     """
     global _PARENTS, _OUT_DIR, _STATE
     _PARENTS, _OUT_DIR, _STATE = parents, out_dir, state
@@ -269,7 +269,7 @@ def _load_parents(paths: Sequence[Path]) -> list[PlanFacts]:
 
 
 def _chunks(items: list[int], workers: int) -> list[list[int]]:
-    """About eight chunks per worker, at most 16 plans (~0.2 s) each: cheap IPC, a live progress
+    """About eight chunks per worker, at most 16 plans each: cheap IPC, a live progress
     bar, and little time at the end when one worker is done and the other still busy."""
     size = max(1, min(16, math.ceil(len(items) / (max(workers, 1) * 8))))
     return [items[i : i + size] for i in range(0, len(items), size)]
@@ -301,7 +301,7 @@ class _Pool:
     def __post_init__(self) -> None:
         # forkserver, never fork: workers are forked from a clean server process that has only
         # imported this module (durable-rules is imported later, in each worker), which saves
-        # each worker ~0.6 s of imports over spawn. A C core is never copied mid-use.
+        # each worker the imports spawn would repeat. A C core is never copied mid-use.
         self.context = _forkserver()
         # One byte per plan, written by the worker: 1 while it checks the plan, 2 once done. After
         # a crash, the plans at 1 were in flight (the culprit among them); the others are requeued.
@@ -544,8 +544,8 @@ FINDINGS_HEAD = ["文件", "规划编号", "行政区", "规划期", "严重性"
 def _write_findings(path: Path, result: BatchResult) -> None:
     """Every finding of every plan, one a line, as CSV Excel opens (UTF-8 with a byte-order mark).
 
-    CSV, not a workbook sheet: 60,000 findings for 3,000 plans take openpyxl over 3 s to write
-    (1.1 s for the errors and warnings alone), the CSV module 0.1 s.
+    CSV, not a workbook sheet: for 60,000 findings of 3,000 plans openpyxl is many times slower
+    than the CSV module (figures in bench/PERFORMANCE.md).
     """
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle)

@@ -642,7 +642,7 @@ def _validate_one(index: int, fact: Mapping[str, Any], fields: frozenset[str]) -
 
 
 # Facts already normalised, by content: a parent plan's facts recur in every check of its
-# counties (3,000 checks in a batch), and validating them again costs ~30 µs a fact. The key
+# counties (3,000 checks in a batch), and validating them in every check repeats the same work. The key
 # holds each value's type, so True, 1 and 1.0 (equal and hash-equal in Python) stay apart.
 # Only successful results are kept (an error must name the fact's index in *this* call).
 # Bounded (two generations, rulesengine.hotcache): a parent's facts, hit in every check, stay;
@@ -730,7 +730,7 @@ def _prepare_one(
     The content lookup serves plain dicts that recur as new objects (facts pickled to an engine
     pool worker, hand-made facts). A FrozenFact is remembered by identity instead
     (``by_content=False``): rulesengine.facts hands out the same objects for the same plan, so
-    a new FrozenFact is a county's new fact, and keying it by content (~8 µs) would be waste.
+    a new FrozenFact is a county's new fact, and keying it by content would be waste.
     """
     if not isinstance(fact, Mapping):
         raise EngineError(f"fact #{index} is a {type(fact).__name__}, not a dict", fact_index=index)
@@ -1101,7 +1101,7 @@ def _lean_flush(rules: Any, engine: RuleEngine) -> Callable[[Any, dict[str, Any]
 
     durable wraps each action in a Closure (timestamps, a Content copy of the state), runs it
     through its Promise chain, writes the state back as JSON (``update_state``) and only then
-    asks the C core for the next action: ~40 µs a match, ~1 ms a check. Our actions only
+    asks the C core for the next action, for every match. Our actions only
     record the match and never change the state, so the loop hands the message to the engine
     and asks for the next action directly — the same C calls in the same order, minus the
     state write. An action that fails is recorded by the engine (run.errors) and the loop goes

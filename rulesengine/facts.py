@@ -458,8 +458,8 @@ def _facts_of_plan(
 
 
 # Facts of one plan, as built for a side of a check: a parent's ~290 facts are the same in all
-# 3,000 county checks of a batch (and pydantic validation makes each ~10 µs). Keyed by the
-# PlanFacts' value (frozen, hashable: ~30 µs to hash, no more than an id check costs once it
+# 3,000 county checks of a batch (and pydantic validates each). Keyed by the
+# PlanFacts' value (frozen, hashable; no more than an id check costs once it
 # is the same object) — so a parent read again for an interactive check is still a hit — and
 # by the catalog's identity, checked through a weak reference so a recycled id never hits.
 # Bounded by rulesengine.hotcache: parents, hit in every check, stay while counties pass through.
@@ -469,7 +469,7 @@ _Made = tuple[tuple[FrozenFact, FactSource], ...]
 _PLAN_CACHE: HotCache[tuple[PlanFacts, str, Role, int, tuple[str, ...]], tuple[Any, _Made]] = HotCache(8)
 # The same, by the PlanFacts' identity (the entry holds the object, so its id is not reused
 # while the entry lives): a batch passes the same parent objects to every check, and hashing a
-# PlanFacts by value walks its text and every target (~40 µs).
+# PlanFacts by value walks its text and every target.
 _PLAN_BY_ID: HotCache[tuple[int, str, Role, int, tuple[str, ...]], tuple[PlanFacts, Any, _Made]] = HotCache(8)
 
 

@@ -2,7 +2,7 @@
 
 Why not ``dict.clear()`` when full (what the engine did first): in a batch, each check brings
 ~85 new county facts and the same ~290 parent facts. A cache cleared every ~20 checks drops the
-parent facts with the county ones, and re-validating them cost ~0.4 ms a check. Why not
+parent facts with the county ones, and each check then validated them again. Why not
 ``functools.lru_cache``: the engine caches by keys it builds itself, and needs ``get``/``put``,
 not a wrapped function; an LRU also pays a linked-list update on every hit.
 

@@ -35,7 +35,7 @@ class PlanError(ValueError):
 
 
 # libyaml's safe loader when PyYAML has it (its wheels do): a batch reads 3,000 metadata
-# files, and the pure-Python parser spent ~0.5 ms on each of these five-line files.
+# files, and the pure-Python parser is much slower on each of these five-line files.
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
