@@ -265,3 +265,17 @@ def test_the_example_in_the_specs_readme_loads_and_fires(tmp_path: Path) -> None
     result = check_plan(PlanFacts.from_plan(county), [PlanFacts.from_plan(parent)], rulebook=book)
     (finding,) = result.by_rule("software_weaker")
     assert finding.message == "慈溪市软件和信息服务业营业收入增长目标10%以上低于浙江省的12%以上。"
+
+
+def test_the_rule_pack_loads_without_the_extractor() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from rulesengine.rulebook import default_rulebook; default_rulebook(); "
+        "loaded = [m for m in sys.modules"
+        " if m.startswith('rulesengine.extract') or m == 'rulesengine.facts']; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rulesengine.catalog import Catalog
-from rulesengine.facts import FieldSpec
+from rulesengine.factmodels import FieldSpec
 from rulesengine.rulebook.errors import RulebookError
 
 __all__ = ["NAME_RE", "Pattern", "compile_patterns"]

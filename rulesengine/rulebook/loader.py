@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from rulesengine.catalog import RULES_DIR, Catalog, default_catalog
-from rulesengine.facts import field_specs
+from rulesengine.factmodels import field_specs
 from rulesengine.model import Category, Severity
 from rulesengine.rulebook.conditions import NAME_RE, Pattern, compile_patterns
 from rulesengine.rulebook.errors import RulebookError
