@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check rulesengine api planalign tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q -p no:cacheprovider
