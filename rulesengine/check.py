@@ -71,15 +71,23 @@ of a region not above the county's, e.g. a neighbour as benchmark) and ``period`
 def _region_error(county: Plan, parent: Plan) -> str | None:
     """Why ``parent`` is not for a region above ``county``'s, or None. A plan declared below
     its region's own level (a county plan filed under its province because the county is not
-    named) may have that region's plans as parents."""
+    named) may have that region's plans, and those of the regions inside it, as parents."""
     from rulesengine.regions import default_index
 
-    above = {r.code for r in default_index().ancestors(county.region)}
+    index = default_index()
+    above = {r.code for r in index.ancestors(county.region)}
     if parent.region.code in above:
         return None
     levels = ("national", "province", "city", "county")
-    if parent.region.code == county.region.code and levels.index(county.level) > levels.index(parent.level):
-        return None
+    stand_in = levels.index(county.level) > levels.index(county.region.level)
+    if stand_in and levels.index(parent.level) < levels.index(county.level):
+        # a county plan filed under its province (the county unnamed): the province's plans and
+        # those of any region inside it above the county's level may be its parents
+        inside = parent.region.code == county.region.code or county.region.code in {
+            r.code for r in index.ancestors(parent.region)
+        }
+        if inside:
+            return None
     return (
         f"上级规划《{parent.title or parent.id}》的行政区{parent.region.name}不在{county.region.name}之上"
         f" / parent plan {parent.id} is for {parent.region.name}, which is not above {county.region.name}"

@@ -219,3 +219,12 @@ def test_a_county_list_cut_off_by_the_excerpt_asserts_no_gap_for_what_may_follow
     assert result.scope is not None and result.scope.cut_off
     assert not [f for f in result.findings if f.category.value == "gap"]
     assert [f for f in result.findings if f.category.value == "aligned"]  # what it does set still compares
+
+
+def test_an_unnamed_county_filed_under_its_province_may_have_that_provinces_city_as_parent() -> None:
+    county = real("42_shenyang_district_gzbg_2023.txt", "辽宁省", "2023", "county")  # 沈阳市某区
+    city = _one("主要预期目标是：地区生产总值增长6%左右。", "沈阳市", "sy")
+    check_plan(county, [city])  # no ParentError: the stand-in province contains 沈阳市
+    province_plan = _one("主要预期目标是：地区生产总值增长5%左右。", "辽宁省", "ln")
+    with pytest.raises(ParentError):
+        check_plan(province_plan, [city])  # a province's plan is never below its city's
