@@ -62,9 +62,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from rulesengine.datafile import load_model
 from rulesengine.model import Level, Region
 
 __all__ = [
@@ -158,17 +158,7 @@ class RegionData(BaseModel):
 
 def load_region_data(path: Path = REGIONS_FILE) -> RegionData:
     """The extra regions, or a bilingual error naming the file and the field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return RegionData.model_validate(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"{path}{line}: YAML 无法解析 / cannot be parsed: {exc}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ValueError(f"{path}: 字段 {field} 无效 / field {field} is invalid: {err['msg']}") from None
+    return load_model(path, RegionData)
 
 
 def data_source() -> str:

@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from rulesengine.datafile import load_model
 from rulesengine.model import Plan
 from rulesengine.titles import named_plan
 
@@ -89,16 +89,7 @@ class ScopeData(BaseModel):
 
 def load_scope_data(path: Path = SCOPES_FILE) -> ScopeData:
     """The scope data, or a bilingual error naming the file, line or field."""
-    try:
-        return ScopeData.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ValueError(f"{path}{line}: YAML 无法解析 / cannot be parsed: {exc}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        raise ValueError(f"{path}: 字段 {field} 无效 / field {field} is invalid: {err['msg']}") from None
+    return load_model(path, ScopeData)
 
 
 @cache

@@ -45,14 +45,7 @@ def extract_relatives(
     catalog = catalog or default_catalog()
     ph = phrasing or default_phrasing()
     normal = normalize(text, ph)  # traditional characters, look-alikes, spaces: as for targets
-    found = _relatives(normal.text, catalog, ph)
-    if normal.text == text:
-        return found
-    out: list[RelativeMention] = []
-    for r in found:
-        start, end = normal.to_original(r.span.start, r.span.end)
-        out.append(r.model_copy(update={"quote": text[start:end], "span": Span(start=start, end=end)}))
-    return out
+    return normal.quoted_in_original(_relatives(normal.text, catalog, ph))
 
 
 def _relatives(text: str, catalog: Catalog, ph: Phrasing) -> list[RelativeMention]:

@@ -329,10 +329,4 @@ def extract_targets(
         period,
         phrasing,
     )
-    if normal.text == text:
-        return found
-    out: list[Target] = []
-    for t in found:
-        start, end = normal.to_original(t.span.start, t.span.end)
-        out.append(t.model_copy(update={"quote": text[start:end], "span": Span(start=start, end=end)}))
-    return out
+    return normal.quoted_in_original(found)

@@ -16,9 +16,13 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TypeVar
 
 from rulesengine.extract.phrasing import Phrasing, default_phrasing
 from rulesengine.extract.sections import heading_rank
+from rulesengine.model import RelativeMention, Span, Target
+
+Q = TypeVar("Q", Target, RelativeMention)  # what extraction finds with a quote and a span
 
 __all__ = ["NormalText", "normalize"]
 
@@ -55,6 +59,21 @@ class NormalText:
         if not self.segments:
             return start, end
         return self._offset(start), self._offset(end - 1) + 1
+
+    def quoted_in_original(self, found: list[Q]) -> list[Q]:
+        """Items found in the normalised text (targets, relative commitments: a quote and a
+        span), quoted and placed in the original again, so every quote is the original's."""
+        if self.text == self.original:
+            return found
+        out: list[Q] = []
+        for item in found:
+            start, end = self.to_original(item.span.start, item.span.end)
+            out.append(
+                item.model_copy(
+                    update={"quote": self.original[start:end], "span": Span(start=start, end=end)}
+                )
+            )
+        return out
 
     def _offset(self, pos: int) -> int:
         i = bisect_right(self.segments, (pos, 1 << 62)) - 1
