@@ -1,11 +1,11 @@
 """Memory over 10,000 checks of different counties: RSS before and after, in process.
 
-Run with `make bench`. bench/check.py repeats one check (慈溪 vs 浙江), whose facts the engine's
-caches hold after the first; this one checks 300 synthetic county plans in turn, each time as a
-new PlanFacts object (as a batch or the service sees new plans), against the same two 浙江
-parents, so the bounded caches (normalised facts, skipped facts, per-plan facts) fill, clear and
-refill. Prints and stores (bench/results/latest.json, section "memory") RSS before, every 2,000
-checks, and after. Figures, never assertions.
+Run with `make bench`. bench/check.py repeats one check (慈溪 vs 浙江), whose sides (each plan's
+facts, prepared by the engine) rulesengine.check keeps after the first; this one checks 300
+synthetic county plans in turn, each time as a new PlanFacts object (as a batch or the service
+sees new plans), against the same two 浙江 parents, so the bounded sides kept per engine fill,
+turn over and refill while the parents' stay. Prints and stores (bench/results/latest.json,
+section "memory") RSS before, every 2,000 checks, and after. Figures, never assertions.
 """
 
 from __future__ import annotations

@@ -213,8 +213,8 @@ class _Side:
 
 
 # Keyed by the Plan, whose hash is cheap, not by the PlanFacts, whose hash walks every target
-# and mention (~85 µs for a parent, in every check); a hit is then compared with the PlanFacts,
-# which costs nothing when it is the very object and a full comparison when it is an equal copy.
+# and mention of a parent in every check; a hit is then compared with the PlanFacts, which is
+# immediate when it is the very object and a full comparison when it is an equal copy.
 _PlanKey = tuple[Plan, str, Role, tuple[str, ...]]
 _ScopeKey = tuple[Plan, PlanScope, tuple[str, ...]]
 
