@@ -18,14 +18,15 @@ from rich.console import Console
 from rich.table import Table
 
 from api.commands import register as register_service_commands
+from rulesengine import labels
 from rulesengine.catalog import RULES_DIR, default_catalog
 from rulesengine.check import CheckError, CheckResult, PlanFacts, check_plan
 from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
-from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError
-from rulesengine.model import FindingFact, Plan, Target
+from rulesengine.model import Plan
 from rulesengine.plans import PlanError, load_plan, meta_path
+from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
 from rulesengine.rulebook import RulebookError, load_rulebook
 from rulesengine.spec_runner import run_feature
 
@@ -40,10 +41,6 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     yaml = "yaml"
-
-
-_COMPARATOR_ZH = {"gte": "≥", "approx": "≈", "lte": "≤", "eq": "="}
-_KIND_ZH = {"baseline": "基准", "stretch": "力争"}
 
 
 def fail(message: str) -> NoReturn:
@@ -64,14 +61,10 @@ def _load(
         fail(str(exc))
 
 
-def _value_text(t: Target) -> str:
-    v = f"{t.value:g}" + (f"–{t.value_max:g}" if t.value_max is not None else "")
-    return f"{v}{t.unit}"
-
-
 def _indicator_name(indicator: str) -> str:
-    ind = default_catalog().get(indicator)
-    return ind.name if ind else indicator.removeprefix("other:") + "(目录外)"
+    """The catalog's name, or the plan's own words marked as outside the catalog."""
+    name = labels.indicator_name(indicator)
+    return name if indicator in default_catalog() else f"{name}(目录外)"
 
 
 @app.command()
@@ -83,7 +76,7 @@ def extract(
 ) -> None:
     """抽取规划目标 / extract a plan's targets, each with its quote."""
     plan = _load(file, region, period)
-    targets = extract_targets(plan.text, plan.period)
+    targets = PlanFacts.from_plan(plan).targets
     if format is not OutputFormat.table:
         rows = [t.model_dump(mode="json") for t in targets]
         doc = {"plan": plan.id, "region": plan.region.name, "period": str(plan.period), "targets": rows}
@@ -100,9 +93,10 @@ def extract(
     for t in targets:
         table.add_row(
             _indicator_name(t.indicator),
-            _value_text(t) + (f"({t.period})" if t.period != plan.period else ""),
-            _COMPARATOR_ZH[t.comparator.value],
-            _KIND_ZH[t.kind.value] + ("·累计" if t.basis.value == "cumulative" else ""),
+            labels.value_text(t, with_kind=False) + (f"({t.period})" if t.period != plan.period else ""),
+            labels.COMPARATOR_SIGN[t.comparator.value],
+            labels.KIND_ZH[t.kind.value]
+            + ("" if t.basis.value == "annual" else f"·{labels.BASIS_ZH[t.basis.value]}"),
             t.quote,
         )
     console.print(table)
@@ -196,7 +190,7 @@ def _score_files(gold_dir: Path, corpus_dir: Path) -> list[FileScore]:
         for gold_path, doc_path in _gold_pairs(gold_dir, corpus_dir):
             plan = _load(doc_path, None, None)
             gold = load_gold(gold_path, plan.text)
-            results.append(score(gold_path.stem, extract_targets(plan.text, plan.period), gold))
+            results.append(score(gold_path.stem, list(PlanFacts.from_plan(plan).targets), gold))
         return results
     try:
         return score_corpus(gold_dir, corpus_dir)
@@ -237,46 +231,8 @@ class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
-
-
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-_CATEGORY_ZH = {
-    "gap": "缺项",
-    "weaker": "偏弱",
-    "conflict": "冲突",
-    "mismatch": "不可比",
-    "aligned": "已对齐",
-}
-
-
-def _fact_line(f: FindingFact) -> str:
-    value = f"{f.value:g}{f.unit}" if f.value is not None else ""
-    where = f"[{f.start}-{f.end}]" if f.start is not None else ""
-    return f"{f.region} {f.period} {value}「{f.quote}」{where}".strip()
-
-
-def _markdown(result: CheckResult, county: Plan, parents: list[Plan]) -> str:
-    lines = [
-        f"# 对标检查:{county.region.name} {county.period}",
-        "",
-        f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in parents)}",
-        f"- 规则包版本 {result.rule_pack_version} · 指标目录版本 {result.catalog_version}",
-        *([f"- 被检查规划:{result.scope.describe()}"] if result.scope else []),
-        *([f"- 已豁免的上级校验:{'、'.join(result.overrides)}"] if result.overrides else []),
-        "",
-    ]
-    for sev in ("error", "warning", "info"):
-        group = [f for f in result.findings if f.severity.value == sev]
-        if not group:
-            continue
-        lines += [f"## {_SEVERITY_ZH[sev]}({len(group)})", ""]
-        for f in group:
-            lines.append(
-                f"- **{_CATEGORY_ZH[f.category.value]}** {f.message} `{f.rule_id} v{f.rule_version}`"
-            )
-            lines += [f"  - {_fact_line(x)}" for x in f.facts]
-        lines.append("")
-    return "\n".join(lines)
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 @app.command()
@@ -285,7 +241,13 @@ def check(
     against: Annotated[list[Path], typer.Option("--against", "-a", help="上级规划文件(可多次)")],
     region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
     period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="table / json / markdown / csv / xlsx(需 --output)")
+    ] = CheckFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="报告写入此文件,而非标准输出 / write the report here"),
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Option(help="县级规划的类型 comprehensive(综合性)/topical(专项),默认据标题推断"),
@@ -303,22 +265,50 @@ def check(
     ] = None,
 ) -> None:
     """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
+    if format is CheckFormat.xlsx and output is None:
+        fail("xlsx 报告需要 --output 文件 / an xlsx report needs --output FILE")
     county = _load(county_file, region, period, kind, scope)
     parents = [_load(p, None, None) for p in against]
+    facts = [PlanFacts.from_plan(p) for p in (county, *parents)]
     try:
-        result = check_plan(
-            PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents], allow=allow or ()
-        )
+        result = check_plan(facts[0], facts[1:], allow=allow or ())
     except (RulebookError, EngineError, CheckError) as exc:
         fail(str(exc))
-    if format is CheckFormat.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
-    elif format is CheckFormat.markdown:
-        sys.stdout.write(_markdown(result, county, parents) + "\n")
-    else:
+    if format is CheckFormat.table:
         _print_findings(result, county, parents)
+    else:
+        _write_report(result, facts, format, output)
     if any(f.severity.value == "error" for f in result.findings):
         raise typer.Exit(1)
+
+
+def _write_report(
+    result: CheckResult, facts: list[PlanFacts], format: CheckFormat, output: Path | None
+) -> None:
+    """The check as a file: JSON as the library holds it, or a report (rulesengine.report)."""
+    if format is CheckFormat.json:
+        data: str | bytes = result.model_dump_json(indent=2) + "\n"
+    else:
+        targets = {pf.plan.id: pf.targets for pf in facts}
+        report = CheckReport.from_result(result, facts[0].plan, [pf.plan for pf in facts[1:]], targets)
+        if format is CheckFormat.markdown:
+            data = check_markdown(report) + "\n"
+        elif format is CheckFormat.csv:
+            data = check_csv(report)
+        else:
+            data = workbook_bytes(check_sheets(report))
+    if output is None:
+        assert isinstance(data, str)  # xlsx was refused above without --output
+        sys.stdout.write(data)
+        return
+    try:
+        if isinstance(data, str):
+            output.write_text(data, encoding="utf-8")
+        else:
+            output.write_bytes(data)
+    except OSError as exc:
+        fail(f"{output}: 无法写入报告 / cannot write the report: {exc.strerror}")
+    err_console.print(f"报告已写入 / report written: {output}")
 
 
 def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> None:
@@ -340,15 +330,17 @@ def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> N
         group = [f for f in result.findings if f.severity.value == sev]
         if not group:
             continue
-        table = Table(title=f"{_SEVERITY_ZH[sev]}({len(group)})", title_style=styles[sev], show_lines=True)
+        table = Table(
+            title=f"{labels.SEVERITY_ZH[sev]}({len(group)})", title_style=styles[sev], show_lines=True
+        )
         table.add_column("类别", no_wrap=True)
         table.add_column("发现", overflow="fold", ratio=2)
         table.add_column("原文", overflow="fold", ratio=3)
         for f in group:
             table.add_row(
-                _CATEGORY_ZH[f.category.value],
+                labels.CATEGORY_ZH[f.category.value],
                 f"{f.message}\n[dim]{f.rule_id} v{f.rule_version}[/dim]",
-                "\n".join(_fact_line(x) for x in f.facts),
+                "\n".join(labels.fact_line(x) for x in f.facts),
             )
         console.print(table)
 
@@ -368,8 +360,8 @@ def rules_list() -> None:
         table.add_row(
             r.id,
             str(r.version),
-            _SEVERITY_ZH[r.severity.value],
-            _CATEGORY_ZH[r.category.value],
+            labels.SEVERITY_ZH[r.severity.value],
+            labels.CATEGORY_ZH[r.category.value],
             r.title,
             r.reference,
         )
@@ -412,9 +404,41 @@ def batch(
     workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 2,
 ) -> None:
     """批量对标 / check every plan of a folder against its parents, in parallel, with a summary."""
-    from rulesengine.batch import batch_command
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    raise typer.Exit(batch_command(folder, against, out, workers))
+    from rulesengine.batch import BatchError, run_batch
+
+    with Progress(
+        TextColumn("[bold]对标检查 checking[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+        try:
+            result = run_batch(
+                folder,
+                against,
+                out,
+                workers=workers,
+                progress=lambda n, total: bar.update(task, completed=n, total=total),
+            )
+        except (BatchError, OSError) as exc:
+            bar.stop()
+            fail(str(exc))
+    checked = len(result.outcomes) - len(result.failed)
+    err_console.print(
+        f"已检查 {checked}/{len(result.outcomes)} 份规划,用时 {result.seconds:.1f} 秒"
+        f"({result.workers} 个进程);汇总:{result.files['markdown']}、{result.files['excel']};"
+        f"全部发现:{result.files['findings']}",
+        soft_wrap=True,
+    )
+    for o in result.failed:
+        err_console.print(
+            f"[yellow]{labels.BATCH_STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}", soft_wrap=True
+        )
+    raise typer.Exit(result.exit_code)
 
 
 register_service_commands(app)
