@@ -137,12 +137,9 @@ class RevisionTextCreate(RevisionMeta):
     source_name: str = Field(default="", max_length=300)
 
 
-class TargetPublic(BaseModel):
-    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+class _TargetFields(_Out):
+    """What a stored target says, and where: one schema for extracted and corrected targets."""
 
-    origin: Literal["extracted", "corrected", "added"]
-    target_id: int | None = Field(description="the extracted target's id, if any")
-    correction_id: int | None = None
     indicator: str
     value: float
     unit: str
@@ -154,6 +151,14 @@ class TargetPublic(BaseModel):
     quote: str
     span_start: int
     span_end: int
+
+
+class TargetPublic(_TargetFields):
+    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+
+    origin: Literal["extracted", "corrected", "added"]
+    target_id: int | None = Field(description="the extracted target's id, if any")
+    correction_id: int | None = None
     confidence: float
 
 
@@ -179,22 +184,11 @@ class CorrectionCreate(BaseModel):
     comment: str = Field(min_length=1, max_length=2000, description="why (kept in the audit)")
 
 
-class CorrectionPublic(_Out):
+class CorrectionPublic(_TargetFields):
     id: int
     plan_id: str
     replaces_indicator: str | None
     replaces_kind: str | None
-    indicator: str
-    value: float
-    unit: str
-    comparator: Comparator
-    value_max: float | None
-    kind: Kind
-    basis: Basis
-    period: str
-    quote: str
-    span_start: int
-    span_end: int
     comment: str | None
     created_at: datetime
     created_by: str
