@@ -18,8 +18,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from harness.figures import PLANS, save
 from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
@@ -51,7 +49,6 @@ def recall(folder: Path) -> dict[str, float]:
 
 def main() -> dict[str, Any]:
     figures: dict[str, Any] = {"plans": COUNTIES, "seed": SEED, "cpus": os.cpu_count()}
-    console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="planalign-bench-batch-") as tmp:
         folder = Path(tmp) / "plans"
         started = time.perf_counter()
@@ -59,9 +56,7 @@ def main() -> dict[str, Any]:
         figures["generate_seconds"] = round(time.perf_counter() - started, 2)
         for workers in (2, 1):
             load = os.getloadavg()[0]
-            result = run_batch(
-                folder, PARENTS, Path(tmp) / f"out-{workers}", workers=workers, console=console
-            )
+            result = run_batch(folder, PARENTS, Path(tmp) / f"out-{workers}", workers=workers)
             used = sum(o.cpu_seconds for o in result.outcomes)  # measured in the workers
             findings = sum(len(o.findings) for o in result.outcomes)
             figures[f"workers_{workers}"] = {
