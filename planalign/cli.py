@@ -27,7 +27,7 @@ from rulesengine.ingest import IngestError
 from rulesengine.model import Plan
 from rulesengine.plans import PlanError, load_plan, meta_path
 from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
-from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.rulebook import PACK_DIR, RulebookError, load_rulebook
 from rulesengine.spec_runner import run_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
@@ -366,6 +366,117 @@ def rules_list() -> None:
             r.reference,
         )
     console.print(table)
+
+
+def _committed_pack(rev: str, into: Path) -> Path:
+    """The rule pack as committed at ``rev``, written out of git into a folder."""
+    import subprocess
+
+    root = PACK_DIR.parent.parent
+    rel = PACK_DIR.relative_to(root).as_posix()
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-tree", "-r", "--name-only", rev, "--", rel],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for name in listed:
+            blob = subprocess.run(
+                ["git", "-C", str(root), "show", f"{rev}:{name}"], capture_output=True, check=True
+            ).stdout
+            target = into / Path(name).relative_to(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        fail(
+            f"无法从 git 取得 {rev} 的规则包(可用 --base-pack 指定目录) / "
+            f"cannot read the pack at {rev} from git: {exc}"
+        )
+    if not listed:
+        fail(f"{rev} 中没有 {rel} / no {rel} at {rev}: use --base-pack DIR")
+    return into
+
+
+def _print_change(change: Any, verbose: bool) -> None:
+    mark = {
+        "added": "[green]+ 新增[/green]",
+        "removed": "[red]- 移除[/red]",
+        "changed": "[yellow]~ 改变[/yellow]",
+    }
+    f = change.finding
+    console.print(f"  {mark[change.kind]} {change.pair}", soft_wrap=True)
+    if change.before is not None:
+        console.print(f"      原:{change.before.message}", soft_wrap=True)
+    console.print(
+        f"      {labels.SEVERITY_ZH[f.severity.value]}·{labels.CATEGORY_ZH[f.category.value]} {f.message}",
+        soft_wrap=True,
+    )
+    for fact in f.facts if verbose or change.kind != "changed" else ():
+        role = labels.PLAN_ROLE_ZH.get(fact.role, fact.role)
+        console.print(f"      {role}:{labels.fact_line(fact)}", soft_wrap=True)
+
+
+@rules_app.command("impact")
+def rules_impact(
+    pack: Annotated[Path, typer.Option(help="改动后的规则包目录 / the changed pack")] = PACK_DIR,
+    base: Annotated[str, typer.Option(help="对照的 git 版本 / the committed pack to compare with")] = "HEAD",
+    base_pack: Annotated[
+        Path | None, typer.Option("--base-pack", help="对照的规则包目录(代替 git) / compare with this folder")
+    ] = None,
+    plans: Annotated[
+        list[Path] | None, typer.Option(help="规划目录(附 .meta.yaml),每份县级规划对照目录中的上级规划")
+    ] = None,
+    keys: Annotated[list[Path] | None, typer.Option(help="规划对答案目录(tests/real/pairs 格式)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="改变的发现也列出原文")] = False,
+) -> None:
+    """规则改动的影响 / the findings a changed pack adds, removes and rewords on real plan pairs."""
+    import tempfile
+
+    from planalign.corpus import folder_pairs, key_pairs
+    from rulesengine.impact import ImpactPair, pack_impact
+
+    root = PACK_DIR.parent.parent
+    plan_dirs = plans if plans is not None else [root / "examples" / "plans"]
+    key_dirs = (
+        keys
+        if keys is not None
+        else [root / "tests" / "real" / "pairs", root / "tests" / "real" / "pairs_blind"]
+    )
+    texts = [root / "tests" / "real" / "texts", root / "tests" / "real" / "untuned" / "texts", *plan_dirs]
+    with tempfile.TemporaryDirectory(prefix="planalign-impact-") as tmp:
+        try:
+            changed = load_rulebook(pack, specs_dir=None)
+            baseline = load_rulebook(base_pack or _committed_pack(base, Path(tmp)), specs_dir=None)
+        except RulebookError as exc:
+            fail(str(exc))
+    pairs: list[ImpactPair] = []
+    unread: list[tuple[str, str]] = []
+    for folder in plan_dirs:
+        if folder.is_dir():
+            pairs += folder_pairs(folder)
+    for folder in key_dirs:
+        if folder.is_dir():
+            for item in key_pairs(folder, texts):
+                (pairs.append if isinstance(item, ImpactPair) else unread.append)(item)  # type: ignore[arg-type]
+    if not pairs:
+        fail("没有可用的规划对 / no plan pairs to try the pack on (--plans / --keys)")
+    impact = pack_impact(baseline, changed, pairs)
+    console.print(
+        f"规则包 {baseline.version} → {changed.version}:在 {impact.pairs} 对规划上,"
+        f"新增 {impact.count('added')} 条、移除 {impact.count('removed')} 条、"
+        f"改变 {impact.count('changed')} 条发现"
+    )
+    for rule_id, changes in impact.by_rule().items():
+        rule = changed.get(rule_id) or baseline.get(rule_id)
+        version = f" v{changes[0].finding.rule_version}"
+        console.print(
+            f"\n[bold]{rule_id}{version}[/bold]({len(changes)})" + (f" {rule.title}" if rule else "")
+        )
+        for change in changes:
+            _print_change(change, verbose)
+    for name, why in [*unread, *impact.failed]:
+        err_console.print(f"[yellow]未能检查 / not checked[/yellow] {name}: {why}", soft_wrap=True)
 
 
 @rules_app.command("test")
