@@ -14,7 +14,6 @@ from gherkin.parser import Parser
 from rulesengine.rulebook import PACK_DIR, SPECS_DIR, RulebookError, load_rulebook
 
 
-
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
     """A copy of the repository's pack that a test may break."""
