@@ -12,7 +12,7 @@ PLANS := examples/plans
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@test -n "$(PY)" || { echo "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (durable-rules does not import on 3.13)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -30,7 +30,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check rulesengine api planalign tests bench scripts
+	$(BIN)/ruff format --check rulesengine api planalign tests bench scripts setup.py rules/__init__.py specs/__init__.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -18,15 +18,16 @@ from rich.console import Console
 from rich.table import Table
 
 from api.commands import register as register_service_commands
-from rulesengine.catalog import RULES_DIR, default_catalog
+from rulesengine.catalog import default_catalog
 from rulesengine.check import CheckError, CheckResult, PlanFacts, check_plan
+from rulesengine.datafile import DataFileError
 from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
 from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError
 from rulesengine.model import FindingFact, Plan, Target
 from rulesengine.plans import PlanError, load_plan, meta_path
-from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.rulebook import load_rulebook
 from rulesengine.spec_runner import run_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
@@ -177,7 +178,7 @@ def eval_extraction(
     console.print(table)
 
 
-_SOURCE = RULES_DIR.parent
+_SOURCE = Path(__file__).resolve().parents[1]  # a checkout (editable install); installed, the sets are absent
 _EVAL_SETS = (
     ("seed", _SOURCE / "tests" / "gold", _SOURCE / "examples" / "plans"),
     ("tuned", _SOURCE / "tests" / "real" / "gold", _SOURCE / "tests" / "real" / "texts"),
@@ -309,7 +310,7 @@ def check(
         result = check_plan(
             PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents], allow=allow or ()
         )
-    except (RulebookError, EngineError, CheckError) as exc:
+    except (DataFileError, EngineError, CheckError) as exc:
         fail(str(exc))
     if format is CheckFormat.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -360,8 +361,11 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list")
 def rules_list() -> None:
     """列出规则 / list the rules with version, severity and their spec scenarios."""
-    book = load_rulebook()
-    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)")
+    try:
+        book = load_rulebook()
+    except DataFileError as exc:
+        fail(str(exc))
+    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)", caption=f"来源 / from {book.source}")
     for col in ("规则", "版本", "严重性", "类别", "标题", "依据"):
         table.add_column(col, overflow="fold")
     for r in book.rules:

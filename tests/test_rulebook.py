@@ -11,7 +11,8 @@ import pytest
 import yaml
 from gherkin.parser import Parser
 
-from rulesengine.rulebook import PACK_DIR, SPECS_DIR, RulebookError, load_rulebook
+from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.ruledata import rules_data
 
 ISSUE_RULES = {
     "weaker_than_parent",
@@ -24,6 +25,8 @@ ISSUE_RULES = {
     "inconsistent_values",
     "aligned_with_parent",
 }
+
+PACK_DIR, SPECS_DIR = rules_data().pack, rules_data().specs
 
 
 @pytest.fixture
