@@ -402,7 +402,15 @@ def synth(
     seed: Annotated[int, typer.Option(help="随机种子 / seed (same seed, same bytes)")] = 1,
 ) -> None:
     """生成合成县级规划及其期望目标 / write synthetic county plans with their expected targets."""
-    from rulesengine.synth import synth_command
+    try:
+        from tools.synth import synth_command  # a development tool: in a checkout, not in the wheel
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("tools"):
+            raise
+        fail(
+            "合成规划生成器是开发工具,只在源码目录中可用(make venv)"
+            " / the synthetic-plan generator is a development tool, only in a checkout (make venv)"
+        )
 
     written = synth_command(counties, seed, out_dir)
     console.print(f"已写出 {written} 份合成规划(.txt + .meta.yaml + .gold.yaml)到 {out_dir}")
