@@ -102,6 +102,18 @@ class DataFileError(ValueError):
             place += f" 字段/field {field}"
         super().__init__(f"{place}: {problem_zh} / {problem_en}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with every attribute: the error crosses processes (batch workers, the engine
+        pool), and the default would call ``__init__`` with the message alone."""
+        return (_restore, (type(self), str(self), self.__dict__))
+
+
+def _restore(kind: type[DataFileError], message: str, state: dict[str, Any]) -> DataFileError:
+    err = kind.__new__(kind)
+    ValueError.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
 
 @dataclass(frozen=True)
 class YamlFile(Generic[E]):

@@ -6,6 +6,7 @@ points at the line the analyst has to fix — not just the file — and names th
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from collections.abc import Callable
@@ -103,6 +104,22 @@ def test_a_bad_rule_names_file_line_rule_and_field(pack_copy: tuple[Path, Path])
     )
     assert f"第{line}行/line {line} 规则/rule count_exceeds_parent 字段/field severity: 未知取值" in str(
         err.value
+    )
+
+
+def test_the_error_crosses_processes_whole(pack_copy: tuple[Path, Path]) -> None:
+    pack, specs = pack_copy
+    rule = pack / "count_exceeds_parent.yaml"
+    broken_copy(rule, rule, r"^severity:", lambda s: "severity: fatal\n")
+    with pytest.raises(RulebookError) as err:
+        load_rulebook(pack, specs_dir=specs)
+    copy = pickle.loads(pickle.dumps(err.value))
+    assert type(copy) is RulebookError and str(copy) == str(err.value)
+    assert (copy.file, copy.line, copy.rule_id, copy.field) == (
+        err.value.file,
+        err.value.line,
+        "count_exceeds_parent",
+        "severity",
     )
 
 
