@@ -410,6 +410,7 @@ class RulePack(BaseModel):
 
 class RuleProblem(BaseModel):
     file: str | None = None
+    line: int | None = Field(default=None, description="1-based line in the file, where known")
     rule_id: str | None = None
     field: str | None = None
     message_zh: str

@@ -1,7 +1,7 @@
 """Batch throughput: 3,000 synthetic county plans read, extracted, checked and reported by
 `planalign batch` (rulesengine.batch.run_batch) with 1 and 2 worker processes.
 
-Run with `make bench`. Generates the plans (rulesengine.synth, fixed seed) into a temp folder,
+Run with `make bench`. Generates the plans (tools.synth, fixed seed) into a temp folder,
 checks them against 浙江 2023 + 浙江 2021-2025, and prints and stores (bench/results/latest.json,
 section "batch"): wall seconds and plans/s for each worker count — from discovering the folder to
 the written summary.xlsx — the CPU seconds the workers used (a figure other load on the machine
@@ -23,7 +23,7 @@ from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
-from rulesengine.synth import generate, write
+from tools.synth import generate, write
 
 PARENTS = [
     PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt",

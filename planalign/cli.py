@@ -19,15 +19,17 @@ from rich.table import Table
 
 from api.commands import register as register_service_commands
 from rulesengine import labels
-from rulesengine.catalog import RULES_DIR, default_catalog
+from rulesengine.catalog import default_catalog
 from rulesengine.check import CheckError, CheckResult, PlanFacts, check_plan
+from rulesengine.datafile import DataFileError
 from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
 from rulesengine.ingest import IngestError
 from rulesengine.model import Plan
 from rulesengine.plans import PlanError, load_plan, meta_path
 from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
-from rulesengine.rulebook import PACK_DIR, RulebookError, load_rulebook
+from rulesengine.rulebook import load_rulebook
+from rulesengine.ruledata import rules_data
 from rulesengine.spec_runner import run_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
@@ -171,7 +173,7 @@ def eval_extraction(
     console.print(table)
 
 
-_SOURCE = RULES_DIR.parent
+_SOURCE = Path(__file__).resolve().parents[1]  # a checkout (editable install); installed, the sets are absent
 _EVAL_SETS = (
     ("seed", _SOURCE / "tests" / "gold", _SOURCE / "examples" / "plans"),
     ("tuned", _SOURCE / "tests" / "real" / "gold", _SOURCE / "tests" / "real" / "texts"),
@@ -272,7 +274,7 @@ def check(
     facts = [PlanFacts.from_plan(p) for p in (county, *parents)]
     try:
         result = check_plan(facts[0], facts[1:], allow=allow or ())
-    except (RulebookError, EngineError, CheckError) as exc:
+    except (DataFileError, EngineError, CheckError) as exc:
         fail(str(exc))
     if format is CheckFormat.table:
         _print_findings(result, county, parents)
@@ -352,8 +354,11 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list")
 def rules_list() -> None:
     """列出规则 / list the rules with version, severity and their spec scenarios."""
-    book = load_rulebook()
-    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)")
+    try:
+        book = load_rulebook()
+    except DataFileError as exc:
+        fail(str(exc))
+    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)", caption=f"来源 / from {book.source}")
     for col in ("规则", "版本", "严重性", "类别", "标题", "依据"):
         table.add_column(col, overflow="fold")
     for r in book.rules:
@@ -372,8 +377,12 @@ def _committed_pack(rev: str, into: Path) -> Path:
     """The rule pack as committed at ``rev``, written out of git into a folder."""
     import subprocess
 
-    root = PACK_DIR.parent.parent
-    rel = PACK_DIR.relative_to(root).as_posix()
+    pack = rules_data().pack
+    root = _SOURCE
+    try:
+        rel = pack.resolve().relative_to(root).as_posix()
+    except ValueError:
+        fail(f"{pack} 不在源码目录中,无法从 git 对照(可用 --base-pack) / not a checkout: use --base-pack")
     try:
         listed = subprocess.run(
             ["git", "-C", str(root), "ls-tree", "-r", "--name-only", rev, "--", rel],
@@ -419,7 +428,9 @@ def _print_change(change: Any, verbose: bool) -> None:
 
 @rules_app.command("impact")
 def rules_impact(
-    pack: Annotated[Path, typer.Option(help="改动后的规则包目录 / the changed pack")] = PACK_DIR,
+    pack: Annotated[
+        Path | None, typer.Option(help="改动后的规则包目录(默认:正在使用的规则包) / the changed pack")
+    ] = None,
     base: Annotated[str, typer.Option(help="对照的 git 版本 / the committed pack to compare with")] = "HEAD",
     base_pack: Annotated[
         Path | None, typer.Option("--base-pack", help="对照的规则包目录(代替 git) / compare with this folder")
@@ -436,7 +447,7 @@ def rules_impact(
     from planalign.corpus import folder_pairs, key_pairs
     from rulesengine.impact import ImpactPair, pack_impact
 
-    root = PACK_DIR.parent.parent
+    root = _SOURCE
     plan_dirs = plans if plans is not None else [root / "examples" / "plans"]
     key_dirs = (
         keys
@@ -446,9 +457,9 @@ def rules_impact(
     texts = [root / "tests" / "real" / "texts", root / "tests" / "real" / "untuned" / "texts", *plan_dirs]
     with tempfile.TemporaryDirectory(prefix="planalign-impact-") as tmp:
         try:
-            changed = load_rulebook(pack, specs_dir=None)
+            changed = load_rulebook(pack or rules_data().pack, specs_dir=None)
             baseline = load_rulebook(base_pack or _committed_pack(base, Path(tmp)), specs_dir=None)
-        except RulebookError as exc:
+        except DataFileError as exc:
             fail(str(exc))
     pairs: list[ImpactPair] = []
     unread: list[tuple[str, str]] = []
@@ -501,7 +512,15 @@ def synth(
     seed: Annotated[int, typer.Option(help="随机种子 / seed (same seed, same bytes)")] = 1,
 ) -> None:
     """生成合成县级规划及其期望目标 / write synthetic county plans with their expected targets."""
-    from rulesengine.synth import synth_command
+    try:
+        from tools.synth import synth_command  # a development tool: in a checkout, not in the wheel
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("tools"):
+            raise
+        fail(
+            "合成规划生成器是开发工具,只在源码目录中可用(make venv)"
+            " / the synthetic-plan generator is a development tool, only in a checkout (make venv)"
+        )
 
     written = synth_command(counties, seed, out_dir)
     console.print(f"已写出 {written} 份合成规划(.txt + .meta.yaml + .gold.yaml)到 {out_dir}")

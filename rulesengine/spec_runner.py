@@ -3,10 +3,10 @@
 This is what ``planalign rules test specs/x.feature`` prints: an analyst who wrote a rule and its
 scenarios sees plain pass/fail lines without reading pytest output. It runs pytest in a child
 process (pytest caches imported test modules, so a second in-process run would see the first
-run's scenarios) on tests/specs/test_specs.py (which binds every feature under specs/ to the step library in
-tests/specs/conftest.py) with the features folder pointed at the file's own folder, and keeps
-only the scenarios of the requested file: a draft can be tried anywhere, and once it is under
-specs/ `make test` runs it too.
+run's scenarios) on a two-line test module written to a temporary folder, which binds just that
+feature to the step library (rulesengine/spec_steps.py, loaded as a plugin). Nothing comes from
+a checkout — no tests/ folder, no pyproject.toml — so it works the same from an installed
+planalign: a draft can be tried anywhere, and once it is under specs/ `make test` runs it too.
 """
 
 from __future__ import annotations
@@ -26,8 +26,16 @@ __all__ = ["ScenarioResult", "SpecRunError", "run_feature"]
 _ENV_FEATURE = "PLANALIGN_SPEC_FEATURE"
 _ENV_REPORT = "PLANALIGN_SPEC_REPORT"
 
-ROOT = Path(__file__).resolve().parent.parent
-STEP_MODULE = ROOT / "tests" / "specs" / "test_specs.py"
+# The child's test module and settings: one feature, bound by absolute path.
+_BINDING = f"""import os
+
+from pytest_bdd import scenarios
+
+scenarios(os.environ["{_ENV_FEATURE}"])
+"""
+_SETTINGS = """[pytest]
+disable_test_id_escaping_and_forfeit_all_rights_to_community_support = true
+"""
 
 
 @dataclass(frozen=True)
@@ -144,19 +152,20 @@ def run_feature(path: Path | str, *, timeout: float = 600.0) -> list[ScenarioRes
     feature = Path(path).resolve()
     if not feature.is_file():
         raise SpecRunError(f"找不到规格文件 / no such feature file: {path}")
-    if not STEP_MODULE.is_file():
-        raise SpecRunError(f"找不到步骤库 / the step library is missing: {STEP_MODULE}")
     with tempfile.TemporaryDirectory(prefix="planalign-spec-") as tmp:
-        report = Path(tmp) / "report.json"
+        work = Path(tmp)
+        (work / "test_feature.py").write_text(_BINDING, encoding="utf-8")
+        (work / "pytest.ini").write_text(_SETTINGS, encoding="utf-8")
+        report = work / "report.json"
         env = {**os.environ, _ENV_FEATURE: str(feature), _ENV_REPORT: str(report)}
         args = [
-            sys.executable, "-m", "pytest", str(STEP_MODULE),
-            f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"),
-            "-o", f"bdd_features_base_dir={feature.parent}",
-            "-p", "rulesengine.spec_runner", "-p", "no:cacheprovider", "-q", "--no-header",
+            sys.executable, "-m", "pytest", str(work / "test_feature.py"),
+            f"--rootdir={work}", "-c", str(work / "pytest.ini"),
+            "-p", "rulesengine.spec_steps", "-p", "rulesengine.spec_runner",
+            "-p", "no:cacheprovider", "-q", "--no-header",
         ]  # fmt: skip
         proc = subprocess.run(
-            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            args, cwd=work, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
         if not report.is_file():
             tail = " ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])

@@ -23,7 +23,7 @@ from rulesengine.batch import (
     discover,
     run_batch,
 )
-from rulesengine.synth import generate, write
+from tools.synth import generate, write
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ROOT / "examples" / "plans"

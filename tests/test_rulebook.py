@@ -11,7 +11,10 @@ import pytest
 import yaml
 from gherkin.parser import Parser
 
-from rulesengine.rulebook import PACK_DIR, SPECS_DIR, RulebookError, load_rulebook
+from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.ruledata import rules_data
+
+PACK_DIR, SPECS_DIR = rules_data().pack, rules_data().specs
 
 
 @pytest.fixture

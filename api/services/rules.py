@@ -18,7 +18,7 @@ import yaml
 
 from api.errors import not_found
 from api.schemas import RuleCasePublic, RuleCheckReport, RuleDetail, RulePack, RuleProblem, RulePublic
-from rulesengine.rulebook import SPECS_DIR, Rule, Rulebook, RulebookError, default_rulebook, load_rulebook
+from rulesengine.rulebook import Rule, Rulebook, RulebookError, default_rulebook, load_rulebook
 
 __all__ = ["MAX_RULE_BYTES", "get_rule", "rule_pack", "validate_rule_file"]
 
@@ -55,13 +55,14 @@ def rule_pack(book: Rulebook | None = None) -> RulePack:
 
 
 def get_rule(rule_id: str, book: Rulebook | None = None) -> RuleDetail:
-    rule = (book or default_rulebook()).get(rule_id)
+    book = book or default_rulebook()
+    rule = book.get(rule_id)
     if rule is None:
         raise not_found("规则", "rule", rule_id, field="rule_id")
     specs = {}
     for name in rule.specs:
-        path = SPECS_DIR / name
-        if path.is_file():
+        path = Path(book.specs_source) / name
+        if book.specs_source and path.is_file():
             specs[name] = path.read_text(encoding="utf-8")
     return RuleDetail(**_public(rule), source=Path(rule.file).read_text(encoding="utf-8"), spec_texts=specs)
 
@@ -69,6 +70,7 @@ def get_rule(rule_id: str, book: Rulebook | None = None) -> RuleDetail:
 def _problem(exc: RulebookError) -> RuleProblem:
     return RuleProblem(
         file=PurePath(exc.file).name,
+        line=exc.line,
         rule_id=exc.rule_id,
         field=exc.field,
         message_zh=exc.problem_zh,
@@ -84,7 +86,8 @@ def validate_rule_file(
     data: bytes, filename: str, specs: Sequence[tuple[str, bytes]] = (), book: Rulebook | None = None
 ) -> RuleCheckReport:
     """Judge ``data`` as <pack>/<filename> with optional extra spec files; install nothing."""
-    pack_dir = Path((book or default_rulebook()).source)
+    book = book or default_rulebook()
+    pack_dir = Path(book.source)
     name = PurePath(filename.replace("\\", "/")).name
     if not name.endswith(".yaml") or name.startswith("_"):
         return _report(
@@ -113,7 +116,10 @@ def validate_rule_file(
     with tempfile.TemporaryDirectory(prefix="planalign-rule-") as tmp:
         pack, spec_dir = Path(tmp) / "pack", Path(tmp) / "specs"
         shutil.copytree(pack_dir, pack)
-        shutil.copytree(SPECS_DIR, spec_dir)
+        if book.specs_source:
+            shutil.copytree(book.specs_source, spec_dir)
+        else:
+            spec_dir.mkdir()
         for spec_name, spec_data in specs:
             spec_file = PurePath(spec_name.replace("\\", "/")).name
             if not spec_file.endswith(".feature"):

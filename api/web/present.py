@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rulesengine.specfile import SpecError, SpecScenario, parse_feature
+
 __all__ = [
     "Excerpt",
     "Scenario",
@@ -101,41 +103,20 @@ def excerpt(text: str, spans: Sequence[tuple[int, int, str]]) -> Excerpt:
 
 # -- spec scenarios ------------------------------------------------------------------------
 
-_SCENARIO_RE = re.compile(
-    r"^\s*(场景大纲|场景|剧本大纲|剧本|Scenario Outline|Scenario|Example)\s*[:：]\s*(.*)$"
-)
-_SECTION_RE = re.compile(r"^\s*(规则|Rule|背景|Background|功能|Feature)\s*[:：]")
 _QUOTED_RE = re.compile(r"\"([^\"]+)\"")
 
-
-@dataclass(frozen=True)
-class Scenario:
-    """One scenario of a feature file, as written (Chinese Gherkin), for a reviewer to read."""
-
-    feature: str
-    name: str
-    text: str
+Scenario = SpecScenario
 
 
 def scenario_blocks(feature: str, source: str) -> list[Scenario]:
-    """Each scenario of a .feature file with its steps and tables, indentation trimmed."""
-    lines = source.splitlines()
-    starts = [i for i, line in enumerate(lines) if _SCENARIO_RE.match(line)]
-    out: list[Scenario] = []
-    for n, i in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        for j in range(i + 1, end):
-            if _SECTION_RE.match(lines[j]) or lines[j].lstrip().startswith("@"):
-                end = j
-                break
-        block = lines[i:end]
-        while block and not block[-1].strip():
-            block.pop()
-        indent = min((len(b) - len(b.lstrip()) for b in block if b.strip()), default=0)
-        match = _SCENARIO_RE.match(lines[i])
-        assert match is not None
-        out.append(Scenario(feature, match.group(2).strip(), "\n".join(b[indent:] for b in block)))
-    return out
+    """Each scenario of a .feature file as written, read by the library's Gherkin reader.
+
+    A spec that no longer parses (edited after the service started) shows no scenarios rather
+    than an error page: the finding still stands without them."""
+    try:
+        return parse_feature(source, feature)
+    except SpecError:
+        return []
 
 
 def pick_scenarios(

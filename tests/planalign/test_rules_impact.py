@@ -9,9 +9,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from planalign.cli import app
-from rulesengine.rulebook import PACK_DIR
+from rulesengine.ruledata import rules_data
 
 ROOT = Path(__file__).resolve().parents[2]
+PACK_DIR = rules_data().pack
 runner = CliRunner()
 
 LOOSER = """\

@@ -22,6 +22,7 @@ from api.web.present import excerpt, pick_scenarios, scenario_blocks, segments
 from api.web.session import COOKIE_NAME
 from api.web.views import TEMPLATES_DIR
 from rulesengine.report.cells import display_width, md
+from rulesengine.ruledata import rules_data
 from tests.web.conftest import Browsing, WebApp, sign_in
 
 PROVINCE = "2024年全省规上工业增加值增长6%,制造业投资增长12%。"
@@ -365,7 +366,7 @@ def test_excerpt_is_the_paragraph_around_the_quote() -> None:
 
 
 def test_scenarios_most_like_the_finding_come_first() -> None:
-    feature = Path(TEMPLATES_DIR).parents[2] / "specs" / "weaker_than_parent.feature"
+    feature = rules_data().specs / "weaker_than_parent.feature"
     blocks = scenario_blocks(feature.name, feature.read_text(encoding="utf-8"))
     assert (
         blocks[0].text.startswith("场景: ") and "| manufacturing_investment_growth | 12 |" in blocks[0].text

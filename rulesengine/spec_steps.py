@@ -2,6 +2,12 @@
 assertions on findings. Steps are written once here so that an analyst adds a rule by writing
 YAML and Gherkin only (see specs/README.md).
 
+Why in the library, not in tests/: ``planalign rules test my.feature`` must run an analyst's
+feature from an installed planalign, which has no tests/ folder. It is a pytest plugin: the spec
+runner loads it with ``-p rulesengine.spec_steps`` and the test suite through
+``tests/conftest.py``. Nothing else imports it (an import-linter contract keeps pytest out of
+the rest of the library).
+
 Steps (zh-CN keywords, no space after the keyword):
 
 - ``假如上级规划 浙江省 2023 的目标:`` / ``假如县级规划 慈溪市 2023 的目标:`` + a table with
@@ -11,7 +17,8 @@ Steps (zh-CN keywords, no space after the keyword):
 - ``假如上级规划 浙江省 2023 的原文:`` + a docstring: plan text that goes through extraction.
 - ``而且县级规划还写道"……"``: a sentence added to that plan's text (topics are found in it).
 - ``而且县级规划的标题为"……"``: the plan's title (its kind and scope are read from it).
-- ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt`` (examples/plans, with its .meta.yaml).
+- ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt``: a document with its .meta.yaml, found
+  next to the feature file or else in ``examples/plans`` beside its folder (a checkout's specs/).
 - ``当运行对标检查``
 - ``那么应报告规则 R 严重性 S 指标 I`` / ``那么应报告规则 R 指标 I`` — and it becomes *the finding*
   for ``而且该发现的县级值为 10`` / ``上级值为 12`` / ``消息包含 "38%"`` / ``原文包含 "……"``.
@@ -21,9 +28,11 @@ Steps (zh-CN keywords, no space after the keyword):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from pytest_bdd import given, parsers, then, when
@@ -36,8 +45,9 @@ from rulesengine.findings import format_number
 from rulesengine.model import Basis, Comparator, Finding, Kind, Period, Span, Target
 from rulesengine.plans import load_plan, plan_from_text
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "examples" / "plans"
+__all__ = ["PlanDraft", "SpecContext", "corpus_file"]
+
+T = TypeVar("T")
 
 _COMPARATORS = {
     "": Comparator.eq, "确数": Comparator.eq, "eq": Comparator.eq,
@@ -52,7 +62,7 @@ _BASES = {"": Basis.annual, "年度": Basis.annual, "annual": Basis.annual,
 _WORDS = {Comparator.gte: "以上", Comparator.approx: "左右", Comparator.lte: "以内", Comparator.eq: ""}
 
 
-def _pick(table: dict[str, str], key: str, choices: dict[str, object], row: int) -> object:
+def _pick(table: dict[str, str], key: str, choices: Mapping[str, T], row: int) -> T:
     value = table.get(key, "").strip()
     if value not in choices:
         raise ValueError(f"第{row}行 {key} 列:未知取值 {value!r}(可用:{'、'.join(k for k in choices if k)})")
@@ -79,7 +89,7 @@ class PlanDraft:
     period: str
     rows: list[dict[str, str]] = field(default_factory=list)
     passages: list[str] = field(default_factory=list)
-    corpus: str | None = None
+    corpus: Path | None = None
     title: str = ""
 
     def build(self, plan_id: str) -> PlanFacts:
@@ -99,7 +109,7 @@ class PlanDraft:
             value = float(row["值"])
             vmax = float(row["上限"]) if row.get("上限", "").strip() else None
             rng = f"-{format_number(vmax)}" if vmax is not None else ""
-            quote = f"{name}{format_number(value)}{rng}{unit}{_WORDS[comparator]}"  # type: ignore[index]
+            quote = f"{name}{format_number(value)}{rng}{unit}{_WORDS[comparator]}"
             lead = "今年主要预期目标是:" if row.get("主要目标", "").strip() in ("是", "yes") else ""
             start = len(text) + len(lead)
             text += f"{lead}{quote}。"
@@ -109,9 +119,9 @@ class PlanDraft:
                     value=value,
                     value_max=vmax,
                     unit=unit,
-                    comparator=comparator,  # type: ignore[arg-type]
-                    kind=_pick(row, "类型", _KINDS, i),  # type: ignore[arg-type]
-                    basis=_pick(row, "口径", _BASES, i),  # type: ignore[arg-type]
+                    comparator=comparator,
+                    kind=_pick(row, "类型", _KINDS, i),
+                    basis=_pick(row, "口径", _BASES, i),
                     period=Period.model_validate(row.get("期间", "").strip() or self.period),
                     quote=quote,
                     span=Span(start=start, end=start + len(quote)),
@@ -127,13 +137,28 @@ class PlanDraft:
         return PlanFacts(plan=plan, targets=tuple(targets), topics=tuple(extract_topics(text)))
 
 
+def corpus_file(name: str, feature_dir: Path | None) -> Path:
+    """A corpus document named in a step: next to the feature, else in ``examples/plans`` beside
+    the feature's folder — where a checkout keeps it for specs/ — so a draft feature can bring its
+    own documents and the pack's specs find the project's."""
+    folders = [] if feature_dir is None else [feature_dir, feature_dir.parent / "examples" / "plans"]
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    searched = "、".join(str(f) for f in folders) or "?"
+    raise FileNotFoundError(
+        f"找不到语料 {name}(查找了 {searched})/ corpus document {name} not found in {searched}"
+    )
+
+
 @cache
-def _corpus(name: str) -> PlanFacts:
-    return PlanFacts.from_plan(load_plan(CORPUS / name))
+def _corpus(path: Path) -> PlanFacts:
+    return PlanFacts.from_plan(load_plan(path))
 
 
 @dataclass
 class SpecContext:
+    feature_dir: Path | None = None
     county: PlanDraft | None = None
     parents: list[PlanDraft] = field(default_factory=list)
     last: PlanDraft | None = None
@@ -163,6 +188,12 @@ def spec() -> SpecContext:
     return SpecContext()
 
 
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """Tell the scenario's context which folder its feature is in (corpus documents are found
+    from there)."""
+    request.getfixturevalue("spec").feature_dir = Path(feature.filename).resolve().parent
+
+
 _PLAN = r"(?P<side>上级|县级)规划 (?P<region>\S+) (?P<period>\d{4}(?:-\d{4})?(?:/[QH]\d)?) 的"
 
 
@@ -182,8 +213,9 @@ def plan_from_passage(spec: SpecContext, side: str, region: str, period: str, do
 
 @given(parsers.re(r"(?P<side>上级|县级)规划为语料 (?P<name>\S+)"))
 def plan_from_corpus(spec: SpecContext, side: str, name: str) -> None:
-    plan = _corpus(name).plan
-    spec.add(side, PlanDraft(plan.region.name, str(plan.period), corpus=name))
+    path = corpus_file(name, spec.feature_dir)
+    plan = _corpus(path).plan
+    spec.add(side, PlanDraft(plan.region.name, str(plan.period), corpus=path))
 
 
 @given(parsers.re(r"(?P<side>上级|县级)规划还写道[:：]?\s*[\"“](?P<text>.+)[\"”]"))
