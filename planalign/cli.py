@@ -30,7 +30,8 @@ from rulesengine.plans import PlanError, load_plan, meta_path
 from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
 from rulesengine.rulebook import load_rulebook
 from rulesengine.ruledata import rules_data
-from rulesengine.spec_runner import run_feature
+from rulesengine.spec_runner import SpecRunError, run_features
+from rulesengine.specfile import read_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
 eval_app = typer.Typer(help="评估 / evaluate", no_args_is_help=True)
@@ -491,17 +492,39 @@ def rules_impact(
 
 
 @rules_app.command("test")
-def rules_test(feature: Annotated[Path, typer.Argument(help="specs/*.feature")]) -> None:
-    """运行一个规格文件 / run one spec and print pass/fail per scenario in plain words."""
-    if not feature.exists():
-        fail(f"{feature}: 文件不存在 / no such file")
-    results = run_feature(feature)
-    for r in results:
-        mark = "[green]通过 PASS[/green]" if r.passed else "[red]失败 FAIL[/red]"
-        console.print(f"{mark}  {r.name}" + (f"\n      {r.message}" if not r.passed and r.message else ""))
-    passed = sum(r.passed for r in results)
-    console.print(f"{passed} passed, {len(results) - passed} failed")
-    if passed != len(results) or not results:
+def rules_test(
+    feature: Annotated[
+        Path | None, typer.Argument(help="规格文件;不写则运行规则包的全部规格 / one feature, or every one")
+    ] = None,
+) -> None:
+    """运行规格 / run the specs (all of the pack's, or one file) and print pass/fail per scenario."""
+    try:
+        load_rulebook()  # the pack's own error first, once, not behind every scenario's
+    except DataFileError as exc:
+        fail(str(exc))
+    features = [feature] if feature is not None else sorted(rules_data().specs.glob("*.feature"))
+    try:
+        for path in features:
+            read_feature(path)  # a Gherkin mistake: file, line, column and the keyword meant
+        results = run_features(features)
+    except (SpecRunError, DataFileError) as exc:
+        fail(str(exc))
+    passed = failed = 0
+    said: set[str] = set()  # an error shared by many scenarios is printed once
+    for path, scenarios in results.items():
+        if feature is None:
+            console.print(f"[bold]{path.name}[/bold]")
+        for r in scenarios:
+            mark = "[green]通过 PASS[/green]" if r.passed else "[red]失败 FAIL[/red]"
+            why = "" if r.passed or not r.message else "(同上 / as above)" if r.message in said else r.message
+            said.add(r.message)
+            console.print(f"{mark}  {r.name}" + (f"\n      {why}" if why else ""), soft_wrap=True)
+        passed += sum(r.passed for r in scenarios)
+        failed += sum(not r.passed for r in scenarios)
+    console.print(
+        f"{passed} passed, {failed} failed" + (f"({len(results)} 个规格文件)" if feature is None else "")
+    )
+    if failed or not passed:
         raise typer.Exit(1)
 
 

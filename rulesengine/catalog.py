@@ -35,10 +35,11 @@ class CatalogError(DataFileError):
         problem_en: str,
         *,
         entry: str | None = None,
+        column: int | None = None,
     ) -> None:
         self.entry = entry
         where = f" 指标/entry {entry}" if entry else ""
-        super().__init__(file, line, field, problem_zh, problem_en, where=where)
+        super().__init__(file, line, field, problem_zh, problem_en, where=where, column=column)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ is dotted with list indices in brackets, as ``sections.markers[2].pattern``.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
@@ -23,7 +24,15 @@ from typing import Any, Generic, TypeVar, overload
 import yaml
 from pydantic import BaseModel, ValidationError
 
-__all__ = ["DataFileError", "YamlFile", "field_path", "load_model", "read_yaml", "validation_error"]
+__all__ = [
+    "DataFileError",
+    "YamlFile",
+    "did_you_mean",
+    "field_path",
+    "load_model",
+    "read_yaml",
+    "validation_error",
+]
 
 M = TypeVar("M", bound=BaseModel)
 E = TypeVar("E", bound="DataFileError")
@@ -88,14 +97,18 @@ class DataFileError(ValueError):
         problem_en: str,
         *,
         where: str = "",
+        column: int | None = None,
     ) -> None:
         self.file = str(file)
         self.line = line
+        self.column = column
         self.field = field
         self.problem_zh = problem_zh
         self.problem_en = problem_en
         place = self.file
-        if line is not None:
+        if line is not None and column is not None:
+            place += f" 第{line}行第{column}列/line {line} column {column}"
+        elif line is not None:
             place += f" 第{line}行/line {line}"
         place += where
         if field:
@@ -128,35 +141,52 @@ class YamlFile(Generic[E]):
     def line(self, path: FieldPath = ()) -> int | None:
         """The 1-based line where the field at ``path`` is written: its key's line (a list item's
         own line). A missing field gets the line of the nearest field that holds it."""
+        return self.place(path)[0]
+
+    def place(self, path: FieldPath = ()) -> tuple[int | None, int | None]:
+        """(line, column), both 1-based, of the field at ``path`` — where an editor's cursor
+        should go: the key that names it, or the nearest field that holds a missing one."""
         node = self.root
         if node is None:
-            return None
-        line = node.start_mark.line + 1
+            return None, None
+        mark = node.start_mark
         for part in _parts(path):
             found = _child(node, part)
             if found is None:
                 break
-            node, line = found
-        return line
+            node, mark = found
+        return mark.line + 1, mark.column + 1
 
     def error(self, path: FieldPath | None, zh: str, en: str, **extra: Any) -> E:
         """The error to raise for the value at ``path`` (None: the file as a whole); ``extra``
         goes to the error kind (a rule id, a catalog entry)."""
         field = (field_path(path) or None) if path is not None else None
-        return self.kind(self.path, self.line(path or ()), field, zh, en, **extra)
+        line, column = self.place(path or ()) if path is not None else (self.line(()), None)
+        return self.kind(self.path, line, field, zh, en, column=column, **extra)
 
 
-def _child(node: yaml.Node, part: Part) -> tuple[yaml.Node, int] | None:
-    """The value under ``part`` and the line that names it (a key's line, or an item's)."""
+def _child(node: yaml.Node, part: Part) -> tuple[yaml.Node, yaml.Mark] | None:
+    """The value under ``part`` and where it is named (a key's mark, or an item's)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return value, key.start_mark.line + 1
+                return value, key.start_mark
         return None
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
         item: yaml.Node = node.value[part]
-        return item, item.start_mark.line + 1
+        return item, item.start_mark
     return None
+
+
+def did_you_mean(word: object, choices: Iterable[object]) -> tuple[str, str]:
+    """A "did you mean" for a misspelt key, value or id, as (中文, English) suffixes to append to
+    a message; empty when nothing is close. A misspelling is the commonest error in a data file
+    an analyst edits by hand."""
+    names = [str(c) for c in choices]
+    close = difflib.get_close_matches(str(word), names, n=1, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f"(是不是 {close[0]}?)", f" (did you mean {close[0]!r}?)"
 
 
 @overload
@@ -186,8 +216,11 @@ def read_yaml(path: Path | str, kind: type[Any] = DataFileError) -> YamlFile[Any
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise kind(path, line, None, f"YAML 语法错误:{problem}", f"YAML syntax error: {problem}") from None
+        raise kind(
+            path, line, None, f"YAML 语法错误:{problem}", f"YAML syntax error: {problem}", column=column
+        ) from None
     finally:
         loader.dispose()
     return YamlFile(path, data, root, kind)

@@ -10,8 +10,9 @@ its file and line rather than half-read.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,16 +84,42 @@ def _block(lines: list[str], start: int, end: int) -> str:
     return "\n".join(b[indent:] for b in block)
 
 
+# The zh-CN step keywords, and the section keywords an analyst writes (Gherkin's own list).
+STEP_WORDS = ("假如", "假设", "假定", "当", "那么", "而且", "并且", "同时", "但是")
+SECTION_WORDS = ("功能", "场景大纲", "场景", "剧本大纲", "剧本", "例子", "背景", "规则")
+
+
+def _keyword_hint(text: str) -> tuple[str, str]:
+    """What keyword a mistyped line probably meant: the one its first characters are closest to
+    (而县级… → 而且, 档运行… → 当)."""
+    best, score = "", 0.0
+    for word in (*STEP_WORDS, *SECTION_WORDS):
+        ratio = difflib.SequenceMatcher(None, text[: len(word)], word).ratio()
+        if ratio > score:
+            best, score = word, ratio
+    if score < 0.5:
+        return "", ""
+    return f";是不是“{best}”?", f"; did you mean {best!r}?"
+
+
 def _error(file: str, exc: ParserError) -> SpecError:
     first = exc.errors[0] if isinstance(exc, CompositeParserException) and exc.errors else exc
-    line = first.location["line"] if isinstance(first, ParserException) else None
+    where: Mapping[str, Any] = first.location if isinstance(first, ParserException) else {}
+    line, column = where.get("line"), where.get("column")
     detail = str(first.args[0] if first.args else first)
     got = _GOT.search(detail) if isinstance(first, UnexpectedTokenException) else None
+    hint_zh = hint_en = ""
     if got:
-        zh = f"“{got.group(1)}” 不是步骤、表格行或关键字(步骤以 假如、当、那么、而且、但是 开头)"
+        hint_zh, hint_en = _keyword_hint(got.group(1).strip())
+        zh = f"“{got.group(1)}” 不是步骤、表格行或关键字(步骤以 假如、当、那么、而且、但是 开头){hint_zh}"
     else:
         zh = "Gherkin 语法错误"
-    return SpecError(file, line, None, zh, f"Gherkin parse error {detail}")
+    en = (
+        f"not a step, table row or keyword{hint_en} (Gherkin: {detail})"
+        if got
+        else f"Gherkin parse error {detail}"
+    )
+    return SpecError(file, line, None, zh, en, column=column)
 
 
 def parse_feature(text: str, feature: str, *, file: Path | str | None = None) -> list[SpecScenario]:

@@ -27,7 +27,8 @@ class RulebookError(DataFileError):
         problem_en: str,
         *,
         rule_id: str | None = None,
+        column: int | None = None,
     ) -> None:
         self.rule_id = rule_id
         where = f" 规则/rule {rule_id}" if rule_id else ""
-        super().__init__(file, line, field, problem_zh, problem_en, where=where)
+        super().__init__(file, line, field, problem_zh, problem_en, where=where, column=column)

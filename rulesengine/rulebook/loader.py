@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rulesengine.catalog import Catalog, default_catalog
-from rulesengine.datafile import YamlFile, read_yaml
+from rulesengine.datafile import YamlFile, did_you_mean, read_yaml
 from rulesengine.factmodels import field_specs
 from rulesengine.model import Category, Severity
 from rulesengine.rulebook.conditions import NAME_RE, Pattern, compile_patterns
@@ -144,8 +144,9 @@ class _RuleReader:
             return enum(value)
         except ValueError:
             allowed = ", ".join(m.value for m in enum)
+            zh, en = did_you_mean(value, (m.value for m in enum))
             raise self.fail(
-                path, f"未知取值 {value!r}(可选:{allowed})", f"unknown value {value!r} ({allowed})"
+                path, f"未知取值 {value!r}{zh}(可选:{allowed})", f"unknown value {value!r}{en} ({allowed})"
             ) from None
 
     def read(self) -> Rule:
@@ -154,7 +155,8 @@ class _RuleReader:
             raise self.fail(None, "顶层应为映射", "top level must be a mapping")
         unknown = sorted(set(data) - _RULE_KEYS, key=str)
         if unknown:
-            raise self.fail(str(unknown[0]), f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
+            zh, en = did_you_mean(unknown[0], _RULE_KEYS)
+            raise self.fail(str(unknown[0]), f"未知字段 {unknown[0]}{zh}", f"unknown key {unknown[0]!r}{en}")
         for key in _REQUIRED:
             if key not in data:
                 raise self.fail(key, f"缺少必填字段 {key}", f"required key {key!r} is missing")
@@ -203,8 +205,9 @@ class _RuleReader:
         if path:
             unknown = sorted(set(raw) - _CASE_KEYS, key=str)
             if unknown:
+                zh, en = did_you_mean(unknown[0], _CASE_KEYS)
                 raise self.fail(
-                    f"{path}{unknown[0]}", f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}"
+                    f"{path}{unknown[0]}", f"未知字段 {unknown[0]}{zh}", f"unknown key {unknown[0]!r}{en}"
                 )
         name = raw.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -324,7 +327,8 @@ def _pack_settings(pack_dir: Path) -> tuple[int, tuple[str, ...]]:
         raise doc.error(None, "顶层应为映射", "top level must be a mapping")
     unknown = sorted(set(data) - _PACK_KEYS, key=str)
     if unknown:
-        raise doc.error([str(unknown[0])], "未知字段", "unknown key")
+        zh, en = did_you_mean(unknown[0], _PACK_KEYS)
+        raise doc.error([str(unknown[0])], f"未知字段{zh}", f"unknown key{en}")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise doc.error(["version"], "版本号应为正整数", "version must be a positive integer")
