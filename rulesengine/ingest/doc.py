@@ -99,8 +99,8 @@ def read_word97(
         raise IngestError(
             file,
             "unreadable",
-            f"读取 .{kind} 超时({limits.tool_seconds:.0f} 秒),文件可能已损坏;请另存为 .docx 后上传",
-            f"reading the .{kind} timed out after {limits.tool_seconds:.0f} s; the file may be "
+            f"读取 .{kind} 超时({limits.tool_seconds:g} 秒),文件可能已损坏;请另存为 .docx 后上传",
+            f"reading the .{kind} timed out after {limits.tool_seconds:g} s; the file may be "
             "damaged: save it as .docx and upload that",
         ) from exc
     if done.returncode != 0:

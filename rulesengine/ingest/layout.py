@@ -26,6 +26,7 @@ gap is a space only between Latin letters and digits (Chinese has none).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import statistics
 import unicodedata
@@ -245,7 +246,7 @@ def _metrics(lines: list[_Line]) -> _Metrics:
     pitches = [b.y0 - a.y0 for a, b in itertools.pairwise(lines) if b.y0 > a.y0]
     return _Metrics(
         left=lefts[int(0.1 * (len(lefts) - 1))],
-        right=rights[int(0.9 * (len(rights) - 1))],
+        right=rights[math.ceil(0.9 * (len(rights) - 1))],
         height=height,
         pitch=statistics.median(pitches) if pitches else 2 * height,
     )

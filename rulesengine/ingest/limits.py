@@ -27,11 +27,13 @@ class Limits:
     max_bytes: int = MAX_BYTES
     max_pages: int = 2_000
     """Pages a text-layer PDF or an OFD may have; real plans have tens."""
-    max_ocr_pages: int = 60
-    """Pages (or screenshot slices) OCR may read: about three minutes on one core (bench/ocr.py).
-    A county plan scans to 5-20 pages; a 500-page scan is an archive, not a plan."""
-    max_ocr_seconds: float = 600.0
-    """Wall time OCR may take for one document, checked between pages."""
+    max_ocr_pages: int = 30
+    """Pages (or screenshot slices) OCR may read. A full A4 page takes about 10 s here
+    (bench/ocr.py), so 30 pages is some five minutes; a county plan scans to 5-20 pages, and a
+    500-page scan is an archive, not a plan."""
+    max_ocr_seconds: float = 480.0
+    """Wall time OCR may take for one document, checked between pages: the page limit at a
+    page's usual cost, with room for a busy machine."""
     max_pixels: int = 80_000_000
     """Pixels of one image (a long screenshot of 1080 x 60000 is 65 Mpx), checked from the
     header before the image is decoded, so an image bomb never reaches memory."""

@@ -64,6 +64,8 @@ PAGE_DPI: Final = 150
 _SLICE_RATIO: Final = 1.4
 """A long screenshot is cut into slices at most this many times as tall as wide (A4-like)."""
 _BLANK_STD: Final = 2.0
+_DETECT_MIN: Final = 736
+"""RapidOCR's detector scales a picture up until its short side is this long (``limit_side_len``)."""
 
 
 def ocr_available() -> bool:
@@ -90,16 +92,18 @@ class OcrText:
     warnings: tuple[PlanWarning, ...]
 
 
-def check_ocr_pages(file: str, pages: int, limits: Limits) -> None:
+def check_ocr_pages(file: str, pages: int, limits: Limits, *, image: bool = False) -> None:
     """Refuse before any page is read when there are more pages than OCR may read."""
     if pages > limits.max_ocr_pages:
+        what_zh = f"图片切分后共 {pages} 页" if image else f"扫描件共 {pages} 页"
+        what_en = f"the image cuts into {pages} pages" if image else f"the scan has {pages} pages"
         raise IngestError(
             file,
             "too_large",
-            f"扫描件共 {pages} 页,超过文字识别(OCR)上限 {limits.max_ocr_pages} 页;"
+            f"{what_zh},超过文字识别(OCR)上限 {limits.max_ocr_pages} 页;"
             "请提供带文字层的 PDF、.docx,或拆分后上传",
-            f"the scan has {pages} pages, over the OCR limit of {limits.max_ocr_pages}; "
-            "provide a PDF with a text layer or a .docx, or split it",
+            f"{what_en}, over the OCR limit of {limits.max_ocr_pages}; provide a PDF with a text layer "
+            "or a .docx, or split it",
         )
 
 
@@ -112,7 +116,6 @@ def ocr_pages(
 ) -> list[Run]:
     """Runs of text on ``pages`` (``total`` of them), reporting progress after each page."""
     require_ocr(file)
-    check_ocr_pages(file, total, limits)
     started = time.monotonic()
     runs: list[Run] = []
     for done, page in enumerate(pages, start=1):
@@ -187,6 +190,7 @@ def read_image(data: bytes, file: str, limits: Limits, progress: ProgressHook | 
     require_ocr(file)
     image = _open_image(data, file, limits)
     slices = list(_slices(image))
+    check_ocr_pages(file, len(slices), limits, image=True)
     pages = [OcrPage(1, _constant(piece), 1.0, top) for top, piece in slices]
     runs = ocr_pages(file, pages, len(pages), limits, progress)
     result = ocr_text(file, runs, "px", 1)
@@ -299,6 +303,7 @@ def _recognise(page: OcrPage) -> list[Run]:
     image = page.render()
     if float(np.asarray(image.convert("L")).std()) < _BLANK_STD:
         return []  # a blank sheet: nothing to read, and detection would take a second
+    image = _padded(image)
     with _LOCK:
         result, _ = _engine()(image, use_cls=False, return_word_box=True)
     runs: list[Run] = []
@@ -318,6 +323,22 @@ def _recognise(page: OcrPage) -> list[Run]:
             )
         )
     return runs
+
+
+def _padded(image: Image) -> Image:
+    """A small picture with white added right and below up to ``_DETECT_MIN`` a side.
+
+    The detector scales any picture whose short side is under 736 px up to that size: a
+    1240 x 220 strip would be read at 4150 x 736, three times the work for no gain, while
+    padding keeps the text at its own size and every coordinate where it was.
+    """
+    from PIL import Image as PilImage
+
+    if min(image.size) >= _DETECT_MIN:
+        return image
+    canvas = PilImage.new("RGB", (max(image.width, _DETECT_MIN), max(image.height, _DETECT_MIN)), "white")
+    canvas.paste(image, (0, 0))
+    return canvas
 
 
 def _glyphs(text: str, score: float, words: tuple[Any, Any, Any] | None, x0: float, x1: float) -> list[Glyph]:
