@@ -176,7 +176,7 @@ def assemble(
                 length += len(gap)
             spans.setdefault(run, []).append(length)
             kept.setdefault(run, []).append(glyph)
-            if glyph.confidence is not None and glyph.confidence < low_confidence:
+            if glyph.confidence is not None and glyph.confidence < low_confidence and _telling(glyph.char):
                 doubtful.append(length)
             text_parts.append(glyph.char)
             length += len(glyph.char)
@@ -271,6 +271,12 @@ def _gap(last: Glyph, glyph: Glyph, height: float) -> str:
     if gap > _WORD_GAP * height and _latin(last.char) and _latin(glyph.char):
         return " "
     return ""
+
+
+def _telling(ch: str) -> bool:
+    """Whether a misread of ``ch`` could change what a plan says: not punctuation, where OCR is
+    mostly unsure whether a comma is full or half width, but ``%`` and ``.`` are numbers' own."""
+    return ch in "%.％．" or not unicodedata.category(ch).startswith("P")
 
 
 def _latin(ch: str) -> bool:
