@@ -457,7 +457,7 @@ def upload(
         _check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         if file is None or not file.filename:
-            return fail("file", "请选择要上传的规划文件(.txt、.docx、.pdf 或 .html)")
+            return fail("file", "请选择要上传的规划文件(.txt、.docx、.doc、.wps、.pdf、.ofd、.html 或图片)")
         if not region.strip():
             return fail("region", "请从列表中选择规划所属地区")
         try:
