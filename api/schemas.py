@@ -21,6 +21,7 @@ from rulesengine.model import (
     Basis,
     Category,
     Comparator,
+    Finding,
     FindingFact,
     Kind,
     Level,
@@ -434,14 +435,8 @@ class RuleImpactChange(BaseModel):
 
     kind: Literal["added", "removed", "changed"]
     plan: str = Field(description="the county plan and its parents, as the check names them")
-    rule_id: str
-    rule_version: int
-    severity: Severity
-    category: Category
-    indicator: str
-    message: str
+    finding: Finding = Field(description="as the draft reports it (as the installed pack did, if removed)")
     before: str | None = Field(default=None, description="for changed: the installed pack's message")
-    facts: list[FindingFact]
 
 
 class RuleImpactReport(BaseModel):

@@ -234,16 +234,7 @@ def draft_impact(
     impact = pack_impact(book, draft, pairs)
     changes = [
         RuleImpactChange(
-            kind=c.kind,
-            plan=c.pair,
-            rule_id=c.finding.rule_id,
-            rule_version=c.finding.rule_version,
-            severity=c.finding.severity,
-            category=c.finding.category,
-            indicator=c.finding.indicator,
-            message=c.finding.message,
-            before=c.before.message if c.before else None,
-            facts=list(c.finding.facts),
+            kind=c.kind, plan=c.pair, finding=c.finding, before=c.before.message if c.before else None
         )
         for changes in impact.by_rule().values()
         for c in changes

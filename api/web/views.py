@@ -808,7 +808,7 @@ def rule_impact(
     report = rule_service.draft_impact(session, data, file.filename, extra, book)
     groups: dict[str, list[Any]] = {}
     for change in report.changes:
-        groups.setdefault(change.rule_id, []).append(change)
+        groups.setdefault(change.finding.rule_id, []).append(change)
     counts = {k: sum(c.kind == k for c in report.changes) for k in _KIND_OF_CHANGE}
     status = 200 if report.check.valid else 422
     context = {"report": report, "groups": sorted(groups.items()), "counts": counts, "error": ""}

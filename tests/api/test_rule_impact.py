@@ -59,9 +59,10 @@ def test_an_admin_sees_the_findings_a_draft_would_add_with_both_quotes(api: Api)
     report: dict[str, Any] = response.json()
     assert report["check"]["valid"] and report["plans"] == 1
     added = [c for c in report["changes"] if c["kind"] == "added"]
-    assert [c["rule_id"] for c in added] == ["amplified_slightly"]
-    assert added[0]["indicator"] == "industrial_va_growth" and "7%" in added[0]["message"]
-    quotes = {f["role"]: f["quote"] for f in added[0]["facts"]}
+    assert [c["finding"]["rule_id"] for c in added] == ["amplified_slightly"]
+    finding = added[0]["finding"]
+    assert finding["indicator"] == "industrial_va_growth" and "7%" in finding["message"]
+    quotes = {f["role"]: f["quote"] for f in finding["facts"]}
     assert "7%" in quotes["county"] and "6%以上" in quotes["parent"]
     assert report["draft_version"] != report["baseline_version"] == before
     assert default_rulebook().version == before and "amplified_slightly" not in default_rulebook().ids
