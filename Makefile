@@ -12,11 +12,14 @@ PLANS := examples/plans
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The .pth puts the checkout on sys.path for what the wheel leaves out: tools/ (synth, the
+# reference evaluator), used by tests, bench and `planalign synth`.
+$(STAMP): pyproject.toml setup.py
 	@test -n "$(PY)" || { echo "需要 Python 3.11 或 3.12 / Python 3.11 or 3.12 is required (durable-rules does not import on 3.13)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "planalign-checkout.pth").write_text("$(CURDIR)\n")'
 	touch $(STAMP)
 
 # Debian packages the browser and PostgreSQL tests need; installed only when missing.
@@ -30,7 +33,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check rulesengine api planalign tests bench scripts
+	$(BIN)/ruff format --check rulesengine api planalign tools tests bench scripts setup.py rules/__init__.py specs/__init__.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

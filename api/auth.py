@@ -21,6 +21,7 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from api.db import ApiToken
+from rulesengine.labels import USER_ROLE_ZH
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -49,7 +50,7 @@ class Role(StrEnum):
 
 _RANK = {Role.submitter: 1, Role.reviewer: 2, Role.admin: 3}
 
-ROLE_ZH = {Role.submitter: "提交人", Role.reviewer: "审核人", Role.admin: "管理员"}
+ROLE_ZH = USER_ROLE_ZH
 
 
 @dataclass(frozen=True)

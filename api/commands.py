@@ -16,7 +16,7 @@ from api.auth import Principal, Role
 from api.services import tokens as token_service
 from api.settings import Settings, sqlite_url
 from api.storage import make_engine, migrate
-from rulesengine.rulebook import RulebookError
+from rulesengine.datafile import DataFileError
 
 __all__ = ["register"]
 
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             settings = settings.model_copy(update={"engine_workers": engine_workers})
         try:
             service = create_app(settings)
-        except RulebookError as exc:  # refuse to start, naming the file, without a traceback
+        except DataFileError as exc:  # a broken rule or data file: refuse to start, naming the file
             typer.echo(f"planalign: 规则包无法加载,服务未启动 / the rule pack does not load: {exc}", err=True)
             raise typer.Exit(2) from None
         typer.echo(

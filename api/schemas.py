@@ -21,6 +21,7 @@ from rulesengine.model import (
     Basis,
     Category,
     Comparator,
+    Finding,
     FindingFact,
     Kind,
     Level,
@@ -137,12 +138,9 @@ class RevisionTextCreate(RevisionMeta):
     source_name: str = Field(default="", max_length=300)
 
 
-class TargetPublic(BaseModel):
-    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+class _TargetFields(_Out):
+    """What a stored target says, and where: one schema for extracted and corrected targets."""
 
-    origin: Literal["extracted", "corrected", "added"]
-    target_id: int | None = Field(description="the extracted target's id, if any")
-    correction_id: int | None = None
     indicator: str
     value: float
     unit: str
@@ -154,6 +152,14 @@ class TargetPublic(BaseModel):
     quote: str
     span_start: int
     span_end: int
+
+
+class TargetPublic(_TargetFields):
+    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+
+    origin: Literal["extracted", "corrected", "added"]
+    target_id: int | None = Field(description="the extracted target's id, if any")
+    correction_id: int | None = None
     confidence: float
 
 
@@ -179,22 +185,11 @@ class CorrectionCreate(BaseModel):
     comment: str = Field(min_length=1, max_length=2000, description="why (kept in the audit)")
 
 
-class CorrectionPublic(_Out):
+class CorrectionPublic(_TargetFields):
     id: int
     plan_id: str
     replaces_indicator: str | None
     replaces_kind: str | None
-    indicator: str
-    value: float
-    unit: str
-    comparator: Comparator
-    value_max: float | None
-    kind: Kind
-    basis: Basis
-    period: str
-    quote: str
-    span_start: int
-    span_end: int
     comment: str | None
     created_at: datetime
     created_by: str
@@ -416,6 +411,7 @@ class RulePack(BaseModel):
 
 class RuleProblem(BaseModel):
     file: str | None = None
+    line: int | None = Field(default=None, description="1-based line in the file, where known")
     rule_id: str | None = None
     field: str | None = None
     message_zh: str
@@ -432,3 +428,25 @@ class RuleCheckReport(BaseModel):
     replaces_installed: bool = Field(description="a rule with this file name is installed")
     errors: list[RuleProblem]
     warnings: list[RuleProblem]
+
+
+class RuleImpactChange(BaseModel):
+    """A finding a draft rule would add to, or remove from, a stored plan's check."""
+
+    kind: Literal["added", "removed", "changed"]
+    plan: str = Field(description="the county plan and its parents, as the check names them")
+    finding: Finding = Field(description="as the draft reports it (as the installed pack did, if removed)")
+    before: str | None = Field(default=None, description="for changed: the installed pack's message")
+
+
+class RuleImpactReport(BaseModel):
+    """What publishing a draft rule would change on the stored plans; nothing is installed."""
+
+    check: RuleCheckReport
+    baseline_version: str | None = None
+    draft_version: str | None = None
+    plans: int = Field(default=0, description="stored plans checked with both packs")
+    changes: list[RuleImpactChange] = Field(default_factory=list)
+    not_checked: list[str] = Field(
+        default_factory=list, description="plans that could not be checked, and why"
+    )

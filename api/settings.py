@@ -46,7 +46,10 @@ class Settings(BaseModel):
     write_burst: int = Field(default=60, ge=1, description="writes a token may make at once")
     rule_pack: Path | None = Field(
         default=None,
-        description="the rule pack directory (default: rules/pack); loaded and checked at start",
+        description=(
+            "the rule pack directory (default: pack/ of the rules data, PLANALIGN_RULES or the"
+            " installed one); loaded and checked at start"
+        ),
     )
 
     @classmethod

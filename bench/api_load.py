@@ -27,7 +27,7 @@ import httpx
 
 from harness.figures import PLANS, cpu_seconds, percentile, rss_mib, save
 from harness.server import HOST, free_port, start_server, stop_server
-from rulesengine.synth import generate
+from tools.synth import generate
 
 CLIENTS = 50
 SECONDS = 30.0

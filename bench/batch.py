@@ -1,7 +1,7 @@
 """Batch throughput: 3,000 synthetic county plans read, extracted, checked and reported by
 `planalign batch` (rulesengine.batch.run_batch) with 1 and 2 worker processes.
 
-Run with `make bench`. Generates the plans (rulesengine.synth, fixed seed) into a temp folder,
+Run with `make bench`. Generates the plans (tools.synth, fixed seed) into a temp folder,
 checks them against 浙江 2023 + 浙江 2021-2025, and prints and stores (bench/results/latest.json,
 section "batch"): wall seconds and plans/s for each worker count — from discovering the folder to
 the written summary.xlsx — the CPU seconds the workers used (a figure other load on the machine
@@ -18,14 +18,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from harness.figures import PLANS, save
 from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
-from rulesengine.synth import generate, write
+from tools.synth import generate, write
 
 PARENTS = [
     PLANS / "zhejiang-2023-jingxin-gongzuo-yaodian.txt",
@@ -51,7 +49,6 @@ def recall(folder: Path) -> dict[str, float]:
 
 def main() -> dict[str, Any]:
     figures: dict[str, Any] = {"plans": COUNTIES, "seed": SEED, "cpus": os.cpu_count()}
-    console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="planalign-bench-batch-") as tmp:
         folder = Path(tmp) / "plans"
         started = time.perf_counter()
@@ -59,9 +56,7 @@ def main() -> dict[str, Any]:
         figures["generate_seconds"] = round(time.perf_counter() - started, 2)
         for workers in (2, 1):
             load = os.getloadavg()[0]
-            result = run_batch(
-                folder, PARENTS, Path(tmp) / f"out-{workers}", workers=workers, console=console
-            )
+            result = run_batch(folder, PARENTS, Path(tmp) / f"out-{workers}", workers=workers)
             used = sum(o.cpu_seconds for o in result.outcomes)  # measured in the workers
             findings = sum(len(o.findings) for o in result.outcomes)
             figures[f"workers_{workers}"] = {

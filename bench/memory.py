@@ -16,7 +16,7 @@ from typing import Any
 from harness.figures import PLANS, rss_mib, save
 from rulesengine.check import PlanFacts, check_plan
 from rulesengine.plans import load_plan, plan_from_text
-from rulesengine.synth import generate
+from tools.synth import generate
 
 CHECKS = 10_000
 COUNTIES = 300

@@ -21,9 +21,9 @@ from harness.figures import PLANS, percentile, save
 from rulesengine.check import INT_FIELDS, PlanFacts, engine_for
 from rulesengine.facts import build_facts
 from rulesengine.plans import load_plan, plan_from_text
-from rulesengine.reference import ReferenceEngine
 from rulesengine.rulebook import default_rulebook
-from rulesengine.synth import generate
+from tools.reference import ReferenceEngine
+from tools.synth import generate
 
 REPEATS = 200
 SYNTHETIC = 200

@@ -18,16 +18,20 @@ from rich.console import Console
 from rich.table import Table
 
 from api.commands import register as register_service_commands
-from rulesengine.catalog import RULES_DIR, default_catalog
+from rulesengine import labels
+from rulesengine.catalog import default_catalog
 from rulesengine.check import CheckError, CheckResult, PlanFacts, check_plan
+from rulesengine.datafile import DataFileError
 from rulesengine.engine import EngineError
 from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
-from rulesengine.extract import extract_targets
 from rulesengine.ingest import IngestError
-from rulesengine.model import FindingFact, Plan, Target
+from rulesengine.model import Plan
 from rulesengine.plans import PlanError, load_plan, meta_path
-from rulesengine.rulebook import RulebookError, load_rulebook
-from rulesengine.spec_runner import run_feature
+from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
+from rulesengine.rulebook import load_rulebook
+from rulesengine.ruledata import rules_data
+from rulesengine.spec_runner import SpecRunError, run_features
+from rulesengine.specfile import read_feature
 
 app = typer.Typer(help="规划对标检查 planalign:把县级规划与上级规划逐项对标。", no_args_is_help=True)
 eval_app = typer.Typer(help="评估 / evaluate", no_args_is_help=True)
@@ -40,10 +44,6 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     yaml = "yaml"
-
-
-_COMPARATOR_ZH = {"gte": "≥", "approx": "≈", "lte": "≤", "eq": "="}
-_KIND_ZH = {"baseline": "基准", "stretch": "力争"}
 
 
 def fail(message: str) -> NoReturn:
@@ -64,14 +64,10 @@ def _load(
         fail(str(exc))
 
 
-def _value_text(t: Target) -> str:
-    v = f"{t.value:g}" + (f"–{t.value_max:g}" if t.value_max is not None else "")
-    return f"{v}{t.unit}"
-
-
 def _indicator_name(indicator: str) -> str:
-    ind = default_catalog().get(indicator)
-    return ind.name if ind else indicator.removeprefix("other:") + "(目录外)"
+    """The catalog's name, or the plan's own words marked as outside the catalog."""
+    name = labels.indicator_name(indicator)
+    return name if indicator in default_catalog() else f"{name}(目录外)"
 
 
 @app.command()
@@ -83,7 +79,7 @@ def extract(
 ) -> None:
     """抽取规划目标 / extract a plan's targets, each with its quote."""
     plan = _load(file, region, period)
-    targets = extract_targets(plan.text, plan.period)
+    targets = PlanFacts.from_plan(plan).targets
     if format is not OutputFormat.table:
         rows = [t.model_dump(mode="json") for t in targets]
         doc = {"plan": plan.id, "region": plan.region.name, "period": str(plan.period), "targets": rows}
@@ -100,9 +96,10 @@ def extract(
     for t in targets:
         table.add_row(
             _indicator_name(t.indicator),
-            _value_text(t) + (f"({t.period})" if t.period != plan.period else ""),
-            _COMPARATOR_ZH[t.comparator.value],
-            _KIND_ZH[t.kind.value] + ("·累计" if t.basis.value == "cumulative" else ""),
+            labels.value_text(t, with_kind=False) + (f"({t.period})" if t.period != plan.period else ""),
+            labels.COMPARATOR_SIGN[t.comparator.value],
+            labels.KIND_ZH[t.kind.value]
+            + ("" if t.basis.value == "annual" else f"·{labels.BASIS_ZH[t.basis.value]}"),
             t.quote,
         )
     console.print(table)
@@ -177,7 +174,7 @@ def eval_extraction(
     console.print(table)
 
 
-_SOURCE = RULES_DIR.parent
+_SOURCE = Path(__file__).resolve().parents[1]  # a checkout (editable install); installed, the sets are absent
 _EVAL_SETS = (
     ("seed", _SOURCE / "tests" / "gold", _SOURCE / "examples" / "plans"),
     ("tuned", _SOURCE / "tests" / "real" / "gold", _SOURCE / "tests" / "real" / "texts"),
@@ -196,7 +193,7 @@ def _score_files(gold_dir: Path, corpus_dir: Path) -> list[FileScore]:
         for gold_path, doc_path in _gold_pairs(gold_dir, corpus_dir):
             plan = _load(doc_path, None, None)
             gold = load_gold(gold_path, plan.text)
-            results.append(score(gold_path.stem, extract_targets(plan.text, plan.period), gold))
+            results.append(score(gold_path.stem, list(PlanFacts.from_plan(plan).targets), gold))
         return results
     try:
         return score_corpus(gold_dir, corpus_dir)
@@ -237,46 +234,8 @@ class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
-
-
-_SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-_CATEGORY_ZH = {
-    "gap": "缺项",
-    "weaker": "偏弱",
-    "conflict": "冲突",
-    "mismatch": "不可比",
-    "aligned": "已对齐",
-}
-
-
-def _fact_line(f: FindingFact) -> str:
-    value = f"{f.value:g}{f.unit}" if f.value is not None else ""
-    where = f"[{f.start}-{f.end}]" if f.start is not None else ""
-    return f"{f.region} {f.period} {value}「{f.quote}」{where}".strip()
-
-
-def _markdown(result: CheckResult, county: Plan, parents: list[Plan]) -> str:
-    lines = [
-        f"# 对标检查:{county.region.name} {county.period}",
-        "",
-        f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in parents)}",
-        f"- 规则包版本 {result.rule_pack_version} · 指标目录版本 {result.catalog_version}",
-        *([f"- 被检查规划:{result.scope.describe()}"] if result.scope else []),
-        *([f"- 已豁免的上级校验:{'、'.join(result.overrides)}"] if result.overrides else []),
-        "",
-    ]
-    for sev in ("error", "warning", "info"):
-        group = [f for f in result.findings if f.severity.value == sev]
-        if not group:
-            continue
-        lines += [f"## {_SEVERITY_ZH[sev]}({len(group)})", ""]
-        for f in group:
-            lines.append(
-                f"- **{_CATEGORY_ZH[f.category.value]}** {f.message} `{f.rule_id} v{f.rule_version}`"
-            )
-            lines += [f"  - {_fact_line(x)}" for x in f.facts]
-        lines.append("")
-    return "\n".join(lines)
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 @app.command()
@@ -285,7 +244,13 @@ def check(
     against: Annotated[list[Path], typer.Option("--against", "-a", help="上级规划文件(可多次)")],
     region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
     period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.table,
+    format: Annotated[
+        CheckFormat, typer.Option("--format", "-f", help="table / json / markdown / csv / xlsx(需 --output)")
+    ] = CheckFormat.table,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="报告写入此文件,而非标准输出 / write the report here"),
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Option(help="县级规划的类型 comprehensive(综合性)/topical(专项),默认据标题推断"),
@@ -303,22 +268,50 @@ def check(
     ] = None,
 ) -> None:
     """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
+    if format is CheckFormat.xlsx and output is None:
+        fail("xlsx 报告需要 --output 文件 / an xlsx report needs --output FILE")
     county = _load(county_file, region, period, kind, scope)
     parents = [_load(p, None, None) for p in against]
+    facts = [PlanFacts.from_plan(p) for p in (county, *parents)]
     try:
-        result = check_plan(
-            PlanFacts.from_plan(county), [PlanFacts.from_plan(p) for p in parents], allow=allow or ()
-        )
-    except (RulebookError, EngineError, CheckError) as exc:
+        result = check_plan(facts[0], facts[1:], allow=allow or ())
+    except (DataFileError, EngineError, CheckError) as exc:
         fail(str(exc))
-    if format is CheckFormat.json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
-    elif format is CheckFormat.markdown:
-        sys.stdout.write(_markdown(result, county, parents) + "\n")
-    else:
+    if format is CheckFormat.table:
         _print_findings(result, county, parents)
+    else:
+        _write_report(result, facts, format, output)
     if any(f.severity.value == "error" for f in result.findings):
         raise typer.Exit(1)
+
+
+def _write_report(
+    result: CheckResult, facts: list[PlanFacts], format: CheckFormat, output: Path | None
+) -> None:
+    """The check as a file: JSON as the library holds it, or a report (rulesengine.report)."""
+    if format is CheckFormat.json:
+        data: str | bytes = result.model_dump_json(indent=2) + "\n"
+    else:
+        targets = {pf.plan.id: pf.targets for pf in facts}
+        report = CheckReport.from_result(result, facts[0].plan, [pf.plan for pf in facts[1:]], targets)
+        if format is CheckFormat.markdown:
+            data = check_markdown(report) + "\n"
+        elif format is CheckFormat.csv:
+            data = check_csv(report)
+        else:
+            data = workbook_bytes(check_sheets(report))
+    if output is None:
+        assert isinstance(data, str)  # xlsx was refused above without --output
+        sys.stdout.write(data)
+        return
+    try:
+        if isinstance(data, str):
+            output.write_text(data, encoding="utf-8")
+        else:
+            output.write_bytes(data)
+    except OSError as exc:
+        fail(f"{output}: 无法写入报告 / cannot write the report: {exc.strerror}")
+    err_console.print(f"报告已写入 / report written: {output}")
 
 
 def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> None:
@@ -340,15 +333,17 @@ def _print_findings(result: CheckResult, county: Plan, parents: list[Plan]) -> N
         group = [f for f in result.findings if f.severity.value == sev]
         if not group:
             continue
-        table = Table(title=f"{_SEVERITY_ZH[sev]}({len(group)})", title_style=styles[sev], show_lines=True)
+        table = Table(
+            title=f"{labels.SEVERITY_ZH[sev]}({len(group)})", title_style=styles[sev], show_lines=True
+        )
         table.add_column("类别", no_wrap=True)
         table.add_column("发现", overflow="fold", ratio=2)
         table.add_column("原文", overflow="fold", ratio=3)
         for f in group:
             table.add_row(
-                _CATEGORY_ZH[f.category.value],
+                labels.CATEGORY_ZH[f.category.value],
                 f"{f.message}\n[dim]{f.rule_id} v{f.rule_version}[/dim]",
-                "\n".join(_fact_line(x) for x in f.facts),
+                "\n".join(labels.fact_line(x) for x in f.facts),
             )
         console.print(table)
 
@@ -360,34 +355,176 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list")
 def rules_list() -> None:
     """列出规则 / list the rules with version, severity and their spec scenarios."""
-    book = load_rulebook()
-    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)")
+    try:
+        book = load_rulebook()
+    except DataFileError as exc:
+        fail(str(exc))
+    table = Table(title=f"规则包 {book.version}({len(book.rules)} 条)", caption=f"来源 / from {book.source}")
     for col in ("规则", "版本", "严重性", "类别", "标题", "依据"):
         table.add_column(col, overflow="fold")
     for r in book.rules:
         table.add_row(
             r.id,
             str(r.version),
-            _SEVERITY_ZH[r.severity.value],
-            _CATEGORY_ZH[r.category.value],
+            labels.SEVERITY_ZH[r.severity.value],
+            labels.CATEGORY_ZH[r.category.value],
             r.title,
             r.reference,
         )
     console.print(table)
 
 
+def _committed_pack(rev: str, into: Path) -> Path:
+    """The rule pack as committed at ``rev``, written out of git into a folder."""
+    import subprocess
+
+    pack = rules_data().pack
+    root = _SOURCE
+    try:
+        rel = pack.resolve().relative_to(root).as_posix()
+    except ValueError:
+        fail(f"{pack} 不在源码目录中,无法从 git 对照(可用 --base-pack) / not a checkout: use --base-pack")
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-tree", "-r", "--name-only", rev, "--", rel],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for name in listed:
+            blob = subprocess.run(
+                ["git", "-C", str(root), "show", f"{rev}:{name}"], capture_output=True, check=True
+            ).stdout
+            target = into / Path(name).relative_to(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        fail(
+            f"无法从 git 取得 {rev} 的规则包(可用 --base-pack 指定目录) / "
+            f"cannot read the pack at {rev} from git: {exc}"
+        )
+    if not listed:
+        fail(f"{rev} 中没有 {rel} / no {rel} at {rev}: use --base-pack DIR")
+    return into
+
+
+def _print_change(change: Any, verbose: bool) -> None:
+    mark = {
+        "added": "[green]+ 新增[/green]",
+        "removed": "[red]- 移除[/red]",
+        "changed": "[yellow]~ 改变[/yellow]",
+    }
+    f = change.finding
+    console.print(f"  {mark[change.kind]} {change.pair}", soft_wrap=True)
+    if change.before is not None:
+        console.print(f"      原:{change.before.message}", soft_wrap=True)
+    console.print(
+        f"      {labels.SEVERITY_ZH[f.severity.value]}·{labels.CATEGORY_ZH[f.category.value]} {f.message}",
+        soft_wrap=True,
+    )
+    for fact in f.facts if verbose or change.kind != "changed" else ():
+        role = labels.PLAN_ROLE_ZH.get(fact.role, fact.role)
+        console.print(f"      {role}:{labels.fact_line(fact)}", soft_wrap=True)
+
+
+@rules_app.command("impact")
+def rules_impact(
+    pack: Annotated[
+        Path | None, typer.Option(help="改动后的规则包目录(默认:正在使用的规则包) / the changed pack")
+    ] = None,
+    base: Annotated[str, typer.Option(help="对照的 git 版本 / the committed pack to compare with")] = "HEAD",
+    base_pack: Annotated[
+        Path | None, typer.Option("--base-pack", help="对照的规则包目录(代替 git) / compare with this folder")
+    ] = None,
+    plans: Annotated[
+        list[Path] | None, typer.Option(help="规划目录(附 .meta.yaml),每份县级规划对照目录中的上级规划")
+    ] = None,
+    keys: Annotated[list[Path] | None, typer.Option(help="规划对答案目录(tests/real/pairs 格式)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="改变的发现也列出原文")] = False,
+) -> None:
+    """规则改动的影响 / the findings a changed pack adds, removes and rewords on real plan pairs."""
+    import tempfile
+
+    from planalign.corpus import folder_pairs, key_pairs
+    from rulesengine.impact import ImpactPair, pack_impact
+
+    root = _SOURCE
+    plan_dirs = plans if plans is not None else [root / "examples" / "plans"]
+    key_dirs = (
+        keys
+        if keys is not None
+        else [root / "tests" / "real" / "pairs", root / "tests" / "real" / "pairs_blind"]
+    )
+    texts = [root / "tests" / "real" / "texts", root / "tests" / "real" / "untuned" / "texts", *plan_dirs]
+    with tempfile.TemporaryDirectory(prefix="planalign-impact-") as tmp:
+        try:
+            changed = load_rulebook(pack or rules_data().pack, specs_dir=None)
+            baseline = load_rulebook(base_pack or _committed_pack(base, Path(tmp)), specs_dir=None)
+        except DataFileError as exc:
+            fail(str(exc))
+    pairs: list[ImpactPair] = []
+    unread: list[tuple[str, str]] = []
+    for folder in plan_dirs:
+        if folder.is_dir():
+            pairs += folder_pairs(folder)
+    for folder in key_dirs:
+        if folder.is_dir():
+            for item in key_pairs(folder, texts):
+                (pairs.append if isinstance(item, ImpactPair) else unread.append)(item)  # type: ignore[arg-type]
+    if not pairs:
+        fail("没有可用的规划对 / no plan pairs to try the pack on (--plans / --keys)")
+    impact = pack_impact(baseline, changed, pairs)
+    console.print(
+        f"规则包 {baseline.version} → {changed.version}:在 {impact.pairs} 对规划上,"
+        f"新增 {impact.count('added')} 条、移除 {impact.count('removed')} 条、"
+        f"改变 {impact.count('changed')} 条发现"
+    )
+    for rule_id, changes in impact.by_rule().items():
+        rule = changed.get(rule_id) or baseline.get(rule_id)
+        version = f" v{changes[0].finding.rule_version}"
+        console.print(
+            f"\n[bold]{rule_id}{version}[/bold]({len(changes)})" + (f" {rule.title}" if rule else "")
+        )
+        for change in changes:
+            _print_change(change, verbose)
+    for name, why in [*unread, *impact.failed]:
+        err_console.print(f"[yellow]未能检查 / not checked[/yellow] {name}: {why}", soft_wrap=True)
+
+
 @rules_app.command("test")
-def rules_test(feature: Annotated[Path, typer.Argument(help="specs/*.feature")]) -> None:
-    """运行一个规格文件 / run one spec and print pass/fail per scenario in plain words."""
-    if not feature.exists():
-        fail(f"{feature}: 文件不存在 / no such file")
-    results = run_feature(feature)
-    for r in results:
-        mark = "[green]通过 PASS[/green]" if r.passed else "[red]失败 FAIL[/red]"
-        console.print(f"{mark}  {r.name}" + (f"\n      {r.message}" if not r.passed and r.message else ""))
-    passed = sum(r.passed for r in results)
-    console.print(f"{passed} passed, {len(results) - passed} failed")
-    if passed != len(results) or not results:
+def rules_test(
+    feature: Annotated[
+        Path | None, typer.Argument(help="规格文件;不写则运行规则包的全部规格 / one feature, or every one")
+    ] = None,
+) -> None:
+    """运行规格 / run the specs (all of the pack's, or one file) and print pass/fail per scenario."""
+    try:
+        load_rulebook()  # the pack's own error first, once, not behind every scenario's
+    except DataFileError as exc:
+        fail(str(exc))
+    features = [feature] if feature is not None else sorted(rules_data().specs.glob("*.feature"))
+    try:
+        for path in features:
+            read_feature(path)  # a Gherkin mistake: file, line, column and the keyword meant
+        results = run_features(features)
+    except (SpecRunError, DataFileError) as exc:
+        fail(str(exc))
+    passed = failed = 0
+    said: set[str] = set()  # an error shared by many scenarios is printed once
+    for path, scenarios in results.items():
+        if feature is None:
+            console.print(f"[bold]{path.name}[/bold]")
+        for r in scenarios:
+            mark = "[green]通过 PASS[/green]" if r.passed else "[red]失败 FAIL[/red]"
+            why = "" if r.passed or not r.message else "(同上 / as above)" if r.message in said else r.message
+            said.add(r.message)
+            console.print(f"{mark}  {r.name}" + (f"\n      {why}" if why else ""), soft_wrap=True)
+        passed += sum(r.passed for r in scenarios)
+        failed += sum(not r.passed for r in scenarios)
+    console.print(
+        f"{passed} passed, {failed} failed" + (f"({len(results)} 个规格文件)" if feature is None else "")
+    )
+    if failed or not passed:
         raise typer.Exit(1)
 
 
@@ -398,7 +535,15 @@ def synth(
     seed: Annotated[int, typer.Option(help="随机种子 / seed (same seed, same bytes)")] = 1,
 ) -> None:
     """生成合成县级规划及其期望目标 / write synthetic county plans with their expected targets."""
-    from rulesengine.synth import synth_command
+    try:
+        from tools.synth import synth_command  # a development tool: in a checkout, not in the wheel
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("tools"):
+            raise
+        fail(
+            "合成规划生成器是开发工具,只在源码目录中可用(make venv)"
+            " / the synthetic-plan generator is a development tool, only in a checkout (make venv)"
+        )
 
     written = synth_command(counties, seed, out_dir)
     console.print(f"已写出 {written} 份合成规划(.txt + .meta.yaml + .gold.yaml)到 {out_dir}")
@@ -412,9 +557,41 @@ def batch(
     workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 2,
 ) -> None:
     """批量对标 / check every plan of a folder against its parents, in parallel, with a summary."""
-    from rulesengine.batch import batch_command
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    raise typer.Exit(batch_command(folder, against, out, workers))
+    from rulesengine.batch import BatchError, run_batch
+
+    with Progress(
+        TextColumn("[bold]对标检查 checking[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
+        task = bar.add_task("batch", total=None)
+        try:
+            result = run_batch(
+                folder,
+                against,
+                out,
+                workers=workers,
+                progress=lambda n, total: bar.update(task, completed=n, total=total),
+            )
+        except (BatchError, OSError) as exc:
+            bar.stop()
+            fail(str(exc))
+    checked = len(result.outcomes) - len(result.failed)
+    err_console.print(
+        f"已检查 {checked}/{len(result.outcomes)} 份规划,用时 {result.seconds:.1f} 秒"
+        f"({result.workers} 个进程);汇总:{result.files['markdown']}、{result.files['excel']};"
+        f"全部发现:{result.files['findings']}",
+        soft_wrap=True,
+    )
+    for o in result.failed:
+        err_console.print(
+            f"[yellow]{labels.BATCH_STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}", soft_wrap=True
+        )
+    raise typer.Exit(result.exit_code)
 
 
 register_service_commands(app)

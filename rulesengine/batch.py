@@ -1,4 +1,5 @@
-"""Checks every plan in a folder against the same parent plans: ``planalign batch DIR --against …``.
+"""Checks every plan in a folder against the same parent plans (``planalign batch DIR --against …``
+is its command, in planalign/cli.py).
 
 Why a batch runner rather than a loop over ``planalign check``: a provincial department checks
 all of its counties at once (浙江 has 90 county-level divisions, China about 2,800), and it needs
@@ -7,7 +8,7 @@ one summary it can sort and forward, not thousands of terminal tables. So this m
 * reads the parents once, in this process (a parent that cannot be read stops the batch: every
   check depends on it), and hands their extracted targets to the workers once each;
 * reads, extracts and checks the plans in worker processes (``forkserver``: durable-rules' C
-  core is per process and must not be forked mid-use), in chunks, with a rich progress bar; a plan that fails
+  core is per process and must not be forked mid-use), in chunks, reporting progress; a plan that fails
   to read or to check is a row in the summary, never the end of the batch. When a worker dies
   (a crash in the C core) the pool is replaced: the plans that were being checked at that moment
   are retried alone, so a plan that crashes a worker twice is reported and no other plan is lost;
@@ -23,7 +24,6 @@ read or checked (or the parents, the folder or the output cannot be used).
 
 from __future__ import annotations
 
-import csv
 import gc
 import math
 import multiprocessing
@@ -35,14 +35,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-from rulesengine.cells import csv_text, display_width, excel_text
 from rulesengine.check import CheckResult, PlanFacts, check_plan, find_parents
 from rulesengine.ingest import SUPPORTED_EXTENSIONS, IngestError
-from rulesengine.model import Category, FindingFact, Plan, Severity
+from rulesengine.labels import BATCH_STATUS_ZH, CATEGORY_ZH, SEVERITY_ZH
+from rulesengine.model import Category, Plan, Severity
 from rulesengine.plans import PlanError, load_plan
+from rulesengine.report import CheckReport, Sheet, check_markdown, save_workbook, table, write_csv
+from rulesengine.report.cells import md
 from rulesengine.rulebook import default_rulebook
 
 __all__ = [
@@ -50,16 +49,12 @@ __all__ = [
     "BatchResult",
     "FindingRow",
     "PlanOutcome",
-    "batch_command",
     "discover",
     "render_report",
     "run_batch",
     "write_summary",
 ]
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-CATEGORY_ZH = {"gap": "缺项", "weaker": "偏弱", "conflict": "冲突", "mismatch": "不可比", "aligned": "已对齐"}
-STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
 REPORTS_DIR = "reports"
 
 
@@ -147,39 +142,17 @@ def _report_names(paths: Sequence[Path]) -> list[str]:
     return [f"{p.stem if stems.count(p.stem) == 1 else p.name}.md" for p in paths]
 
 
-def _fact_line(f: FindingFact) -> str:
-    value = f"{f.value:g}{f.unit}" if f.value is not None else ""
-    where = f"[{f.start}-{f.end}]" if f.start is not None else ""
-    return f"{f.region} {f.period} {value}「{f.quote}」{where}".strip()
-
-
-def render_report(result: CheckResult, county: Plan, parents: Sequence[Plan]) -> str:
-    """One plan's Markdown report: findings by severity, each with its rule and quoted evidence."""
-    related = {p.id for p in find_parents(county, list(parents))}
-    lines = [
-        f"# 对标检查:{county.region.name} {county.period}",
-        "",
-        f"- 文件:{county.source_name}(规划编号 {county.id})",
-        f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in parents)}",
-        f"- 规则包版本 {result.rule_pack_version} · 指标目录版本 {result.catalog_version}",
-    ]
-    unrelated = [p for p in parents if p.id not in related]
+def render_report(result: CheckResult, county: PlanFacts, parents: Sequence[PlanFacts]) -> str:
+    """One plan's Markdown report (rulesengine.report), noting parents that are not above it."""
+    related = {p.id for p in find_parents(county.plan, [p.plan for p in parents])}
+    unrelated = [p.plan for p in parents if p.plan.id not in related]
+    notes = []
     if unrelated:
         names = "、".join(f"{p.region.name} {p.period}" for p in unrelated)
-        lines.append(f"- 注意:{names} 的行政区不在本规划之上,或规划期不覆盖 {county.period}")
-    lines += [f"- 警告:{w.message_zh}" for w in county.warnings]
-    counts = {s.value: sum(f.severity is s for f in result.findings) for s in Severity}
-    lines += ["", "错误 {error} · 警告 {warning} · 提示 {info}".format(**counts), ""]
-    for severity in Severity:
-        group = [f for f in result.findings if f.severity is severity]
-        if not group:
-            continue
-        lines += [f"## {SEVERITY_ZH[severity.value]}({len(group)})", ""]
-        for f in group:
-            lines.append(f"- **{CATEGORY_ZH[f.category.value]}** {f.message} `{f.rule_id} v{f.rule_version}`")
-            lines += [f"  - {_fact_line(x)}" for x in f.facts]
-        lines.append("")
-    return "\n".join(lines)
+        notes.append(("注意", f"{names} 的行政区不在本规划之上,或规划期不覆盖 {county.plan.period}"))
+    targets = {pf.plan.id: pf.targets for pf in (county, *parents)}
+    report = CheckReport.from_result(result, county.plan, [p.plan for p in parents], targets, notes)
+    return check_markdown(report)
 
 
 # --------------------------------------------------------------------------------------------
@@ -225,7 +198,7 @@ def _check_one(path: Path, report_name: str) -> PlanOutcome:
         county = PlanFacts.from_plan(plan)
         # the batch's parents are given for the whole folder: a plan of another year keeps them
         result = check_plan(county, _PARENTS, allow=("period",))
-        report = render_report(result, plan, [p.plan for p in _PARENTS])
+        report = render_report(result, county, _PARENTS)
         assert _OUT_DIR is not None
         (_OUT_DIR / REPORTS_DIR / report_name).write_text(report + "\n", encoding="utf-8")
     except Exception as exc:  # one plan's failure is a row in the summary, never the batch's end
@@ -379,11 +352,12 @@ def run_batch(
     out_dir: Path,
     *,
     workers: int = 2,
-    console: Console | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     """Check every plan in ``folder`` against the ``against`` plans; write reports and a summary.
 
-    ``workers=0`` checks in this process (tests, debugging). Raises :class:`BatchError` when the
+    ``workers=0`` checks in this process (tests, debugging). ``progress(done, total)`` is called
+    as plans finish (the command line draws a bar with it). Raises :class:`BatchError` when the
     batch cannot start; a plan that fails is an outcome, not an exception.
     """
     started = time.perf_counter()
@@ -398,32 +372,26 @@ def run_batch(
     rulebook = default_rulebook()
     (out_dir / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
     items = list(zip(paths, _report_names(paths), strict=True))
-    console = console or Console(stderr=True)
     prepared = time.perf_counter()
-    with Progress(
-        TextColumn("[bold]对标检查 checking[/bold]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("batch", total=len(items))
+    finished = 0
 
-        def advance(n: int) -> None:
-            progress.advance(task, n)
+    def advance(n: int) -> None:
+        nonlocal finished
+        finished += n
+        if progress is not None:
+            progress(finished, len(items))
 
-        restarts = 0
-        if workers <= 0:
-            _init_worker(parents, out_dir, freeze=False)  # not ours to freeze: the caller's process
-            done = {}
-            for index, (path, name) in enumerate(items):
-                done[index] = _check_chunk([(index, path, name)])[0][1]
-                advance(1)
-        else:
-            pool = _Pool(items, parents, out_dir, workers, advance)
-            done = pool.run()
-            restarts = pool.restarts
+    restarts = 0
+    if workers <= 0:
+        _init_worker(parents, out_dir, freeze=False)  # not ours to freeze: the caller's process
+        done = {}
+        for index, (path, name) in enumerate(items):
+            done[index] = _check_chunk([(index, path, name)])[0][1]
+            advance(1)
+    else:
+        pool = _Pool(items, parents, out_dir, workers, advance)
+        done = pool.run()
+        restarts = pool.restarts
     checked = time.perf_counter()
     result = BatchResult(
         outcomes=[done[i] for i in range(len(items))],
@@ -450,146 +418,67 @@ def run_batch(
 _COUNT_COLUMNS = [("severity", s.value, SEVERITY_ZH[s.value]) for s in Severity] + [
     ("category", c.value, CATEGORY_ZH[c.value]) for c in Category
 ]
+SUMMARY_HEAD = ["文件", "规划编号", "行政区", "规划期", "状态", "目标数", "发现"]
+SUMMARY_HEAD += [label for _, _, label in _COUNT_COLUMNS] + ["报告", "原因"]
+FINDINGS_HEAD = ["文件", "规划编号", "行政区", "规划期", "严重性", "类别", "规则", "指标", "发现"]
 
 
-def _summary_rows(result: BatchResult) -> tuple[list[str], list[list[str | int]]]:
-    head = ["文件", "规划编号", "行政区", "规划期", "状态", "目标数", "发现"]
-    head += [label for _, _, label in _COUNT_COLUMNS] + ["报告", "原因"]
+def _summary_rows(result: BatchResult) -> list[list[str | int]]:
     rows: list[list[str | int]] = []
     for o in result.outcomes:
         counts = [
             o.count(severity=v) if kind == "severity" else o.count(category=v)
             for kind, v, _ in _COUNT_COLUMNS
         ]
-        row: list[str | int] = [o.file, o.plan_id, o.region, o.period, STATUS_ZH[o.status], o.targets]
+        row: list[str | int] = [o.file, o.plan_id, o.region, o.period, BATCH_STATUS_ZH[o.status], o.targets]
         rows.append([*row, len(o.findings), *counts, o.report, o.error])
-    return head, rows
+    return rows
 
 
-def _md_cell(value: str | int) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
-def _summary_markdown(result: BatchResult, head: list[str], rows: list[list[str | int]]) -> str:
+def _summary_markdown(result: BatchResult, rows: list[list[str | int]]) -> str:
     checked = [o for o in result.outcomes if o.status == "ok"]
     totals = {s.value: sum(o.count(severity=s.value) for o in checked) for s in Severity}
+    parents = "、".join(md(f"{p.region.name} {p.period}({p.id})") for p in result.parents)
     lines = [
         "# 批量对标检查汇总 / batch check summary",
         "",
         f"- 规划 {len(result.outcomes)} 份:已检查 {len(checked)},未能检查 {len(result.failed)}",
-        f"- 上级规划:{'、'.join(f'{p.region.name} {p.period}({p.id})' for p in result.parents)}",
-        f"- 规则包版本 {result.rule_pack_version}",
+        f"- 上级规划:{parents}",
+        f"- 规则包版本 {md(result.rule_pack_version)}",
         "- 发现合计:错误 {error} · 警告 {warning} · 提示 {info}".format(**totals),
         f"- 有错误的规划 {sum(1 for o in checked if o.count(severity='error'))} 份",
         "",
     ]
     if result.failed:
-        lines += ["## 未能检查的规划", "", "| 文件 | 状态 | 原因 |", "|---|---|---|"]
-        lines += [
-            f"| {_md_cell(o.file)} | {STATUS_ZH[o.status]} | {_md_cell(o.error)} |" for o in result.failed
-        ]
-        lines.append("")
-    shown = [i for i, h in enumerate(head) if h != "原因"]
-    lines += ["## 各规划发现数", ""]
-    lines.append("| " + " | ".join(head[i] for i in shown) + " |")
-    lines.append("|" + "---|" * len(shown))
-    for row in rows:
-        cells = [_md_cell(row[i]) for i in shown]
-        report = row[head.index("报告")]
-        if report:
-            cells[shown.index(head.index("报告"))] = f"[{report}]({report})"
-        lines.append("| " + " | ".join(cells) + " |")
+        failed = [[o.file, BATCH_STATUS_ZH[o.status], o.error] for o in result.failed]
+        lines += ["## 未能检查的规划", "", *table(["文件", "状态", "原因"], failed), ""]
+    shown = [i for i, h in enumerate(SUMMARY_HEAD) if h != "原因"]
+    link = shown.index(SUMMARY_HEAD.index("报告"))
+    body = [[row[i] for i in shown] for row in rows]
+    lines += ["## 各规划发现数", "", *table([SUMMARY_HEAD[i] for i in shown], body, links=[link])]
     return "\n".join(lines) + "\n"
 
 
-def _widths(head: list[str], rows: Iterable[list[str | int]], cap: int = 60) -> list[float]:
-    """Column widths for Excel: the widest cell's display width (CJK counts twice), capped."""
-    widths = [display_width(h) for h in head]
-    for row in rows:
-        for i, value in enumerate(row):
-            text = str(value)
-            if len(text) >= cap:  # every character is at least one column wide
-                widths[i] = cap
-            elif 2 * len(text) > widths[i]:  # else it cannot be wider than what we have
-                widths[i] = max(widths[i], display_width(text))
-    return [min(w, cap) + 2 for w in widths]
-
-
-def _write_workbook(path: Path, head: list[str], rows: list[list[str | int]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("汇总")
-    for i, width in enumerate(_widths(head, rows), start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for h in head:
-        cell = WriteOnlyCell(sheet, value=h)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([excel_text(WriteOnlyCell(sheet, value=v)) if isinstance(v, str) else v for v in row])
-    book.save(path)
-
-
-FINDINGS_HEAD = ["文件", "规划编号", "行政区", "规划期", "严重性", "类别", "规则", "指标", "发现"]
-
-
-def _write_findings(path: Path, result: BatchResult) -> None:
-    """Every finding of every plan, one a line, as CSV Excel opens (UTF-8 with a byte-order mark).
-
-    CSV, not a workbook sheet: for 60,000 findings of 3,000 plans openpyxl is many times slower
-    than the CSV module (figures in bench/PERFORMANCE.md).
-    """
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(FINDINGS_HEAD)
-        for o in result.outcomes:
-            for f in o.findings:
-                where = [o.file, o.plan_id, o.region, o.period]
-                what = [SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.rule_id, f.indicator, f.message]
-                out.writerow([csv_text(cell) for cell in where + what])
+def _finding_rows(result: BatchResult) -> Iterable[list[str]]:
+    for o in result.outcomes:
+        for f in o.findings:
+            what = [SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.rule_id, f.indicator, f.message]
+            yield [o.file, o.plan_id, o.region, o.period, *what]
 
 
 def write_summary(result: BatchResult) -> dict[str, Path]:
-    """Write ``summary.md``, ``summary.xlsx`` and ``findings.csv`` into the output folder."""
-    head, rows = _summary_rows(result)
+    """Write ``summary.md``, ``summary.xlsx`` and ``findings.csv`` into the output folder.
+
+    The findings go to CSV, not a workbook sheet: for the findings of thousands of plans the
+    csv module is many times faster than openpyxl (figures in bench/PERFORMANCE.md).
+    """
+    rows = _summary_rows(result)
     files = {
         "markdown": result.out_dir / "summary.md",
         "excel": result.out_dir / "summary.xlsx",
         "findings": result.out_dir / "findings.csv",
     }
-    files["markdown"].write_text(_summary_markdown(result, head, rows), encoding="utf-8")
-    _write_workbook(files["excel"], head, rows)
-    _write_findings(files["findings"], result)
+    files["markdown"].write_text(_summary_markdown(result, rows), encoding="utf-8")
+    save_workbook(files["excel"], [Sheet("汇总", SUMMARY_HEAD, rows, wrap=False)])
+    write_csv(files["findings"], FINDINGS_HEAD, _finding_rows(result))
     return files
-
-
-# --------------------------------------------------------------------------------------------
-# The command.
-
-
-def batch_command(folder: Path, against: list[Path], out_dir: Path, workers: int) -> int:
-    """``planalign batch``: run the batch, print where the summary is; return the exit status."""
-    console = Console(stderr=True)
-    try:
-        result = run_batch(folder, against, out_dir, workers=workers, console=console)
-    except (BatchError, OSError) as exc:
-        console.print(f"[red]错误 / error:[/red] {exc}", soft_wrap=True)
-        return 2
-    checked = len(result.outcomes) - len(result.failed)
-    console.print(
-        f"已检查 {checked}/{len(result.outcomes)} 份规划,用时 {result.seconds:.1f} 秒"
-        f"({result.workers} 个进程);汇总:{result.files['markdown']}、{result.files['excel']};"
-        f"全部发现:{result.files['findings']}",
-        soft_wrap=True,
-    )
-    for o in result.failed:
-        console.print(f"[yellow]{STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}", soft_wrap=True)
-    return result.exit_code

@@ -1,7 +1,8 @@
-"""Loads the indicator catalog (rules/indicators.yaml) once and answers questions about it.
+"""Loads the indicator catalog (indicators.yaml of the rules data) once and answers questions about it.
 
 The catalog is data an analyst edits every plan year, so every entry is validated at load and
-a bad one fails with the file, the entry id and the field named: the message alone must be
+a bad one fails with the file, the line, the entry id and the field named
+(:class:`CatalogError`, a ``rulesengine.datafile.DataFileError``): the message alone must be
 enough to fix the YAML.
 """
 
@@ -12,29 +13,33 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from rulesengine.datafile import DataFileError, YamlFile, read_yaml, validation_error
 from rulesengine.model import Form, Indicator
+from rulesengine.ruledata import rules_data
 
-__all__ = ["RULES_DIR", "Catalog", "CatalogError", "default_catalog", "load_catalog"]
-
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-CATALOG_FILE = RULES_DIR / "indicators.yaml"
+__all__ = ["Catalog", "CatalogError", "default_catalog", "load_catalog"]
 
 
-class CatalogError(ValueError):
-    """A catalog file that cannot be used; the message names file, entry and field."""
+class CatalogError(DataFileError):
+    """A catalog file that cannot be used; names file, line, entry (the indicator id) and field."""
 
-    def __init__(self, file: Path | str, entry: str | None, field_name: str | None, problem: str):
-        self.file = str(file)
+    def __init__(
+        self,
+        file: Path | str,
+        line: int | None,
+        field: str | None,
+        problem_zh: str,
+        problem_en: str,
+        *,
+        entry: str | None = None,
+        column: int | None = None,
+    ) -> None:
         self.entry = entry
-        self.field = field_name
-        where = self.file + (f" 指标/entry {entry}" if entry else "")
-        where += f" 字段/field {field_name}" if field_name else ""
-        super().__init__(f"{where}: {problem}")
+        where = f" 指标/entry {entry}" if entry else ""
+        super().__init__(file, line, field, problem_zh, problem_en, where=where, column=column)
 
 
 @dataclass(frozen=True)
@@ -124,68 +129,70 @@ def _wording_index(wordings: tuple[tuple[str, ...], ...]) -> tuple[re.Pattern[st
     return re.compile(alternation), canon
 
 
-def _parse(data: Any, file: Path | str) -> Catalog:
+def _parse(doc: YamlFile[CatalogError]) -> Catalog:
+    data = doc.data
     if not isinstance(data, dict):
-        raise CatalogError(file, None, None, "顶层应为映射 / top level must be a mapping")
-    unknown = set(data) - {"version", "indicators", "topics", "wordings"}
+        raise doc.error(None, "顶层应为映射", "top level must be a mapping")
+    unknown = sorted(set(data) - {"version", "indicators", "topics", "wordings"}, key=str)
     if unknown:
-        raise CatalogError(file, None, sorted(unknown)[0], "未知字段 / unknown field")
+        raise doc.error([unknown[0]], "未知字段", "unknown field")
     version = data.get("version")
     if not version:
-        raise CatalogError(file, None, "version", "缺少版本号 / version is required")
+        raise doc.error(["version"], "缺少版本号", "version is required")
     raw_topics = data.get("topics") or {}
     if not isinstance(raw_topics, dict):
-        raise CatalogError(file, None, "topics", "应为 主题: [关键词] 映射 / must map topic to keywords")
+        raise doc.error(["topics"], "应为 主题: [关键词] 映射", "must map topic to keywords")
     topics: dict[str, tuple[str, ...]] = {}
     for name, words in raw_topics.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
-            raise CatalogError(
-                file, f"topic {name}", "keywords", "应为非空字符串列表 / must be a non-empty list of strings"
+            raise doc.error(
+                ["topics", str(name)],
+                "应为非空字符串列表",
+                "must be a non-empty list of strings",
+                entry=f"topic {name}",
             )
         topics[str(name)] = tuple(words)
     raw_wordings = data.get("wordings") or []
-    if not isinstance(raw_wordings, list) or not all(
-        isinstance(g, list) and len(g) > 1 and all(isinstance(w, str) and w for w in g) for g in raw_wordings
-    ):
-        raise CatalogError(
-            file, None, "wordings", "应为同义写法组的列表 / must be a list of groups of two or more wordings"
-        )
+    if not isinstance(raw_wordings, list):
+        raise doc.error(["wordings"], "应为同义写法组的列表", "must be a list of groups")
+    for i, group in enumerate(raw_wordings):
+        if not (isinstance(group, list) and len(group) > 1 and all(isinstance(w, str) and w for w in group)):
+            raise doc.error(
+                ["wordings", i], "应为两个以上写法的列表", "must be a group of two or more wordings"
+            )
     wordings = tuple(tuple(g) for g in raw_wordings)
     raw = data.get("indicators")
     if not isinstance(raw, dict) or not raw:
-        raise CatalogError(file, None, "indicators", "应为非空映射 / must be a non-empty mapping")
+        raise doc.error(["indicators"], "应为非空映射", "must be a non-empty mapping")
     indicators: dict[str, Indicator] = {}
     for ind_id, body in raw.items():
+        where: list[str | int] = ["indicators", str(ind_id)]
         if not isinstance(body, dict):
-            raise CatalogError(file, str(ind_id), None, "条目应为映射 / entry must be a mapping")
+            raise doc.error(where, "条目应为映射", "entry must be a mapping", entry=str(ind_id))
         try:
             ind = Indicator.model_validate({"id": str(ind_id), **body})
         except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"]) or None
-            raise CatalogError(file, str(ind_id), loc, err["msg"]) from None
-        for topic in ind.topics:
+            raise validation_error(doc, exc, where, entry=str(ind_id)) from None
+        for i, topic in enumerate(ind.topics):
             if topic not in topics:
-                raise CatalogError(file, ind.id, "topics", f"未声明的主题 / undeclared topic {topic!r}")
+                raise doc.error(
+                    [*where, "topics", i],
+                    f"未声明的主题 {topic!r}",
+                    f"undeclared topic {topic!r}",
+                    entry=ind.id,
+                )
         indicators[ind.id] = ind
     return Catalog(
-        version=str(version), indicators=indicators, topics=topics, source=str(file), wordings=wordings
+        version=str(version), indicators=indicators, topics=topics, source=str(doc.path), wordings=wordings
     )
 
 
-def load_catalog(path: Path | str = CATALOG_FILE) -> Catalog:
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogError(path, None, None, f"无法读取 / cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第{mark.line + 1}行/line {mark.line + 1}: " if mark else ""
-        raise CatalogError(path, None, None, f"{line}YAML 语法错误 / YAML syntax error") from None
-    return _parse(data, path)
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """The catalog at ``path`` (default: the rules data's indicators.yaml), validated."""
+    return _parse(read_yaml(path if path is not None else rules_data().indicators, CatalogError))
 
 
 @cache
 def default_catalog() -> Catalog:
-    return load_catalog(CATALOG_FILE)
+    """The catalog of the rules data in use (see rulesengine.ruledata), loaded once."""
+    return load_catalog()

@@ -33,12 +33,14 @@ from pydantic import BaseModel, ConfigDict
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.extract.clauses import split_sentences
+from rulesengine.extract.mentions import extract_mentions
 from rulesengine.extract.phrasing import default_phrasing
 from rulesengine.extract.relative import extract_relatives
 from rulesengine.factmodels import (
     FACT_MODELS,
     FieldSpec,
     FormName,
+    MentionFact,
     PlanFact,
     RelativeFact,
     Role,
@@ -54,6 +56,7 @@ from rulesengine.model import (
     Comparator,
     Direction,
     FrozenFact,
+    IndicatorMention,
     Plan,
     RelativeMention,
     Scale,
@@ -90,6 +93,7 @@ class PlanFacts(BaseModel):
     targets: tuple[Target, ...] = ()
     topics: tuple[TopicMention, ...] = ()
     relatives: tuple[RelativeMention, ...] = ()
+    mentions: tuple[IndicatorMention, ...] = ()
 
     @classmethod
     def from_plan(cls, plan: Plan, catalog: Catalog | None = None) -> PlanFacts:
@@ -99,6 +103,7 @@ class PlanFacts(BaseModel):
             targets=tuple(extract_targets(plan.text, plan.period, catalog)),
             topics=tuple(extract_topics(plan.text, catalog)),
             relatives=tuple(extract_relatives(plan.text, catalog)),
+            mentions=tuple(extract_mentions(plan.text, catalog)),
         )
 
     @classmethod
@@ -109,13 +114,14 @@ class PlanFacts(BaseModel):
         topics: Sequence[TopicMention],
         catalog: Catalog | None = None,
     ) -> PlanFacts:
-        """Facts from stored (and reviewer-corrected) targets; the relative commitments, which
-        are not stored, are read from the text again."""
+        """Facts from stored (and reviewer-corrected) targets; the relative commitments and the
+        indicators named, which are not stored, are read from the text again."""
         return cls(
             plan=plan,
             targets=tuple(targets),
             topics=tuple(topics),
             relatives=tuple(extract_relatives(plan.text, catalog or default_catalog())),
+            mentions=tuple(extract_mentions(plan.text, catalog or default_catalog())),
         )
 
 
@@ -126,7 +132,7 @@ class FactSource:
     plan: Plan
     role: Role
     target: Target | None = None
-    mention: TopicMention | None = None
+    mention: TopicMention | IndicatorMention | None = None
     relative: RelativeMention | None = None
 
 
@@ -318,6 +324,11 @@ def _facts_of_plan(
         yield (
             TopicFact(ref=f"{key}.m{j}", **base, topic=m.topic, keyword=m.keyword),
             FactSource(pf.plan, role, mention=m),
+        )
+    for j, n in enumerate(pf.mentions):
+        yield (
+            MentionFact(ref=f"{key}.n{j}", **base, indicator=n.indicator, keyword=n.keyword),
+            FactSource(pf.plan, role, mention=n),
         )
 
 

@@ -25,27 +25,25 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from rulesengine.facts import FactSet, FactSource
-from rulesengine.model import Category, Finding, FindingFact, Plan, Severity
+from rulesengine.labels import BASIS_ZH, COMPARATOR_WORD, FORM_ZH, KIND_ZH, format_number, indicator_name
+from rulesengine.model import (
+    Category,
+    Finding,
+    FindingFact,
+    IndicatorMention,
+    Plan,
+    RelativeMention,
+    Severity,
+    TopicMention,
+)
 from rulesengine.rulebook import Case, Rule, Rulebook, render, template_fields
 
-__all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint", "format_number"]
+__all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint"]
 
-_COMPARATOR_TEXT = {"gte": "以上", "approx": "左右", "lte": "以内", "eq": ""}
-_KIND_ZH = {"baseline": "基准", "stretch": "力争"}
-_BASIS_ZH = {"annual": "年度", "cumulative": "累计"}
-_FORM_ZH = {
-    "growth": "增长率",
-    "share": "占比",
-    "level": "水平值",
-    "count": "数量",
-    "reduction": "下降率",
-    "other": "其他口径",
-}
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 _CATEGORY_RANK = {c: i for i, c in enumerate(Category)}
 _KIND_RANK = {"baseline": 0, "stretch": 1}
@@ -58,18 +56,6 @@ class RawMatch:
     rule: Rule
     case: Case
     facts: Mapping[str, Mapping[str, Any]]
-
-
-@lru_cache(maxsize=8192)
-def format_number(value: float) -> str:
-    """12.0 → "12", 5.5 → "5.5", 10000.0 → "10000": how plans write numbers.
-
-    Cached: every finding shows every number of its facts (years, values), a few dozen distinct
-    ones, through Decimal; the result depends on ``float(value)`` alone, so 1, 1.0 and True
-    sharing an entry is harmless.
-    """
-    text = format(Decimal(str(round(float(value), 4))).normalize(), "f")
-    return "0" if text in ("-0", "") else text
 
 
 def _round(value: Any) -> Any:
@@ -101,6 +87,8 @@ def fingerprint(match: RawMatch, indicator: str) -> str:
                 what.append((p.name, "relation", fact.get("relation")))
             elif p.type == "topic":
                 what.append((p.name, "topic", fact.get("topic")))
+            elif p.type == "mention":
+                what.append((p.name, "indicator", fact.get("indicator")))
     payload = {"rule": match.rule.id, "indicator": indicator, "where": where, "what": what}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
@@ -128,14 +116,14 @@ def _display(fact: Mapping[str, Any], src: FactSource, wanted: frozenset[str]) -
         out["plan_title"] = plan.title or plan.source_name.rsplit(".", 1)[0] or plan.id
     if "value_text" in wanted and "value" in fact:
         rng = f"-{format_number(fact['value_max'])}" if "value_max" in fact else ""
-        suffix = _COMPARATOR_TEXT.get(str(fact.get("comparator")), "")
+        suffix = COMPARATOR_WORD.get(str(fact.get("comparator")), "")
         out["value_text"] = f"{format_number(fact['value'])}{rng}{fact.get('unit', '')}{suffix}"
     if "kind_zh" in wanted and "kind" in fact:
-        out["kind_zh"] = _KIND_ZH.get(str(fact["kind"]), str(fact["kind"]))
+        out["kind_zh"] = KIND_ZH.get(str(fact["kind"]), str(fact["kind"]))
     if "basis_zh" in wanted and "basis" in fact:
-        out["basis_zh"] = _BASIS_ZH.get(str(fact["basis"]), str(fact["basis"]))
+        out["basis_zh"] = BASIS_ZH.get(str(fact["basis"]), str(fact["basis"]))
     if "form_zh" in wanted and "form" in fact:
-        out["form_zh"] = _FORM_ZH.get(str(fact["form"]), str(fact["form"]))
+        out["form_zh"] = FORM_ZH.get(str(fact["form"]), str(fact["form"]))
     if "period_text" in wanted and "period" in fact:
         out["period_text"] = f"{fact['period']}年"
     if "pace" in wanted and fact.get("basis") == "cumulative" and "year" in fact:
@@ -167,31 +155,17 @@ def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[Findi
                 start=t.span.start,
                 end=t.span.end,
             )
-        elif src.relative is not None:
-            r = src.relative
-            key = (plan.id, r.span.start, r.span.end)
+        elif (said := src.relative or src.mention) is not None:
+            key = (plan.id, said.span.start, said.span.end)
             fact = FindingFact(
                 role=role,
                 plan_id=plan.id,
                 region=plan.region.name,
-                indicator=r.indicator or "relative:binding",
+                indicator=_said_indicator(said),
                 period=str(plan.period),
-                quote=r.quote,
-                start=r.span.start,
-                end=r.span.end,
-            )
-        elif src.mention is not None:
-            m = src.mention
-            key = (plan.id, m.span.start, m.span.end)
-            fact = FindingFact(
-                role=role,
-                plan_id=plan.id,
-                region=plan.region.name,
-                indicator=f"topic:{m.topic}",
-                period=str(plan.period),
-                quote=m.quote,
-                start=m.span.start,
-                end=m.span.end,
+                quote=said.quote,
+                start=said.span.start,
+                end=said.span.end,
             )
         else:  # a plan fact: context for the message, not evidence
             continue
@@ -199,6 +173,16 @@ def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[Findi
             seen.add(key)
             out.append(fact)
     return tuple(out)
+
+
+def _said_indicator(said: RelativeMention | TopicMention | IndicatorMention) -> str:
+    """What a quoted sentence without a target is about: a relative commitment's indicator (or
+    the binding ones as a group), a topic, or the indicator a plan names."""
+    if isinstance(said, RelativeMention):
+        return said.indicator or "relative:binding"
+    if isinstance(said, TopicMention):
+        return f"topic:{said.topic}"
+    return said.indicator
 
 
 def _evidence_key(facts: Iterable[FindingFact]) -> tuple[Any, ...]:
@@ -221,8 +205,7 @@ def finding_order(f: Finding) -> tuple[Any, ...]:
 def _finding(match: RawMatch, rulebook: Rulebook, sources: Mapping[str, FactSource]) -> Finding:
     subject = match.facts[match.case.subject]
     indicator = str(subject["indicator"])
-    ind = rulebook.catalog.get(indicator)
-    name = ind.name if ind else indicator.removeprefix("other:")
+    name = indicator_name(indicator, rulebook.catalog)
     wanted = _template_fields(match.case.message)
     context = {
         p.name: _display(match.facts[p.name], sources[str(match.facts[p.name]["ref"])], wanted[p.name])

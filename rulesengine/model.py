@@ -25,6 +25,7 @@ __all__ = [
     "Form",
     "FrozenFact",
     "Indicator",
+    "IndicatorMention",
     "Kind",
     "Level",
     "Period",
@@ -296,6 +297,22 @@ class Target(_Frozen):
 
     def quote_matches(self, text: str) -> bool:
         return text[self.span.start : self.span.end] == self.quote
+
+
+class IndicatorMention(_Frozen):
+    """A plan names an indicator by one of its own catalog words (its name or a synonym), with or
+    without a number: "mentions this indicator", narrower than a topic (创新 is in 创新中心)."""
+
+    indicator: str = Field(min_length=1)
+    keyword: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    span: Span
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        return self
 
 
 class TopicMention(_Frozen):

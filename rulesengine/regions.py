@@ -66,9 +66,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rulesengine.datafile import load_model
 from rulesengine.model import Level, Region
+from rulesengine.ruledata import rules_data
 
 __all__ = [
-    "REGIONS_FILE",
     "RegionData",
     "RegionError",
     "RegionIndex",
@@ -128,8 +128,6 @@ _EXTRA_SHORT_NAMES = {"神农架林区": "神农架"}
 
 _LEVEL_RANK = {Level.national: -1, Level.province: 0, Level.city: 1, Level.county: 2}
 
-REGIONS_FILE = Path(__file__).resolve().parent.parent / "rules" / "regions.yaml"
-
 
 class _National(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -156,9 +154,10 @@ class RegionData(BaseModel):
     zones: tuple[_Zone, ...] = ()
 
 
-def load_region_data(path: Path = REGIONS_FILE) -> RegionData:
-    """The extra regions, or a bilingual error naming the file and the field."""
-    return load_model(path, RegionData)
+def load_region_data(path: Path | None = None) -> RegionData:
+    """The extra regions (default: the rules data's regions.yaml), or a DataFileError naming the
+    file, the line and the field."""
+    return load_model(path if path is not None else rules_data().regions, RegionData)
 
 
 def data_source() -> str:

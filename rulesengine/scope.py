@@ -21,11 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rulesengine.datafile import load_model
 from rulesengine.model import Plan
+from rulesengine.ruledata import rules_data
 from rulesengine.titles import named_plan
 
 __all__ = ["PlanKind", "PlanScope", "ScopeData", "load_scope_data", "read_scope", "scope_reason"]
-
-SCOPES_FILE = Path(__file__).resolve().parent.parent / "rules" / "scopes.yaml"
 
 
 class PlanKind(StrEnum):
@@ -87,9 +86,10 @@ class ScopeData(BaseModel):
         return None
 
 
-def load_scope_data(path: Path = SCOPES_FILE) -> ScopeData:
-    """The scope data, or a bilingual error naming the file, line or field."""
-    return load_model(path, ScopeData)
+def load_scope_data(path: Path | None = None) -> ScopeData:
+    """The scope data (default: the rules data's scopes.yaml), or a DataFileError naming the
+    file, the line and the field."""
+    return load_model(path if path is not None else rules_data().scopes, ScopeData)
 
 
 @cache

@@ -1,33 +1,44 @@
-"""Runs one spec file (specs/*.feature) and says, per scenario, whether it passed and why not.
+"""Runs spec files (specs/*.feature) and says, per scenario, whether it passed and why not.
 
-This is what ``planalign rules test specs/x.feature`` prints: an analyst who wrote a rule and its
+This is what ``planalign rules test [specs/x.feature]`` prints (every feature of the pack when
+none is named, so a new rule's clash with another spec shows at once): an analyst who wrote a rule and its
 scenarios sees plain pass/fail lines without reading pytest output. It runs pytest in a child
 process (pytest caches imported test modules, so a second in-process run would see the first
-run's scenarios) on tests/specs/test_specs.py (which binds every feature under specs/ to the step library in
-tests/specs/conftest.py) with the features folder pointed at the file's own folder, and keeps
-only the scenarios of the requested file: a draft can be tried anywhere, and once it is under
-specs/ `make test` runs it too.
+run's scenarios) on a two-line test module written to a temporary folder, which binds just those
+features to the step library (rulesengine/spec_steps.py, loaded as a plugin). Nothing comes from
+a checkout — no tests/ folder, no pyproject.toml — so it works the same from an installed
+planalign: a draft can be tried anywhere, and once it is under specs/ `make test` runs it too.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ScenarioResult", "SpecRunError", "run_feature"]
+__all__ = ["ScenarioResult", "SpecRunError", "run_feature", "run_features"]
 
 _ENV_FEATURE = "PLANALIGN_SPEC_FEATURE"
 _ENV_REPORT = "PLANALIGN_SPEC_REPORT"
 
-ROOT = Path(__file__).resolve().parent.parent
-STEP_MODULE = ROOT / "tests" / "specs" / "test_specs.py"
+# The child's test module and settings: the features, bound by absolute path.
+_BINDING = f"""import os
+
+from pytest_bdd import scenarios
+
+scenarios(*os.environ["{_ENV_FEATURE}"].split(os.pathsep))
+"""
+_SETTINGS = """[pytest]
+disable_test_id_escaping_and_forfeit_all_rights_to_community_support = true
+"""
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,12 @@ def _scenario_of(item: Any) -> tuple[str, str] | None:
 
 
 class _Collector:
-    """A pytest plugin: keeps one feature's scenarios and records each one's outcome."""
+    """A pytest plugin: keeps the named features' scenarios and records each one's outcome."""
 
-    def __init__(self, feature: Path) -> None:
-        self.feature = str(feature.resolve())
+    def __init__(self, features: list[Path]) -> None:
+        self.features = {str(f.resolve()) for f in features}
         self.names: dict[str, str] = {}
+        self.feature_of: dict[str, str] = {}
         self.results: dict[str, ScenarioResult] = {}
         self.errors: list[str] = []
 
@@ -67,8 +79,9 @@ class _Collector:
         keep, drop = [], []
         for item in items:
             found = _scenario_of(item)
-            if found is not None and found[0] == self.feature:
+            if found is not None and found[0] in self.features:
                 self.names[item.nodeid] = _display_name(item, found[1])
+                self.feature_of[item.nodeid] = found[0]
                 keep.append(item)
             else:
                 drop.append(item)
@@ -101,19 +114,39 @@ def _display_name(item: Any, name: str) -> str:
     return filled
 
 
+_NO_STEP = re.compile(
+    r'Step definition is not found: \w+ "(?P<text>.*?)"\. Line (?P<line>\d+) in scenario .*?'
+    r' in the feature "(?P<file>[^"]+)"',
+    re.S,
+)
+
+
 def _reason(report: Any) -> str:
-    """The assertion message (the step library writes them in plain Chinese), else the error."""
+    """The assertion message (the step library writes them in plain Chinese), else the error —
+    a step no definition matches said in Chinese, with its file, line and the sentence meant."""
     crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
     text = crash.message if crash is not None else str(getattr(report, "longrepr", "") or "")
-    text = text.removeprefix("AssertionError: ")
+    missing = _NO_STEP.search(text)
+    if missing:
+        from rulesengine.spec_steps import STEP_SENTENCES
+
+        said = missing["text"]
+        close = difflib.get_close_matches(said, STEP_SENTENCES, n=1, cutoff=0.4)
+        hint = (f";是不是“{close[0]}”?", f"; did you mean {close[0]!r}?") if close else ("", "")
+        return (
+            f"{missing['file']} 第{missing['line']}行/line {missing['line']}: 步骤“{said}”不是步骤库中的句子"
+            f"(见 specs/README.md“可用的步骤”){hint[0]} / no step definition matches {said!r}{hint[1]}"
+        )
+    text = re.sub(r"^(?:[\w.]+\.)?\w+(?:Error|Exception): ", "", text)  # no Python class names
     return text.split("\nassert ", 1)[0].strip()
 
 
 def pytest_configure(config: Any) -> None:
     """Plugin entry in the child process: collect the feature named by the environment."""
-    feature = os.environ.get(_ENV_FEATURE)
-    if feature:
-        config.pluginmanager.register(_Collector(Path(feature)), "planalign-spec-collector")
+    features = os.environ.get(_ENV_FEATURE)
+    if features:
+        paths = [Path(f) for f in features.split(os.pathsep)]
+        config.pluginmanager.register(_Collector(paths), "planalign-spec-collector")
 
 
 def pytest_unconfigure(config: Any) -> None:
@@ -127,6 +160,7 @@ def pytest_unconfigure(config: Any) -> None:
             {
                 "nodeid": n,
                 "name": name,
+                "feature": collector.feature_of[n],
                 **(
                     {"passed": r.passed, "message": r.message}
                     if (r := collector.results.get(n)) is not None
@@ -141,29 +175,42 @@ def pytest_unconfigure(config: Any) -> None:
 
 def run_feature(path: Path | str, *, timeout: float = 600.0) -> list[ScenarioResult]:
     """Run every scenario of one feature file; results in file order."""
-    feature = Path(path).resolve()
-    if not feature.is_file():
-        raise SpecRunError(f"找不到规格文件 / no such feature file: {path}")
-    if not STEP_MODULE.is_file():
-        raise SpecRunError(f"找不到步骤库 / the step library is missing: {STEP_MODULE}")
+    return next(iter(run_features([path], timeout=timeout).values()))
+
+
+def run_features(paths: Sequence[Path | str], *, timeout: float = 600.0) -> dict[Path, list[ScenarioResult]]:
+    """Run every scenario of the features in one child pytest; results per feature, in order."""
+    features = [Path(p).resolve() for p in paths]
+    for feature, path in zip(features, paths, strict=True):
+        if not feature.is_file():
+            raise SpecRunError(f"找不到规格文件 / no such feature file: {path}")
     with tempfile.TemporaryDirectory(prefix="planalign-spec-") as tmp:
-        report = Path(tmp) / "report.json"
-        env = {**os.environ, _ENV_FEATURE: str(feature), _ENV_REPORT: str(report)}
+        work = Path(tmp)
+        (work / "test_feature.py").write_text(_BINDING, encoding="utf-8")
+        (work / "pytest.ini").write_text(_SETTINGS, encoding="utf-8")
+        report = work / "report.json"
+        env = {**os.environ, _ENV_FEATURE: os.pathsep.join(map(str, features)), _ENV_REPORT: str(report)}
         args = [
-            sys.executable, "-m", "pytest", str(STEP_MODULE),
-            f"--rootdir={ROOT}", "-c", str(ROOT / "pyproject.toml"),
-            "-o", f"bdd_features_base_dir={feature.parent}",
-            "-p", "rulesengine.spec_runner", "-p", "no:cacheprovider", "-q", "--no-header",
+            sys.executable, "-m", "pytest", str(work / "test_feature.py"),
+            f"--rootdir={work}", "-c", str(work / "pytest.ini"),
+            "-p", "rulesengine.spec_steps", "-p", "rulesengine.spec_runner",
+            "-p", "no:cacheprovider", "-q", "--no-header",
         ]  # fmt: skip
         proc = subprocess.run(
-            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            args, cwd=work, env=env, capture_output=True, text=True, timeout=timeout, check=False
         )
         if not report.is_file():
             tail = " ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
             raise SpecRunError(f"规格未能运行 / the spec did not run (exit {proc.returncode}): {tail}")
         data = json.loads(report.read_text(encoding="utf-8"))
     if data["errors"]:
-        raise SpecRunError("规格无法加载 / the spec could not be loaded: " + "; ".join(data["errors"]))
-    if not data["scenarios"]:
-        raise SpecRunError(f"该文件中没有场景 / no scenarios collected from {feature.name}")
-    return [ScenarioResult(s["name"], bool(s["passed"]), s["message"]) for s in data["scenarios"]]
+        raise SpecRunError(
+            "规格无法加载 / the spec could not be loaded: " + "; ".join(dict.fromkeys(data["errors"]))
+        )
+    out: dict[Path, list[ScenarioResult]] = {f: [] for f in features}
+    for s in data["scenarios"]:
+        out[Path(s["feature"])].append(ScenarioResult(s["name"], bool(s["passed"]), s["message"]))
+    empty = [f.name for f, results in out.items() if not results]
+    if empty:
+        raise SpecRunError(f"该文件中没有场景 / no scenarios collected from {', '.join(empty)}")
+    return out

@@ -1,4 +1,4 @@
-"""The catalog loads, holds the required ids, and a bad entry names file, entry and field."""
+"""The catalog loads, holds the required ids, and a bad entry names file, line, entry and field."""
 
 from __future__ import annotations
 
@@ -33,39 +33,42 @@ _OK = "  x_growth:\n    name: 测试\n    units: ['%']\n    form: growth\n    re
 
 
 @pytest.mark.parametrize(
-    ("body", "entry", "field"),
+    ("body", "field", "line"),
     [
         (
             "  x_growth:\n    name: 测试\n    units: ['%']\n    form: speed\n    reference: r\n",
-            "x_growth",
-            "form",
+            "indicators.x_growth.form",
+            7,
         ),
-        ("  x_growth:\n    name: 测试\n    units: ['%']\n    form: growth\n", "x_growth", "reference"),
+        # a missing field: the line of the entry that lacks it
         (
-            _OK + "    colour: red\n",
-            "x_growth",
-            "colour",
+            "  x_growth:\n    name: 测试\n    units: ['%']\n    form: growth\n",
+            "indicators.x_growth.reference",
+            4,
         ),
-        (
-            _OK + "    topics: [无此主题]\n",
-            "x_growth",
-            "topics",
-        ),
+        (_OK + "    colour: red\n", "indicators.x_growth.colour", 9),
+        (_OK + "    topics: [无此主题]\n", "indicators.x_growth.topics[0]", 9),
     ],
 )
-def test_a_bad_entry_fails_naming_file_entry_and_field(
-    tmp_path: Path, body: str, entry: str, field: str
+def test_a_bad_entry_fails_naming_file_line_entry_and_field(
+    tmp_path: Path, body: str, field: str, line: int
 ) -> None:
     path = tmp_path / "indicators.yaml"
     path.write_text("version: 1\ntopics: {数字经济: [数字经济]}\nindicators:\n" + body, encoding="utf-8")
     with pytest.raises(CatalogError) as err:
         load_catalog(path)
-    assert (err.value.file, err.value.entry, err.value.field) == (str(path), entry, field)
-    assert str(path) in str(err.value) and entry in str(err.value)
+    assert (err.value.file, err.value.line, err.value.entry, err.value.field) == (
+        str(path),
+        line,
+        "x_growth",
+        field,
+    )
+    assert str(err.value).startswith(f"{path} {err.value.place} 指标/entry x_growth 字段/field {field}: ")
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "indicators.yaml"
     path.write_text("version: 1\nindicators:\n  a: [\n", encoding="utf-8")
-    with pytest.raises(CatalogError, match="line"):
+    with pytest.raises(CatalogError, match=r"第4行第\d+列/line 4 column \d+: YAML 语法错误") as err:
         load_catalog(path)
+    assert err.value.line == 4 and err.value.field is None

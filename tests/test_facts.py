@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rulesengine.factmodels import FACT_MODELS
 from rulesengine.facts import PlanFacts, Role, build_facts, field_specs
 from rulesengine.model import Comparator, Kind, Period, Span, Target
 from rulesengine.plans import load_plan, plan_from_text
@@ -52,8 +53,8 @@ def test_every_fact_of_a_type_has_the_same_fields_so_joins_never_miss_one(
     keys: dict[str, set[frozenset[str]]] = defaultdict(set)
     for fact in build_facts(*corpus[:1], [corpus[1]]).facts:
         keys[fact["type"]].add(frozenset(fact) - {"value_max"})
-    assert set(keys) <= {"plan", "target", "target_topic", "topic", "scope", "relative"}
-    assert {"plan", "target", "target_topic", "topic", "scope"} <= set(keys)
+    assert set(keys) <= set(FACT_MODELS)
+    assert {"plan", "target", "target_topic", "topic", "scope", "mention"} <= set(keys)
     assert all(len(shapes) == 1 for shapes in keys.values()), keys
     optional = {t: {n for n, s in f.items() if s.optional} for t, f in field_specs().items()}
     assert optional == {
@@ -63,6 +64,7 @@ def test_every_fact_of_a_type_has_the_same_fields_so_joins_never_miss_one(
         "topic": set(),
         "scope": set(),
         "relative": set(),
+        "mention": set(),
     }
 
 

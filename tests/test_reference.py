@@ -20,9 +20,9 @@ from rulesengine.check import INT_FIELDS, CheckResult, PlanFacts, check_plan, en
 from rulesengine.engine import RuleEngine
 from rulesengine.model import Kind, Period, Target
 from rulesengine.plans import load_plan, plan_from_text
-from rulesengine.reference import Match, ReferenceEngine, ReferenceRuleError
 from rulesengine.rulebook import Rulebook, default_rulebook
-from rulesengine.synth import generate
+from tools.reference import Match, ReferenceEngine, ReferenceRuleError
+from tools.synth import generate
 
 PLANS = Path(__file__).resolve().parents[1] / "examples" / "plans"
 SYNTHETIC_PLANS = 300

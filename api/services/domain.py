@@ -101,23 +101,11 @@ class EffectiveTarget:
     correction_id: int | None
 
     def public(self) -> TargetPublic:
-        t = self.target
         return TargetPublic(
             origin=self.origin,
             target_id=self.target_id,
             correction_id=self.correction_id,
-            indicator=t.indicator,
-            value=t.value,
-            unit=t.unit,
-            comparator=t.comparator,
-            value_max=t.value_max,
-            kind=t.kind,
-            basis=t.basis,
-            period=str(t.period),
-            quote=t.quote,
-            span_start=t.span.start,
-            span_end=t.span.end,
-            confidence=t.confidence,
+            **target_columns(self.target),
         )
 
 

@@ -27,8 +27,8 @@ from api.schemas import (
     RevisionPublic,
 )
 from api.services.common import count_and_page, get_plan, lock_plan, record
-from api.services.domain import apply_corrections, domain_target, target_columns
-from rulesengine.extract import extract_targets, extract_topics
+from api.services.domain import apply_corrections, domain_plan, domain_target, target_columns
+from rulesengine.check import PlanFacts
 from rulesengine.ingest import Document, IngestError, read_bytes
 from rulesengine.model import Level, Period, PlanWarning, Region, Target, TopicMention
 from rulesengine.regions import RegionError, default_index
@@ -117,11 +117,11 @@ def _store_revision(
     )
     session.add(revision)
     session.flush()
-    targets = extract_targets(doc.text, _period(plan.period))
-    if not targets:
+    facts = PlanFacts.from_plan(domain_plan(plan, revision))  # the library reads it as a check will
+    if not facts.targets:
         revision.warnings = [*revision.warnings, _NO_TARGETS.model_dump(mode="json")]
-    revision.topics = [t.model_dump(mode="json") for t in extract_topics(doc.text)]
-    for position, target in enumerate(targets):
+    revision.topics = [t.model_dump(mode="json") for t in facts.topics]
+    for position, target in enumerate(facts.targets):
         session.add(TargetRow(plan_id=plan.id, revision=number, position=position, **target_columns(target)))
     session.flush()
     return revision

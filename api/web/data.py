@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -19,28 +19,20 @@ from api.db import CheckRun, PlanRevision, PlanRow, TargetCorrection, TargetRow
 from api.schemas import CheckPublic, FindingPublic, ParentRef
 from api.services.checks import FindingFilter, list_findings
 from api.services.domain import apply_corrections
-from api.web.present import (
-    COVERAGE_ZH,
-    ROLE_ZH,
-    Excerpt,
-    excerpt,
-    indicator_name,
-    locate,
-    value_text,
-)
-from rulesengine.catalog import default_catalog
+from api.web.present import Excerpt, excerpt, locate
+from rulesengine.labels import PLAN_ROLE_ZH, indicator_name, value_text
 from rulesengine.model import Target
+from rulesengine.report import Coverage, ReportFinding, ReportPlan, Review
+from rulesengine.report import coverage as report_coverage
 
 __all__ = [
     "Column",
-    "Coverage",
-    "CoverageCell",
-    "CoverageRow",
     "Evidence",
     "all_findings",
     "check_columns",
     "coverage",
     "evidence",
+    "report_finding",
     "revision_text",
     "targets_seen",
 ]
@@ -61,37 +53,25 @@ def all_findings(
             return items
 
 
-@dataclass(frozen=True)
-class Column:
-    """A plan the check read: the county first, then its parents in the check's order."""
-
-    plan_id: str
-    revision: int
-    role: str
-    region: str
-    period: str
-    title: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.region} {self.period}"
+Column = ReportPlan
+"""A plan the check read: the county first, then its parents (the reports' own type)."""
 
 
 def check_columns(session: Session, check: CheckRun, public: CheckPublic) -> list[Column]:
     plan = session.get(PlanRow, check.plan_id)
     county = Column(
         plan_id=check.plan_id,
-        revision=check.plan_revision,
         role="county",
         region=plan.region_name if plan else check.plan_id,
         period=plan.period if plan else "",
         title=plan.title if plan else "",
+        revision=check.plan_revision,
     )
     return [county, *(_parent_column(p) for p in public.parents)]
 
 
 def _parent_column(ref: ParentRef) -> Column:
-    return Column(ref.plan_id, ref.revision, "parent", ref.region_name, ref.period, ref.title)
+    return Column(ref.plan_id, "parent", ref.region_name, ref.period, ref.title, ref.revision)
 
 
 def revision_text(session: Session, plan_id: str, number: int) -> str | None:
@@ -175,7 +155,7 @@ def evidence(session: Session, finding: FindingPublic, columns: Sequence[Column]
         out.append(
             Evidence(
                 role=role,
-                role_zh=ROLE_ZH.get(role, role),
+                role_zh=PLAN_ROLE_ZH.get(role, role),
                 plan_id=plan_id,
                 region=column.region if column else plan_id,
                 title=column.title if column else "",
@@ -191,107 +171,17 @@ def evidence(session: Session, finding: FindingPublic, columns: Sequence[Column]
 
 # -- coverage --------------------------------------------------------------------------------
 
-_STATE_OF = {
-    "gap": "missing",
-    "weaker": "weaker",
-    "mismatch": "mismatch",
-    "conflict": "conflict",
-    "aligned": "aligned",
-}
-_STATE_RANK = {"missing": 0, "weaker": 1, "mismatch": 2, "conflict": 3, "aligned": 4}
 
-
-@dataclass
-class CoverageCell:
-    """A plan's value(s) for an indicator and what the check found about them."""
-
-    values: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    state: str | None = None
-    finding_ids: list[int] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-    def add(self, finding: FindingPublic) -> None:
-        state = _STATE_OF[finding.category.value]
-        if self.state is None or _STATE_RANK[state] < _STATE_RANK[self.state]:
-            self.state = state
-        if finding.id not in self.finding_ids:
-            self.finding_ids.append(finding.id)
-            self.messages.append(finding.message)
-
-    @property
-    def state_zh(self) -> str:
-        return COVERAGE_ZH.get(self.state or "", "")
-
-    @property
-    def text(self) -> str:
-        return " / ".join(self.values)
-
-
-@dataclass
-class CoverageRow:
-    indicator: str
-    name: str
-    in_catalog: bool
-    cells: list[CoverageCell]
-
-    @property
-    def empty(self) -> bool:
-        return all(not c.values and c.state is None for c in self.cells)
-
-    @property
-    def state(self) -> str | None:
-        """The worst verdict in the row: what a reviewer scanning the rows should see first."""
-        states = [c.state for c in self.cells if c.state]
-        return min(states, key=_STATE_RANK.__getitem__) if states else None
-
-
-@dataclass(frozen=True)
-class Coverage:
-    columns: list[Column]
-    rows: list[CoverageRow]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Indicators by their row's worst state: the summary above the matrix."""
-        out: dict[str, int] = {k: 0 for k in COVERAGE_ZH}
-        for row in self.rows:
-            if row.state:
-                out[row.state] += 1
-        return out
+def report_finding(f: FindingPublic) -> ReportFinding:
+    """A stored finding as the library's reports take it: the finding and where its review is."""
+    review = Review(f.id, f.status.value, f.updated_by, f.updated_at, f.comment)
+    return ReportFinding(
+        f.severity, f.category, f.indicator, f.message, f.rule_id, f.rule_version, tuple(f.facts), review
+    )
 
 
 def coverage(
     columns: Sequence[Column], targets: dict[str, list[Target]], findings: Iterable[FindingPublic]
 ) -> Coverage:
-    """Catalog indicators × (county, parents): each cell's value and the check's verdict on it.
-
-    A cell is colored by the findings that cite that plan's targets; the county's cell is also
-    colored *missing* by a gap finding, which cites only the parent (the county has nothing to
-    quote). Findings resolved by a later check are left out: they no longer describe the plans.
-    """
-    catalog = default_catalog()
-    order = [ind.id for ind in catalog]
-    live = [f for f in findings if f.status.value != "resolved"]
-    extra = sorted({f.indicator for f in live if f.indicator not in catalog})
-    rows: list[CoverageRow] = []
-    index = {c.plan_id: i for i, c in enumerate(columns)}
-    for indicator in order + extra:
-        cells = [CoverageCell() for _ in columns]
-        for column, cell in zip(columns, cells, strict=True):
-            cell.values = [value_text(t) for t in targets.get(column.plan_id, []) if t.indicator == indicator]
-        for finding in (f for f in live if f.indicator == indicator):
-            cited = {fact.plan_id for fact in finding.facts}
-            for plan_id in cited:
-                if plan_id in index:
-                    cells[index[plan_id]].add(finding)
-            if finding.category.value == "gap" and cells:
-                cells[0].add(finding)
-            for fact in finding.facts:  # a comparable target under another indicator id
-                i = index.get(fact.plan_id)
-                if i is not None and fact.indicator != indicator and fact.value is not None:
-                    note = f"{value_text(fact)}({indicator_name(fact.indicator)})"
-                    if note not in cells[i].notes:
-                        cells[i].notes.append(note)
-        rows.append(CoverageRow(indicator, indicator_name(indicator), indicator in catalog, cells))
-    return Coverage(list(columns), rows)
+    """The library's coverage matrix for a stored check (rulesengine.report.coverage)."""
+    return report_coverage(columns, targets, [report_finding(f) for f in findings])

@@ -1,4 +1,5 @@
-"""Pure presentation helpers: Chinese labels, value texts, highlighted segments, spec scenarios.
+"""Pure presentation helpers for the pages: highlighted segments and spec scenarios (the words
+themselves are rulesengine.labels).
 
 Nothing here touches the database or HTML. Highlighting in particular never produces markup: it
 cuts a paragraph into plain-text ``Segment``s, and the template wraps the marked ones in
@@ -11,104 +12,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from rulesengine.catalog import default_catalog
-from rulesengine.findings import format_number
+from rulesengine.specfile import SpecError, SpecScenario, parse_feature
 
 __all__ = [
-    "ACTION_ZH",
-    "CATEGORY_ORDER",
-    "CATEGORY_ZH",
-    "COVERAGE_ZH",
-    "KIND_ZH",
-    "LEVEL_ZH",
-    "ROLE_ZH",
-    "SEVERITY_ORDER",
-    "SEVERITY_ZH",
-    "STATUS_ORDER",
-    "STATUS_ZH",
     "Excerpt",
     "Scenario",
     "Segment",
     "excerpt",
-    "indicator_name",
     "pick_scenarios",
     "scenario_blocks",
     "segments",
-    "value_text",
 ]
-
-SEVERITY_ORDER = ("error", "warning", "info")
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-CATEGORY_ORDER = ("gap", "weaker", "conflict", "mismatch", "aligned")
-# The same words the CLI's report uses, so a reviewer reads one vocabulary everywhere.
-CATEGORY_ZH = {
-    "gap": "缺项",
-    "weaker": "偏弱",
-    "conflict": "冲突",
-    "mismatch": "不可比",
-    "aligned": "已对齐",
-}
-STATUS_ORDER = ("open", "confirmed", "dismissed", "fixed", "resolved")
-STATUS_ZH = {
-    "open": "待审核",
-    "confirmed": "已确认",
-    "dismissed": "已驳回",
-    "fixed": "已整改",
-    "resolved": "已解决",
-}
-ACTION_ZH = {
-    "review": "审核",
-    "carried_over": "沿用上次结论",
-    "reopened": "再次出现",
-    "resolved": "不再出现",
-    "check_run": "运行检查",
-}
-LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
-KIND_ZH = {"baseline": "基准", "stretch": "力争"}
-ROLE_ZH = {"county": "县级", "parent": "上级"}
-COVERAGE_ZH = {
-    "aligned": "已对齐",
-    "weaker": "偏弱",
-    "missing": "缺项",
-    "mismatch": "不可比",
-    "conflict": "上级数值不一",
-}
-_COMPARATOR_TEXT = {"gte": "以上", "approx": "左右", "lte": "以内", "eq": ""}
-
-
-def indicator_name(indicator: str) -> str:
-    """The catalog's Chinese name; topic and free-form indicators keep their own words."""
-    if indicator.startswith("topic:"):
-        return "主题:" + indicator.removeprefix("topic:")
-    found = default_catalog().get(indicator)
-    return found.name if found is not None else indicator.removeprefix("other:")
-
-
-class _Valued(Protocol):
-    @property
-    def value(self) -> float | None: ...
-
-    @property
-    def unit(self) -> str: ...
-
-
-def value_text(item: _Valued) -> str:
-    """How a plan writes a target: 10%以上, 力争38%, 5%-6%, 30万元/人左右."""
-    if item.value is None:
-        return ""
-    text = format_number(item.value)
-    value_max = getattr(item, "value_max", None)
-    if value_max is not None:
-        text += f"-{format_number(value_max)}"
-    text += item.unit
-    comparator = getattr(item, "comparator", None)
-    text += _COMPARATOR_TEXT.get(str(getattr(comparator, "value", comparator) or ""), "")
-    kind = getattr(item, "kind", None)
-    if str(getattr(kind, "value", kind)) == "stretch":
-        text = "力争" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -188,41 +103,20 @@ def excerpt(text: str, spans: Sequence[tuple[int, int, str]]) -> Excerpt:
 
 # -- spec scenarios ------------------------------------------------------------------------
 
-_SCENARIO_RE = re.compile(
-    r"^\s*(场景大纲|场景|剧本大纲|剧本|Scenario Outline|Scenario|Example)\s*[:：]\s*(.*)$"
-)
-_SECTION_RE = re.compile(r"^\s*(规则|Rule|背景|Background|功能|Feature)\s*[:：]")
 _QUOTED_RE = re.compile(r"\"([^\"]+)\"")
 
-
-@dataclass(frozen=True)
-class Scenario:
-    """One scenario of a feature file, as written (Chinese Gherkin), for a reviewer to read."""
-
-    feature: str
-    name: str
-    text: str
+Scenario = SpecScenario
 
 
 def scenario_blocks(feature: str, source: str) -> list[Scenario]:
-    """Each scenario of a .feature file with its steps and tables, indentation trimmed."""
-    lines = source.splitlines()
-    starts = [i for i, line in enumerate(lines) if _SCENARIO_RE.match(line)]
-    out: list[Scenario] = []
-    for n, i in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        for j in range(i + 1, end):
-            if _SECTION_RE.match(lines[j]) or lines[j].lstrip().startswith("@"):
-                end = j
-                break
-        block = lines[i:end]
-        while block and not block[-1].strip():
-            block.pop()
-        indent = min((len(b) - len(b.lstrip()) for b in block if b.strip()), default=0)
-        match = _SCENARIO_RE.match(lines[i])
-        assert match is not None
-        out.append(Scenario(feature, match.group(2).strip(), "\n".join(b[indent:] for b in block)))
-    return out
+    """Each scenario of a .feature file as written, read by the library's Gherkin reader.
+
+    A spec that no longer parses (edited after the service started) shows no scenarios rather
+    than an error page: the finding still stands without them."""
+    try:
+        return parse_feature(source, feature)
+    except SpecError:
+        return []
 
 
 def pick_scenarios(

@@ -40,18 +40,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.db import ApiToken, CheckRun, PlanRow
-from api.deps import CheckerDep, CheckLimiterDep, SessionDep, SettingsDep, require
+from api.deps import CheckerDep, CheckLimiterDep, RulebookDep, SessionDep, SettingsDep, require
 from api.errors import Problem
 from api.schemas import CheckPublic, FindingPublic, FindingReview, PlanMeta, ReviewStatus
 from api.services import checks as check_service
 from api.services import plans as plan_service
 from api.services import reviews as review_service
 from api.services import rules as rule_service
-from api.web import data, present
-from api.web.export import CheckReport, markdown, workbook
+from api.web import data, export, present
 from api.web.session import COOKIE_NAME, SessionSigner
+from rulesengine import labels
 from rulesengine.model import Category, Severity
 from rulesengine.regions import default_index
+from rulesengine.report import CheckReport
 
 __all__ = ["PREFIX", "TEMPLATES_DIR", "router"]
 
@@ -84,19 +85,20 @@ def _env() -> Environment:
     )
     env.globals.update(
         prefix=PREFIX,
-        SEVERITY_ZH=present.SEVERITY_ZH,
-        SEVERITY_ORDER=present.SEVERITY_ORDER,
-        CATEGORY_ZH=present.CATEGORY_ZH,
-        CATEGORY_ORDER=present.CATEGORY_ORDER,
-        STATUS_ZH=present.STATUS_ZH,
-        STATUS_ORDER=present.STATUS_ORDER,
-        ACTION_ZH=present.ACTION_ZH,
-        LEVEL_ZH=present.LEVEL_ZH,
-        KIND_ZH=present.KIND_ZH,
+        SEVERITY_ZH=labels.SEVERITY_ZH,
+        SEVERITY_ORDER=labels.SEVERITY_ORDER,
+        CATEGORY_ZH=labels.CATEGORY_ZH,
+        CATEGORY_ORDER=labels.CATEGORY_ORDER,
+        STATUS_ZH=labels.REVIEW_ZH,
+        STATUS_ORDER=labels.REVIEW_ORDER,
+        ACTION_ZH=labels.ACTION_ZH,
+        LEVEL_ZH=labels.LEVEL_ZH,
+        KIND_ZH=labels.KIND_ZH,
         ROLE_ZH=ROLE_ZH,
-        COVERAGE_ZH=present.COVERAGE_ZH,
-        indicator_name=present.indicator_name,
-        value_text=present.value_text,
+        COVERAGE_ZH=labels.COVERAGE_ZH,
+        indicator_name=labels.indicator_name,
+        value_text=labels.value_text,
+        beijing_time=labels.beijing_time,
     )
     env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M") if at else ""
     return env
@@ -455,7 +457,7 @@ def upload(
         _check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         if file is None or not file.filename:
-            return fail("file", "请选择要上传的规划文件(.txt、.docx、.pdf 或 .html)")
+            return fail("file", "请选择要上传的规划文件(.txt、.docx、.doc、.wps、.pdf、.ofd、.html 或图片)")
         if not region.strip():
             return fail("region", "请从列表中选择规划所属地区")
         try:
@@ -485,7 +487,7 @@ def _plan_page(
     full = plan.text or ""
     text = full[:_MAX_SHOWN_TEXT]
     spans = [
-        (t.span_start, t.span_end, present.indicator_name(t.indicator))
+        (t.span_start, t.span_end, labels.indicator_name(t.indicator))
         for t in plan.targets
         if text[t.span_start : t.span_end] == t.quote
     ]
@@ -601,8 +603,8 @@ def check_page(
         indicator=[chosen["indicator"]] if chosen["indicator"] else (),
     )
     shown = data.all_findings(session, check_id, filters) if any(chosen.values()) else view.findings
-    groups = [(c, [f for f in shown if f.category.value == c]) for c in present.CATEGORY_ORDER]
-    indicators = sorted({f.indicator for f in view.findings}, key=present.indicator_name)
+    groups = [(c, [f for f in shown if f.category.value == c]) for c in labels.CATEGORY_ORDER]
+    indicators = sorted({f.indicator for f in view.findings}, key=labels.indicator_name)
     latest_id = check_service.latest_check_id(session, view.run.plan_id)
     return render(
         request,
@@ -630,40 +632,35 @@ def coverage_page(
     )
 
 
-def _report(session: Session, check_id: int) -> tuple[CheckView, CheckReport]:
-    view = _check_view(session, check_id)
-    cov = data.coverage(view.columns, data.targets_seen(session, view.run, view.columns), view.findings)
-    return view, CheckReport(view.public, view.title, view.columns, view.findings, cov)
-
-
 def _attachment(name: str, fallback: str) -> str:
     """A download name in Chinese for browsers that read RFC 5987, ASCII for the rest."""
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
-@router.get("/checks/{check_id}/export.md")
-def export_markdown(session: SessionDep, viewer: ViewerDep, check_id: RowId) -> Response:
-    view, report = _report(session, check_id)
-    name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.md"
-    return Response(
-        markdown(report).encode("utf-8"),
-        media_type="text/markdown; charset=utf-8",
-        headers={
-            "Content-Disposition": _attachment(name, f"check-{check_id}.md"),
-            "Cache-Control": "no-store",
-        },
-    )
+_EXPORTS: dict[str, tuple[str, Callable[[CheckReport], bytes]]] = {
+    "md": ("text/markdown; charset=utf-8", lambda r: export.markdown(r).encode("utf-8")),
+    "csv": ("text/csv; charset=utf-8", lambda r: export.csv_text(r).encode("utf-8")),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.workbook),
+}
 
 
-@router.get("/checks/{check_id}/export.xlsx")
-def export_workbook(session: SessionDep, viewer: ViewerDep, check_id: RowId) -> Response:
-    view, report = _report(session, check_id)
-    name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.xlsx"
+@router.get("/checks/{check_id}/export.{fmt}")
+def export_check(session: SessionDep, viewer: ViewerDep, check_id: RowId, fmt: str) -> Response:
+    """The check as Markdown, CSV or Excel, written by the library's report writers."""
+    if fmt not in _EXPORTS:
+        raise Problem(
+            404, "unknown_format", f"不支持的导出格式:{fmt}(可用 md、csv、xlsx)", f"no export as {fmt}"
+        )
+    view = _check_view(session, check_id)
+    cov = data.coverage(view.columns, data.targets_seen(session, view.run, view.columns), view.findings)
+    report = export.check_report(view.public, view.columns, view.findings, cov)
+    media_type, write = _EXPORTS[fmt]
+    name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.{fmt}"
     return Response(
-        workbook(report),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        write(report),
+        media_type=media_type,
         headers={
-            "Content-Disposition": _attachment(name, f"check-{check_id}.xlsx"),
+            "Content-Disposition": _attachment(name, f"check-{check_id}.{fmt}"),
             "Cache-Control": "no-store",
         },
     )
@@ -771,3 +768,48 @@ def review(
             request, session, viewer, finding_id, error=_words(exc), draft=draft, status=exc.status
         )
     return _redirect(f"{PREFIX}/findings/{finding_id}?saved=1")
+
+
+# -- a draft rule's impact (admins) -------------------------------------------------------------
+
+_KIND_OF_CHANGE = {"added": "新增", "removed": "移除", "changed": "改变"}
+
+
+def _impact_page(request: Request, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
+    return render(request, "rule_impact.html", {"KIND_OF_CHANGE": _KIND_OF_CHANGE, **context}, status=status)
+
+
+@router.get("/rules/impact")
+def rule_impact_form(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    require(Role.admin)(viewer.principal)
+    return _impact_page(request, {"report": None, "error": ""})
+
+
+@router.post("/rules/impact")
+def rule_impact(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    book: RulebookDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    specs: Annotated[list[UploadFile] | None, File()] = None,
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """A draft rule tried on the stored plans (``rule_service.draft_impact``), never installed."""
+    _check_csrf(request, csrf)
+    require(Role.admin)(viewer.principal)
+    if file is None or not file.filename:
+        return _impact_page(request, {"report": None, "error": "请选择规则文件"}, status=422)
+    limit = rule_service.MAX_RULE_BYTES
+    data = file.file.read(limit + 1)
+    extra = [(s.filename or "spec.feature", s.file.read(limit + 1)) for s in specs or [] if s.filename]
+    if len(data) > limit or any(len(d) > limit for _, d in extra):
+        return _impact_page(request, {"report": None, "error": f"文件过大:上限 {limit:,} 字节"}, status=413)
+    report = rule_service.draft_impact(session, data, file.filename, extra, book)
+    groups: dict[str, list[Any]] = {}
+    for change in report.changes:
+        groups.setdefault(change.finding.rule_id, []).append(change)
+    counts = {k: sum(c.kind == k for c in report.changes) for k in _KIND_OF_CHANGE}
+    status = 200 if report.check.valid else 422
+    context = {"report": report, "groups": sorted(groups.items()), "counts": counts, "error": ""}
+    return _impact_page(request, context, status=status)

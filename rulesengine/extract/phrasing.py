@@ -1,23 +1,28 @@
-"""Loads rules/phrasing.yaml: the cue words extraction looks for around a number."""
+"""Loads phrasing.yaml of the rules data: the cue words extraction looks for around a number.
+
+Analysts add phrasings seen in real plans, so a wrong one is refused at load naming the file,
+the line and the field (a :class:`PhrasingError`, one of ``rulesengine.datafile``'s errors),
+never left to fail as a KeyError deep inside extraction.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from rulesengine.catalog import RULES_DIR
+from rulesengine.datafile import DataFileError, YamlFile, read_yaml
 from rulesengine.model import Comparator
+from rulesengine.ruledata import rules_data
 
 __all__ = ["Phrasing", "PhrasingError", "UnitSpec", "default_phrasing", "load_phrasing"]
 
 
-class PhrasingError(ValueError):
-    """A phrasing file that cannot be used; names the file and the field."""
+class PhrasingError(DataFileError):
+    """A phrasing file that cannot be used; names the file, the line and the field."""
 
 
 @dataclass(frozen=True)
@@ -138,133 +143,183 @@ _WORD_LISTS: tuple[str, ...] = (
 )
 
 
-def _longest_first(words: object, file: Path, field: str) -> tuple[str, ...]:
-    """The words, each once, longest first; a field that is not a list of words is named."""
-    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-        raise PhrasingError(f"{file}: {field}: 应为词语列表 / must be a list of non-empty words")
-    return tuple(sorted(dict.fromkeys(words), key=lambda w: (-len(w), w)))
+class _Reader:
+    """Reads phrasing.yaml field by field; every refusal names the file, the line and the field."""
 
+    def __init__(self, doc: YamlFile[PhrasingError]) -> None:
+        self.doc = doc
 
-def _comparators(block: dict[str, list[str]], file: Path, key: str) -> tuple[tuple[str, Comparator], ...]:
-    pairs: list[tuple[str, Comparator]] = []
-    for name, words in block.items():
+    def fail(self, path: Sequence[str | int], zh: str, en: str) -> PhrasingError:
+        return self.doc.error(path, zh, en)
+
+    def get(self, *path: str | int) -> Any:
+        """The value at ``path``; a missing key or a value of the wrong shape on the way is named."""
+        value: Any = self.doc.data
+        for depth, part in enumerate(path):
+            if isinstance(part, int):
+                ok = isinstance(value, list) and part < len(value)
+            else:
+                if not isinstance(value, dict):
+                    raise self.fail(path[:depth], "应为映射", "must be a mapping")
+                ok = part in value
+            if not ok:
+                raise self.fail(path[: depth + 1], f"缺少字段 {part}", f"missing field {part}")
+            value = value[part]
+        return value
+
+    def mapping(self, *path: str) -> dict[str, Any]:
+        value = self.get(*path)
+        if not isinstance(value, dict):
+            raise self.fail(path, "应为映射", "must be a mapping")
+        return value
+
+    def items(self, *path: str) -> list[Any]:
+        value = self.get(*path)
+        if not isinstance(value, list):
+            raise self.fail(path, "应为列表", "must be a list")
+        return value
+
+    def words(self, *path: str) -> tuple[str, ...]:
+        """The words, each once, longest first (so 力争达到 wins over 达到)."""
+        return self.word_list(self.get(*path), path)
+
+    def word_list(self, words: object, path: Sequence[str | int]) -> tuple[str, ...]:
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise self.fail(path, "应为词语列表", "must be a list of non-empty words")
+        return tuple(sorted(dict.fromkeys(words), key=lambda w: (-len(w), w)))
+
+    def number(self, value: object, path: Sequence[str | int]) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(path, "应为数字", "must be a number")
+        return float(value)
+
+    def regex(self, pattern: object, path: Sequence[str | int]) -> re.Pattern[str]:
+        if not isinstance(pattern, str) or not pattern:
+            raise self.fail(path, "应为正则表达式", "must be a regular expression")
         try:
-            comp = Comparator(name)
-        except ValueError:
-            raise PhrasingError(
-                f"{file}: comparators.{key}.{name}: 未知比较符 / unknown comparator"
-            ) from None
-        pairs.extend((w, comp) for w in _longest_first(words, file, f"comparators.{key}.{name}"))
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+            return re.compile(pattern)
+        except re.error as exc:
+            raise self.fail(path, f"正则表达式有误:{exc}", f"bad regular expression: {exc}") from None
 
+    def regexes(self, *path: str) -> tuple[re.Pattern[str], ...]:
+        return tuple(self.regex(p, (*path, i)) for i, p in enumerate(self.items(*path)))
 
-def _look_alikes(block: object, file: Path) -> dict[str, str]:
-    """Single characters only: the text layer maps them one to one, keeping every offset."""
-    if not isinstance(block, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) and len(k) == 1 and len(v) == 1 for k, v in block.items()
-    ):
-        raise PhrasingError(f"{file}: look_alikes: 应为 单字: 单字 映射 / must map one character to one")
-    return dict(block)
+    def units(self) -> tuple[UnitSpec, ...]:
+        units = []
+        for i, u in enumerate(self.items("units")):
+            if not isinstance(u, dict) or not isinstance(u.get("text"), str) or not u["text"]:
+                raise self.fail(("units", i), "应为 {text: 单位} 映射", "must be a mapping with `text`")
+            canonical = u.get("as", u["text"])
+            if not isinstance(canonical, str) or not canonical:
+                raise self.fail(("units", i, "as"), "应为单位文字", "must be a unit")
+            times = self.number(u.get("times", 1), ("units", i, "times"))
+            units.append(UnitSpec(text=u["text"], canonical=canonical, times=times))
+        return tuple(sorted(units, key=lambda u: -len(u.text)))
 
+    def comparators(self, key: str) -> tuple[tuple[str, Comparator], ...]:
+        pairs: list[tuple[str, Comparator]] = []
+        for name, words in self.mapping("comparators", key).items():
+            try:
+                comp = Comparator(name)
+            except ValueError:
+                raise self.fail(("comparators", key, name), "未知比较符", "unknown comparator") from None
+            pairs.extend((w, comp) for w in self.word_list(words, ("comparators", key, name)))
+        return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
-def _regex(pattern: object, file: Path, field: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str) or not pattern:
-        raise PhrasingError(f"{file}: {field}: 应为正则表达式 / must be a regular expression")
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise PhrasingError(f"{file}: {field}: 正则表达式有误 / bad regular expression: {exc}") from None
+    def look_alikes(self) -> dict[str, str]:
+        """Single characters only: the text layer maps them one to one, keeping every offset."""
+        block = self.doc.data.get("look_alikes") or {}
+        if not isinstance(block, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and len(k) == 1 and len(v) == 1
+            for k, v in block.items()
+        ):
+            raise self.fail(("look_alikes",), "应为 单字: 单字 映射", "must map one character to one")
+        return dict(block)
 
-
-def _sections(block: Any, file: Path) -> SectionRules:
-    if not isinstance(block, dict):
-        raise PhrasingError(f"{file}: sections: 应为映射 / must be a mapping")
-    markers = []
-    for i, m in enumerate(block.get("markers") or []):
-        if not isinstance(m, dict) or not isinstance(m.get("rank"), int):
-            raise PhrasingError(
-                f"{file}: sections.markers[{i}]: 需要 pattern 与 rank / needs pattern and rank"
-            )
-        markers.append((_regex(m.get("pattern"), file, f"sections.markers[{i}].pattern"), m["rank"]))
-    try:
+    def sections(self) -> SectionRules:
+        self.mapping("sections")
+        markers = []
+        for i, m in enumerate(self.doc.data["sections"].get("markers") or []):
+            if not isinstance(m, dict) or not isinstance(m.get("rank"), int):
+                raise self.fail(("sections", "markers", i), "需要 pattern 与 rank", "needs pattern and rank")
+            markers.append((self.regex(m.get("pattern"), ("sections", "markers", i, "pattern")), m["rank"]))
+        limits = {}
+        for key in ("max_heading", "max_bare_heading"):
+            value = self.get("sections", key)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise self.fail(("sections", key), "应为整数", "must be an integer")
+            limits[key] = value
         return SectionRules(
             markers=tuple(markers),
-            max_heading=int(block["max_heading"]),
-            max_bare_heading=int(block["max_bare_heading"]),
-            review=_longest_first(block["review"], file, "sections.review"),
-            plan=_longest_first(block["plan"], file, "sections.plan"),
-            forward=_longest_first(block["forward"], file, "sections.forward"),
+            max_heading=limits["max_heading"],
+            max_bare_heading=limits["max_bare_heading"],
+            review=self.words("sections", "review"),
+            plan=self.words("sections", "plan"),
+            forward=self.words("sections", "forward"),
         )
-    except KeyError as exc:
-        raise PhrasingError(f"{file}: sections: 缺少字段 / missing field {exc.args[0]}") from None
 
+    def paired(self) -> tuple[tuple[str, str, str], ...]:
+        """[word, first, second] rows, longest word first; a malformed row is named."""
+        out = []
+        for i, row in enumerate(self.get("paired_subjects") or ()):
+            if not (isinstance(row, list) and len(row) == 3 and all(isinstance(w, str) and w for w in row)):
+                raise self.fail(
+                    ("paired_subjects", i), "应为 [词, 第一项, 第二项]", "must be [word, first, second]"
+                )
+            out.append((row[0], row[1], row[2]))
+        return tuple(sorted(out, key=lambda r: -len(r[0])))
 
-def _paired(rows: Any, file: Path) -> tuple[tuple[str, str, str], ...]:
-    """[word, first, second] rows, longest word first; a malformed row is named."""
-    out = []
-    for i, row in enumerate(rows or ()):
-        if not (isinstance(row, list) and len(row) == 3 and all(isinstance(w, str) and w for w in row)):
-            raise PhrasingError(
-                f"{file}: paired_subjects[{i}]: 应为 [词, 第一项, 第二项] / must be [word, first, second]"
-            )
-        out.append((row[0], row[1], row[2]))
-    return tuple(sorted(out, key=lambda r: -len(r[0])))
+    def tiers(self) -> tuple[tuple[str, str], ...]:
+        """(word, tier) pairs, longest word first: 省级以上 is read before 省级."""
+        block = self.mapping("tiers")
+        pairs = [(w, str(t)) for t, ws in block.items() for w in self.word_list(ws, ("tiers", t))]
+        return tuple(sorted(pairs, key=lambda x: -len(x[0])))
 
+    def strings(self, *path: str) -> dict[str, str]:
+        block = self.mapping(*path)
+        for key, value in block.items():
+            if not isinstance(value, str):
+                raise self.fail((*path, key), "应为文字", "must be text")
+        return {str(k): v for k, v in block.items()}
 
-def _tiers(block: dict[str, Any], file: Path) -> tuple[tuple[str, str], ...]:
-    """(word, tier) pairs, longest word first: 省级以上 is read before 省级."""
-    pairs = [(w, str(t)) for t, ws in block.items() for w in _longest_first(ws, file, f"tiers.{t}")]
-    return tuple(sorted(pairs, key=lambda x: -len(x[0])))
-
-
-def load_phrasing(path: Path = RULES_DIR / "phrasing.yaml") -> Phrasing:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    try:
-        units = tuple(
-            UnitSpec(text=u["text"], canonical=u.get("as", u["text"]), times=float(u.get("times", 1)))
-            for u in sorted(data["units"], key=lambda u: -len(u["text"]))
-        )
+    def phrasing(self) -> Phrasing:
+        if not isinstance(self.doc.data, dict):
+            raise self.doc.error(None, "顶层应为映射", "top level must be a mapping")
+        multipliers = self.mapping("multipliers")
         return Phrasing(
-            version=str(data["version"]),
-            units=units,
-            multipliers={k: float(v) for k, v in data["multipliers"].items()},
-            money_units=frozenset(data["money_units"]),
-            comparators_before=_comparators(data["comparators"]["before"], path, "before"),
-            comparators_after=_comparators(data["comparators"]["after"], path, "after"),
-            firsts=tuple(data["firsts"]),
-            form_cues={k: _longest_first(v, path, f"form_cues.{k}") for k, v in data["form_cues"].items()},
-            sub_periods=dict(data["sub_periods"]),
-            look_alikes=_look_alikes(data.get("look_alikes") or {}, path),
-            sections=_sections(data["sections"], path),
-            table_target_words=_longest_first(data["table_columns"]["target"], path, "table_columns.target"),
-            table_result_words=_longest_first(data["table_columns"]["result"], path, "table_columns.result"),
-            capacity_prefixes=_longest_first(data["capacity_prefixes"], path, "capacity_prefixes"),
-            compared_words=_longest_first(data["compared_with"]["words"], path, "compared_with.words"),
-            compared_bases=_longest_first(data["compared_with"]["bases"], path, "compared_with.bases"),
-            etc_nouns=_longest_first(data["etc_nouns"], path, "etc_nouns"),
-            five_year_plan=_regex(data["five_year_plan"], path, "five_year_plan"),
-            postposed_target_verbs=_longest_first(
-                data["postposed_target_verbs"], path, "postposed_target_verbs"
-            ),
-            relative_upper=tuple(
-                _regex(p, path, f"relative.upper[{i}]") for i, p in enumerate(data["relative"]["upper"])
-            ),
-            relative_economy=tuple(
-                _regex(p, path, f"relative.economy[{i}]") for i, p in enumerate(data["relative"]["economy"])
-            ),
-            relative_national=tuple(
-                _regex(p, path, f"relative.national[{i}]") for i, p in enumerate(data["relative"]["national"])
-            ),
-            relative_binding=_longest_first(data["relative"]["binding"], path, "relative.binding"),
-            tiers=_tiers(data["tiers"], path),
-            paired_subjects=_paired(data["paired_subjects"], path),
-            progress_patterns=tuple(
-                _regex(p, path, f"progress_patterns[{i}]") for i, p in enumerate(data["progress_patterns"])
-            ),
-            **{name: _longest_first(data[name], path, name) for name in _WORD_LISTS},
+            version=str(self.get("version")),
+            units=self.units(),
+            multipliers={k: self.number(v, ("multipliers", k)) for k, v in multipliers.items()},
+            money_units=frozenset(self.words("money_units")),
+            comparators_before=self.comparators("before"),
+            comparators_after=self.comparators("after"),
+            firsts=tuple(self.items("firsts")),
+            form_cues={k: self.word_list(v, ("form_cues", k)) for k, v in self.mapping("form_cues").items()},
+            sub_periods=self.strings("sub_periods"),
+            look_alikes=self.look_alikes(),
+            sections=self.sections(),
+            table_target_words=self.words("table_columns", "target"),
+            table_result_words=self.words("table_columns", "result"),
+            capacity_prefixes=self.words("capacity_prefixes"),
+            compared_words=self.words("compared_with", "words"),
+            compared_bases=self.words("compared_with", "bases"),
+            etc_nouns=self.words("etc_nouns"),
+            five_year_plan=self.regex(self.get("five_year_plan"), ("five_year_plan",)),
+            postposed_target_verbs=self.words("postposed_target_verbs"),
+            relative_upper=self.regexes("relative", "upper"),
+            relative_economy=self.regexes("relative", "economy"),
+            relative_national=self.regexes("relative", "national"),
+            relative_binding=self.words("relative", "binding"),
+            tiers=self.tiers(),
+            paired_subjects=self.paired(),
+            progress_patterns=self.regexes("progress_patterns"),
+            **{name: self.words(name) for name in _WORD_LISTS},
         )
-    except KeyError as exc:
-        raise PhrasingError(f"{path}: 缺少字段 / missing field {exc.args[0]}") from None
+
+
+def load_phrasing(path: Path | str | None = None) -> Phrasing:
+    """The phrasing at ``path`` (default: the rules data's phrasing.yaml), validated."""
+    return _Reader(read_yaml(path if path is not None else rules_data().phrasing, PhrasingError)).phrasing()
 
 
 @cache

@@ -23,6 +23,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from rulesengine.ingest.errors import IngestError, format_size
+from rulesengine.ingest.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "MAX_COMPRESSION_RATIO",
@@ -32,16 +33,16 @@ __all__ = [
     "read_docx",
 ]
 
-MAX_UNCOMPRESSED_BYTES: Final = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES: Final = DEFAULT_LIMITS.max_unpacked_bytes
 """Total declared size of all members; real plans, images included, stay far below this."""
-MAX_COMPRESSION_RATIO: Final = 100
+MAX_COMPRESSION_RATIO: Final = DEFAULT_LIMITS.max_compression_ratio
 """Deflated XML reaches about 10-20x; hundreds-fold is a bomb (checked on members > 1 MiB)."""
-MAX_MEMBERS: Final = 10_000
+MAX_MEMBERS: Final = DEFAULT_LIMITS.max_members
 _RATIO_CHECK_FROM: Final = 1024 * 1024
 CELL_SEPARATOR: Final = " | "
 
 
-def read_docx(data: bytes, file: str) -> str:
+def read_docx(data: bytes, file: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """The text of a .docx; ``IngestError`` (zip_bomb, unreadable, empty) when there is none."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -49,7 +50,7 @@ def read_docx(data: bytes, file: str) -> str:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise _unreadable(file, "文件已损坏,不是完整的 zip/.docx", "it is not an intact zip/.docx") from exc
-    check_zip_members(members, file)
+    check_zip_members(members, file, limits)
     if "word/document.xml" not in names:
         raise _unreadable(
             file, "压缩包里没有 Word 正文(word/document.xml)", "the zip has no word/document.xml"
@@ -73,8 +74,10 @@ def read_docx(data: bytes, file: str) -> str:
     return text
 
 
-def check_zip_members(members: Iterable[tuple[str, int, int]], file: str) -> None:
-    """Refuse a zip whose declared sizes or ratios are those of a zip bomb.
+def check_zip_members(
+    members: Iterable[tuple[str, int, int]], file: str, limits: Limits = DEFAULT_LIMITS
+) -> None:
+    """Refuse a zip whose declared sizes or ratios are those of a zip bomb (.docx, .ofd).
 
     ``members`` are ``(name, uncompressed size, compressed size)`` as the zip declares them.
     """
@@ -84,19 +87,19 @@ def check_zip_members(members: Iterable[tuple[str, int, int]], file: str) -> Non
         count += 1
         total += size
         ratio = size / max(compressed, 1)
-        if size > _RATIO_CHECK_FROM and ratio > MAX_COMPRESSION_RATIO:
+        if size > _RATIO_CHECK_FROM and ratio > limits.max_compression_ratio:
             raise _bomb(
                 file,
                 f"其中 {name} 压缩比 {ratio:.0f}:1,解压后 {format_size(size)}",
                 f"member {name} expands {ratio:.0f}:1 to {format_size(size)}",
             )
-    if total > MAX_UNCOMPRESSED_BYTES:
+    if total > limits.max_unpacked_bytes:
         raise _bomb(
             file,
-            f"解压后共 {format_size(total)},超过上限 {format_size(MAX_UNCOMPRESSED_BYTES)}",
-            f"it expands to {format_size(total)}, over the {format_size(MAX_UNCOMPRESSED_BYTES)} limit",
+            f"解压后共 {format_size(total)},超过上限 {format_size(limits.max_unpacked_bytes)}",
+            f"it expands to {format_size(total)}, over the {format_size(limits.max_unpacked_bytes)} limit",
         )
-    if count > MAX_MEMBERS:
+    if count > limits.max_members:
         raise _bomb(file, f"包含 {count} 个文件,过多", f"it holds {count} members, too many")
 
 

@@ -1,8 +1,9 @@
 """Finding gambling spam injected into a plan's text, so a reviewer learns the page was hacked.
 
-The terms live in ``rules/spam_terms.yaml`` (data, with its own notes on where they come from)
-so that adding one needs no code change. Matches are warnings, never errors and never edits:
-the text must stay as published so every span into it stays valid; the reviewer decides.
+The terms live in ``spam_terms.yaml`` of the rules data (``rules/`` in a checkout; data, with
+its own notes on where they come from) so that adding one needs no code change. Matches are
+warnings, never errors and never edits: the text must stay as published so every span into it
+stays valid; the reviewer decides.
 """
 
 from __future__ import annotations
@@ -11,15 +12,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
 
-import yaml
-
+from rulesengine.datafile import read_yaml
 from rulesengine.model import PlanWarning
+from rulesengine.ruledata import rules_data
 
-__all__ = ["DEFAULT_SPAM_TERMS", "SpamRules", "find_injected_terms", "load_spam_rules"]
-
-DEFAULT_SPAM_TERMS: Final = Path(__file__).resolve().parents[2] / "rules" / "spam_terms.yaml"
+__all__ = ["SpamRules", "find_injected_terms", "load_spam_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,26 +40,31 @@ def _compile(terms: tuple[str, ...], patterns: tuple[str, ...]) -> re.Pattern[st
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
+def load_spam_rules(path: Path | None = None) -> SpamRules:
+    """The spam term file (default: the rules data's spam_terms.yaml), checked; a broken file is
+    a deployment error, said plainly with file, line and field (a DataFileError)."""
+    return _load_spam_rules(path if path is not None else rules_data().spam_terms)
+
+
 @cache
-def load_spam_rules(path: Path = DEFAULT_SPAM_TERMS) -> SpamRules:
-    """Read and check the spam term file; a broken file is a deployment error, said plainly."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise RuntimeError(f"{path}: 无法读取垃圾词表 / cannot read the spam term list: {exc}") from exc
+def _load_spam_rules(path: Path) -> SpamRules:
+    doc = read_yaml(path)
+    raw = doc.data or {}
     if not isinstance(raw, dict):
-        raise ValueError(f"{path}: 应为含 terms/patterns 的映射 / expected a mapping with terms, patterns")
+        raise doc.error(None, "应为含 terms/patterns 的映射", "expected a mapping with terms, patterns")
     terms = tuple(str(t).strip() for t in raw.get("terms") or () if str(t).strip())
     patterns: list[str] = []
-    for entry in raw.get("patterns") or ():
+    for i, entry in enumerate(raw.get("patterns") or ()):
         pattern = entry.get("pattern") if isinstance(entry, dict) else entry
         try:
             re.compile(str(pattern))
         except re.error as exc:
-            raise ValueError(f"{path}: 正则表达式有误 / bad pattern {pattern!r}: {exc}") from exc
+            raise doc.error(
+                ("patterns", i), f"正则表达式有误:{exc}", f"bad pattern {pattern!r}: {exc}"
+            ) from None
         patterns.append(str(pattern))
     if not terms and not patterns:
-        raise ValueError(f"{path}: 词表为空 / the list has no terms or patterns")
+        raise doc.error(None, "词表为空", "the list has no terms or patterns")
     return SpamRules(terms=terms, patterns=tuple(patterns))
 
 

@@ -1,15 +1,14 @@
-"""The rule pack: one YAML file per rule under rules/pack, validated and compiled for the engine.
+"""The rule pack: one YAML file per rule under pack/ of the rules data (rules/pack in a
+checkout), validated and compiled for the engine.
 
 Public API: :func:`load_rulebook` / :func:`default_rulebook` → :class:`Rulebook` (rules, cases,
 ``engine_rules()`` for ``RuleEngine``, ``version`` for audits); :class:`RulebookError` names
-file, rule and field. The rule file format is documented in rules/pack/README.md.
+file, line, rule and field. The rule file format is documented in rules/pack/README.md.
 """
 
 from rulesengine.rulebook.conditions import Pattern
 from rulesengine.rulebook.errors import RulebookError
 from rulesengine.rulebook.loader import (
-    PACK_DIR,
-    SPECS_DIR,
     Case,
     Rule,
     Rulebook,
@@ -21,8 +20,6 @@ from rulesengine.rulebook.templates import DISPLAY_FIELDS, render, template_fiel
 
 __all__ = [
     "DISPLAY_FIELDS",
-    "PACK_DIR",
-    "SPECS_DIR",
     "Case",
     "Pattern",
     "Rule",

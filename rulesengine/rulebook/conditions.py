@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rulesengine.catalog import Catalog
+from rulesengine.datafile import did_you_mean
 from rulesengine.factmodels import FieldSpec
 from rulesengine.rulebook.errors import RulebookError
 from rulesengine.values import DECIMALS, Refused, rule_literal
@@ -100,10 +101,11 @@ class _Compiler:
             )
         spec = self.specs[self.types[name]].get(field)
         if spec is None:
+            zh, en = did_you_mean(field, self.specs[self.types[name]])
             raise self.fail(
                 path,
-                f"引用 {text!r}:{self.types[name]} 事实没有字段 {field}",
-                f"reference {text!r}: a {self.types[name]} fact has no field {field!r}",
+                f"引用 {text!r}:{self.types[name]} 事实没有字段 {field}{zh}",
+                f"reference {text!r}: a {self.types[name]} fact has no field {field!r}{en}",
             )
         if spec.optional:
             self.guards.setdefault(name, set()).add(field)
@@ -140,8 +142,9 @@ class _Compiler:
             raise self.fail(path, f"{value!r} 应为文字", f"{value!r} must be text")
         if spec.values is not None and value not in spec.values:
             allowed = ", ".join(sorted(spec.values))
+            zh, en = did_you_mean(value, spec.values)
             raise self.fail(
-                path, f"未知取值 {value!r}(可选:{allowed})", f"unknown value {value!r} ({allowed})"
+                path, f"未知取值 {value!r}{zh}(可选:{allowed})", f"unknown value {value!r}{en} ({allowed})"
             )
         self._domain(spec, value, path)
         return value
@@ -154,10 +157,16 @@ class _Compiler:
         }
         check = known.get(spec.domain or "")
         if check and not check(value):
+            names = {
+                "indicator": self.catalog.indicators,
+                "concept": self.concepts,
+                "topic": self.catalog.topics,
+            }
+            zh, en = did_you_mean(value, names.get(spec.domain or "", ()))
             raise self.fail(
                 path,
-                f"指标目录中没有{spec.domain} {value!r}",
-                f"unknown {spec.domain} {value!r}: not in the indicator catalog",
+                f"指标目录中没有{spec.domain} {value!r}{zh}",
+                f"unknown {spec.domain} {value!r}: not in the indicator catalog{en}",
             )
 
     def _operand(self, spec: FieldSpec, raw: Any, here: str, path: str, numeric: bool) -> Any:
@@ -270,10 +279,11 @@ class _Compiler:
                 continue
             spec = fields.get(str(field))
             if spec is None:
+                zh, en = did_you_mean(field, fields)
                 raise self.fail(
                     f"{path}.{field}",
-                    f"{fact_type} 事实没有字段 {field}(可用:{', '.join(fields)})",
-                    f"unknown field {field!r} for a {fact_type} fact",
+                    f"{fact_type} 事实没有字段 {field}{zh}(可用:{', '.join(fields)})",
+                    f"unknown field {field!r} for a {fact_type} fact{en}",
                 )
             compiled = self._field(spec, raw, name, f"{path}.{field}")
             conds.extend(compiled)

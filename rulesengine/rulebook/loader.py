@@ -1,4 +1,4 @@
-"""Loads rules/pack/*.yaml (one rule per file) into a validated, compiled :class:`Rulebook`.
+"""Loads pack/*.yaml of the rules data (one rule per file) into a validated, compiled :class:`Rulebook`.
 
 Rules are data an analyst edits; this loader is the only gate between a YAML file and the
 engine, so it refuses anything it cannot vouch for: unknown keys, unknown fields, values or
@@ -15,24 +15,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from rulesengine.catalog import RULES_DIR, Catalog, default_catalog
+from rulesengine.catalog import Catalog, default_catalog
+from rulesengine.datafile import YamlFile, did_you_mean, read_yaml
 from rulesengine.factmodels import field_specs
 from rulesengine.model import Category, Severity
 from rulesengine.rulebook.conditions import NAME_RE, Pattern, compile_patterns
 from rulesengine.rulebook.errors import RulebookError
 from rulesengine.rulebook.specindex import ScenarioRef, SpecIndex, index_specs
 from rulesengine.rulebook.templates import DISPLAY_FIELDS, TOP_FIELDS, template_fields
+from rulesengine.ruledata import rules_data
 
-__all__ = ["PACK_DIR", "SPECS_DIR", "Case", "Rule", "Rulebook", "default_rulebook", "load_rulebook"]
+__all__ = ["Case", "Rule", "Rulebook", "default_rulebook", "load_rulebook"]
 
-PACK_DIR = RULES_DIR / "pack"
-SPECS_DIR = RULES_DIR.parent / "specs"
 PACK_FILE = "_pack.yaml"
 
 _RULE_KEYS = {
@@ -94,6 +93,7 @@ class Rulebook:
     headline_cues: tuple[str, ...]
     catalog: Catalog
     source: str
+    specs_source: str = ""  # the specs folder the pack was checked against ("" if it was not)
     _cases: dict[str, tuple[Rule, Case]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,18 +117,19 @@ class Rulebook:
 
 
 class _RuleReader:
-    """Validates one parsed rule file; every failure names this file and rule."""
+    """Validates one parsed rule file; every failure names this file, the line, the rule and the field."""
 
-    def __init__(self, file: Path, data: Any, catalog: Catalog, specs: SpecIndex | None) -> None:
-        self.file = file
-        self.data = data
+    def __init__(self, doc: YamlFile[RulebookError], catalog: Catalog, specs: SpecIndex | None) -> None:
+        self.doc = doc
+        self.file = doc.path
+        self.data = doc.data
         self.catalog = catalog
         self.specs = specs
-        self.rule_id = data.get("id") if isinstance(data, dict) else None
+        self.rule_id = doc.data.get("id") if isinstance(doc.data, dict) else None
 
     def fail(self, field_path: str | None, zh: str, en: str) -> RulebookError:
         rid = str(self.rule_id) if self.rule_id is not None else None
-        return RulebookError(str(self.file), rid, field_path, zh, en)
+        return self.doc.error(field_path, zh, en, rule_id=rid)
 
     def _text(self, key: str, data: Mapping[str, Any], path: str, required: bool = True) -> str:
         value = data.get(key)
@@ -143,8 +144,9 @@ class _RuleReader:
             return enum(value)
         except ValueError:
             allowed = ", ".join(m.value for m in enum)
+            zh, en = did_you_mean(value, (m.value for m in enum))
             raise self.fail(
-                path, f"未知取值 {value!r}(可选:{allowed})", f"unknown value {value!r} ({allowed})"
+                path, f"未知取值 {value!r}{zh}(可选:{allowed})", f"unknown value {value!r}{en} ({allowed})"
             ) from None
 
     def read(self) -> Rule:
@@ -153,7 +155,8 @@ class _RuleReader:
             raise self.fail(None, "顶层应为映射", "top level must be a mapping")
         unknown = sorted(set(data) - _RULE_KEYS, key=str)
         if unknown:
-            raise self.fail(str(unknown[0]), f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}")
+            zh, en = did_you_mean(unknown[0], _RULE_KEYS)
+            raise self.fail(str(unknown[0]), f"未知字段 {unknown[0]}{zh}", f"unknown key {unknown[0]!r}{en}")
         for key in _REQUIRED:
             if key not in data:
                 raise self.fail(key, f"缺少必填字段 {key}", f"required key {key!r} is missing")
@@ -202,8 +205,9 @@ class _RuleReader:
         if path:
             unknown = sorted(set(raw) - _CASE_KEYS, key=str)
             if unknown:
+                zh, en = did_you_mean(unknown[0], _CASE_KEYS)
                 raise self.fail(
-                    f"{path}{unknown[0]}", f"未知字段 {unknown[0]}", f"unknown key {unknown[0]!r}"
+                    f"{path}{unknown[0]}", f"未知字段 {unknown[0]}{zh}", f"unknown key {unknown[0]!r}{en}"
                 )
         name = raw.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -313,64 +317,62 @@ class _RuleReader:
         return tuple(raw)
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulebookError(str(path), None, None, f"无法读取:{exc.strerror}", "cannot read") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else "?"
-        raise RulebookError(
-            str(path), None, None, f"第{line}行 YAML 语法错误", f"YAML syntax error at line {line}"
-        ) from None
-
-
 def _pack_settings(pack_dir: Path) -> tuple[int, tuple[str, ...]]:
     path = pack_dir / PACK_FILE
     if not path.is_file():
-        raise RulebookError(str(path), None, None, "缺少规则包设置文件", "the pack settings file is missing")
-    data = _read_yaml(path)
+        raise RulebookError(path, None, None, "缺少规则包设置文件", "the pack settings file is missing")
+    doc = read_yaml(path, RulebookError)
+    data = doc.data
     if not isinstance(data, dict):
-        raise RulebookError(str(path), None, None, "顶层应为映射", "top level must be a mapping")
+        raise doc.error(None, "顶层应为映射", "top level must be a mapping")
     unknown = sorted(set(data) - _PACK_KEYS, key=str)
     if unknown:
-        raise RulebookError(str(path), None, str(unknown[0]), "未知字段", "unknown key")
+        zh, en = did_you_mean(unknown[0], _PACK_KEYS)
+        raise doc.error([str(unknown[0])], f"未知字段{zh}", f"unknown key{en}")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise RulebookError(
-            str(path), None, "version", "版本号应为正整数", "version must be a positive integer"
-        )
+        raise doc.error(["version"], "版本号应为正整数", "version must be a positive integer")
     cues = data.get("headline_cues") or []
     if not isinstance(cues, list) or not all(isinstance(c, str) and c for c in cues):
-        raise RulebookError(str(path), None, "headline_cues", "应为文字列表", "must be a list of text")
+        raise doc.error(["headline_cues"], "应为文字列表", "must be a list of text")
     return version, tuple(cues)
 
 
+class _Default(Enum):
+    specs = "the specs folder of the rules data"
+
+
 def load_rulebook(
-    pack_dir: Path | str = PACK_DIR,
+    pack_dir: Path | str | None = None,
     *,
-    specs_dir: Path | str | None = SPECS_DIR,
+    specs_dir: Path | str | _Default | None = _Default.specs,
     catalog: Catalog | None = None,
 ) -> Rulebook:
-    """Load, validate and compile a rule pack. ``specs_dir=None`` skips the spec coverage check
-    (only for tools that inspect a pack outside a checkout; checks always run with it)."""
+    """Load, validate and compile a rule pack (default: the rules data's pack/, see
+    rulesengine.ruledata), checked against the specs in ``specs_dir`` (default: the rules data's
+    specs/). ``specs_dir=None`` skips the spec coverage check (only for tools that inspect a pack
+    without its specs; checks always run with it)."""
+    if pack_dir is None or isinstance(specs_dir, _Default):
+        data = rules_data()
+        pack_dir = data.pack if pack_dir is None else pack_dir
+        specs_dir = data.specs if isinstance(specs_dir, _Default) else specs_dir
     pack_dir = Path(pack_dir)
     catalog = catalog or default_catalog()
     pack_version, cues = _pack_settings(pack_dir)
     specs = index_specs(Path(specs_dir)) if specs_dir is not None else None
     files = sorted(p for p in pack_dir.rglob("*.yaml") if not p.name.startswith("_"))
     if not files:
-        raise RulebookError(str(pack_dir), None, None, "规则包中没有规则文件", "the pack has no rule files")
+        raise RulebookError(pack_dir, None, None, "规则包中没有规则文件", "the pack has no rule files")
     digest = hashlib.sha256()
     rules: dict[str, Rule] = {}
     for path in [pack_dir / PACK_FILE, *files]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for path in files:
-        rule = _RuleReader(path, _read_yaml(path), catalog, specs).read()
+        doc = read_yaml(path, RulebookError)
+        rule = _RuleReader(doc, catalog, specs).read()
         if rule.id in rules:
-            raise RulebookError(
-                str(path), rule.id, "id", f"规则编号与 {rules[rule.id].file} 重复", "duplicate rule id"
+            raise doc.error(
+                "id", f"规则编号与 {rules[rule.id].file} 重复", "duplicate rule id", rule_id=rule.id
             )
         rules[rule.id] = rule
     return Rulebook(
@@ -380,10 +382,11 @@ def load_rulebook(
         headline_cues=cues,
         catalog=catalog,
         source=str(pack_dir),
+        specs_source=str(specs.root) if specs is not None else "",
     )
 
 
 @cache
 def default_rulebook() -> Rulebook:
-    """The repository's pack (rules/pack), checked against specs/, loaded once per process."""
+    """The pack of the rules data in use, checked against its specs, loaded once per process."""
     return load_rulebook()

@@ -177,11 +177,11 @@ def test_an_upload_that_fails_half_way_leaves_nothing(
     def on_flush(session: Session, _context: object) -> None:
         flushed.extend(type(obj).__name__ for obj in session.new)
 
-    def broken_extraction(text: str, period: object) -> list[object]:
+    def broken_extraction(plan: object, catalog: object = None) -> object:
         raise RuntimeError(f"extractor crashed after {flushed} reached the database")
 
     sa.event.listen(Session, "after_flush", on_flush)
-    monkeypatch.setattr("api.services.plans.extract_targets", broken_extraction)
+    monkeypatch.setattr("api.services.plans.PlanFacts.from_plan", broken_extraction)
     try:
         with CIXI_2023.open("rb") as fh:
             response = api.client.post(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rulesengine.rulebook import PACK_DIR, default_rulebook
+from rulesengine.rulebook import default_rulebook
+from rulesengine.ruledata import rules_data
 from tests.api.conftest import Api, assert_problem
+
+PACK_DIR = rules_data().pack
 
 
 def test_list_rules_with_versions_and_specs(api: Api) -> None:

@@ -31,7 +31,8 @@ from api.main import create_app
 from api.settings import Settings, sqlite_url
 from rulesengine.check import INT_FIELDS, check_plan
 from rulesengine.engine import Match, RuleEngine
-from rulesengine.rulebook import PACK_DIR, RulebookError, default_rulebook
+from rulesengine.rulebook import RulebookError, default_rulebook
+from rulesengine.ruledata import rules_data
 from tests.api.conftest import COUNTY_TEXT, PROVINCE_TEXT, PgCluster, assert_problem, post_text_plan
 from tests.hardening.conftest import Api, BuildApi
 
@@ -222,7 +223,7 @@ def test_the_check_endpoint_documents_its_500_problem(build_api: BuildApi) -> No
 def pack_copy(tmp_path: Path) -> Path:
     """A copy of the installed rule pack to break or change."""
     pack = tmp_path / "pack"
-    shutil.copytree(PACK_DIR, pack)
+    shutil.copytree(rules_data().pack, pack)
     return pack
 
 

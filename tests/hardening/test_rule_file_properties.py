@@ -27,8 +27,10 @@ from hypothesis import strategies as st
 
 from rulesengine.catalog import default_catalog
 from rulesengine.model import Severity
-from rulesengine.rulebook import PACK_DIR, RulebookError, load_rulebook
+from rulesengine.rulebook import RulebookError, load_rulebook
+from rulesengine.ruledata import rules_data
 
+PACK_DIR = rules_data().pack
 RULE_FILES = sorted(p for p in PACK_DIR.glob("*.yaml") if not p.name.startswith("_"))
 ORIGINALS: dict[str, dict[str, Any]] = {
     p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in RULE_FILES

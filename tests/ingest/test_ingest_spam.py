@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from rulesengine.ingest import find_injected_terms, read_document
-from rulesengine.ingest.spam import DEFAULT_SPAM_TERMS, load_spam_rules
+from rulesengine.ingest.spam import load_spam_rules
+from rulesengine.ruledata import rules_data
 
 
 def test_the_cixi_document_warns_once_about_dafa_tiyu_with_the_span_of_its_first_use(
@@ -63,8 +64,7 @@ def test_legitimate_sports_and_enforcement_wording_is_not_flagged() -> None:
 
 
 def test_the_term_list_is_a_commented_data_file_with_the_cixi_term() -> None:
-    source = DEFAULT_SPAM_TERMS.read_text(encoding="utf-8")
-    assert DEFAULT_SPAM_TERMS.name == "spam_terms.yaml"
+    source = rules_data().spam_terms.read_text(encoding="utf-8")
     assert source.startswith("#") and "慈溪" in source
     rules = load_spam_rules()
     assert "大发体育" in rules.terms

@@ -109,12 +109,11 @@ def test_an_empty_or_whitespace_only_file_is_refused_as_empty(data: bytes) -> No
 @pytest.mark.parametrize(
     "data",
     [
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00",
         "规上工业".encode() + b"\x00" + "增加值".encode(),
         bytes(range(1, 32)) * 20 + "经济".encode(),
         bytes([0x80, 0xFF, 0xFE, 0x81, 0xFF, 0xA0, 0x80, 0xFF] * 64),
     ],
-    ids=["png", "nul-byte", "control-chars", "undecodable"],
+    ids=["nul-byte", "control-chars", "undecodable"],
 )
 def test_binary_input_is_refused_as_binary_naming_the_file(data: bytes) -> None:
     with pytest.raises(IngestError) as caught:
@@ -162,3 +161,11 @@ def test_a_document_is_frozen_so_spans_into_its_text_stay_valid() -> None:
     document = read_bytes("规上工业增加值增长6%".encode(), "plan.txt")
     with pytest.raises(ValidationError):
         document.text = "changed"
+
+
+def test_a_picture_named_txt_is_refused_as_a_picture_with_the_wrong_extension() -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"
+    with pytest.raises(IngestError) as caught:
+        read_bytes(png, "renamed.txt")
+    assert caught.value.code == "format_mismatch"
+    assert str(caught.value).startswith("renamed.txt: 扩展名是 .txt,但内容是PNG 图片")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from rulesengine.ruledata import rules_data
 from rulesengine.spec_runner import SpecRunError, run_feature
 
-SPECS = Path(__file__).resolve().parents[2] / "specs"
+SPECS = rules_data().specs
 
 DRAFT = """\
 # language: zh-CN
@@ -61,3 +63,32 @@ def test_a_feature_of_the_pack_passes_and_other_features_are_not_run() -> None:
 def test_a_missing_feature_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SpecRunError, match="no such feature file"):
         run_feature(tmp_path / "nope.feature")
+
+
+CORPUS_DRAFT = """\
+# language: zh-CN
+功能: 自带语料的草稿
+  场景: 语料放在规格文件旁边
+    假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt
+    而且上级规划为语料 zhejiang-2023-jingxin-gongzuo-yaodian.txt
+    当运行对标检查
+    那么应报告规则 weaker_than_parent 严重性 warning 指标 manufacturing_investment_growth
+
+  场景: 语料不存在
+    假如县级规划为语料 nowhere.txt
+    当运行对标检查
+    那么不应报告规则 weaker_than_parent
+"""
+
+
+def test_a_draft_finds_corpus_documents_next_to_it_and_names_a_missing_one(tmp_path: Path) -> None:
+    plans = SPECS.parent / "examples" / "plans"
+    for name in ("cixi-2023-jingxin-gongzuo-silu", "zhejiang-2023-jingxin-gongzuo-yaodian"):
+        for suffix in (".txt", ".meta.yaml"):
+            shutil.copy(plans / (name + suffix), tmp_path / (name + suffix))
+    draft = tmp_path / "corpus.feature"
+    draft.write_text(CORPUS_DRAFT, encoding="utf-8")
+    found, missing = run_feature(draft)
+    assert found.passed, found.message
+    assert not missing.passed and "找不到语料 nowhere.txt" in missing.message
+    assert str(tmp_path) in missing.message  # where it looked

@@ -17,7 +17,7 @@ from rulesengine.catalog import default_catalog
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
 from rulesengine.plans import load_plan
-from rulesengine.synth import SynthPlan, counties_for, generate, synth_command, write
+from tools.synth import SynthPlan, counties_for, generate, synth_command, write
 
 SEED = 1
 COUNT = 200

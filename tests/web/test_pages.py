@@ -8,6 +8,7 @@ exports, and a review through a page leaves the same audit entry as one through 
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from pathlib import Path
@@ -17,11 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth import Role
-from api.web.export import md
 from api.web.present import excerpt, pick_scenarios, scenario_blocks, segments
 from api.web.session import COOKIE_NAME
 from api.web.views import TEMPLATES_DIR
-from rulesengine.cells import display_width
+from rulesengine.report.cells import display_width, md
+from rulesengine.ruledata import rules_data
 from tests.web.conftest import Browsing, WebApp, sign_in
 
 PROVINCE = "2024年全省规上工业增加值增长6%,制造业投资增长12%。"
@@ -250,6 +251,13 @@ def test_document_text_is_escaped_in_pages_and_exports(browsing: Browsing) -> No
     title = next(row[1] for row in book["检查信息"].iter_rows(min_row=2) if row[0].value == "规划")
     assert title.data_type == "s" and str(title.value).startswith("昆山市 2024《=1+1<script>")
 
+    table = browsing.client.get(f"/web/checks/{check_id}/export.csv")
+    assert table.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(table.text.removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["问题编号", "严重性", "类别"] and len(rows) > 1
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+    assert browsing.client.get(f"/web/checks/{check_id}/export.exe").status_code == 404
+
 
 def test_templates_never_mark_text_safe() -> None:
     for path in Path(TEMPLATES_DIR).glob("*.html"):
@@ -358,7 +366,7 @@ def test_excerpt_is_the_paragraph_around_the_quote() -> None:
 
 
 def test_scenarios_most_like_the_finding_come_first() -> None:
-    feature = Path(TEMPLATES_DIR).parents[2] / "specs" / "weaker_than_parent.feature"
+    feature = rules_data().specs / "weaker_than_parent.feature"
     blocks = scenario_blocks(feature.name, feature.read_text(encoding="utf-8"))
     assert (
         blocks[0].text.startswith("场景: ") and "| manufacturing_investment_growth | 12 |" in blocks[0].text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from rulesengine.cells import csv_text, display_width, excel_text
+from rulesengine.report.cells import csv_text, display_width, excel_text, md
 
 
 def test_display_width_counts_cjk_twice() -> None:
@@ -25,3 +25,9 @@ def test_an_excel_cell_with_formula_text_stays_a_string_and_numbers_stay_numbers
     number = excel_text(sheet.cell(row=1, column=2, value=12))
     assert (text.data_type, text.value) == ("s", '=HYPERLINK("x","y")')
     assert number.data_type == "n"
+
+
+def test_markdown_text_from_a_document_makes_no_markup() -> None:
+    assert md("<b>[x](y)</b> 5.5%") == "\\<b\\>\\[x\\](y)\\</b\\> 5.5%"
+    assert md("1. 列表") == "1\\. 列表" and md("- 列表") == "\\- 列表"
+    assert md("第一行\n第二行 | 表格") == "第一行 第二行 \\| 表格"

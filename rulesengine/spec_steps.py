@@ -2,6 +2,12 @@
 assertions on findings. Steps are written once here so that an analyst adds a rule by writing
 YAML and Gherkin only (see specs/README.md).
 
+Why in the library, not in tests/: ``planalign rules test my.feature`` must run an analyst's
+feature from an installed planalign, which has no tests/ folder. It is a pytest plugin: the spec
+runner loads it with ``-p rulesengine.spec_steps`` and the test suite through
+``tests/conftest.py``. Nothing else imports it (an import-linter contract keeps pytest out of
+the rest of the library).
+
 Steps (zh-CN keywords, no space after the keyword):
 
 - ``假如上级规划 浙江省 2023 的目标:`` / ``假如县级规划 慈溪市 2023 的目标:`` + a table with
@@ -11,7 +17,9 @@ Steps (zh-CN keywords, no space after the keyword):
 - ``假如上级规划 浙江省 2023 的原文:`` + a docstring: plan text that goes through extraction.
 - ``而且县级规划还写道"……"``: a sentence added to that plan's text (topics are found in it).
 - ``而且县级规划的标题为"……"``: the plan's title (its kind and scope are read from it).
-- ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt`` (examples/plans, with its .meta.yaml).
+- ``假如县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt``: a document with its .meta.yaml, found
+  next to the feature file, in ``examples/plans`` beside its folder (a checkout's specs/), or in
+  the folders of ``PLANALIGN_CORPUS``.
 - ``当运行对标检查``
 - ``那么应报告规则 R 严重性 S 指标 I`` / ``那么应报告规则 R 指标 I`` — and it becomes *the finding*
   for ``而且该发现的县级值为 10`` / ``上级值为 12`` / ``消息包含 "38%"`` / ``原文包含 "……"``.
@@ -21,23 +29,28 @@ Steps (zh-CN keywords, no space after the keyword):
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from pytest_bdd import given, parsers, then, when
 
 from rulesengine.catalog import default_catalog
 from rulesengine.check import CheckResult, check_plan
+from rulesengine.datafile import did_you_mean
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.facts import PlanFacts
-from rulesengine.findings import format_number
+from rulesengine.labels import format_number
 from rulesengine.model import Basis, Comparator, Finding, Kind, Period, Span, Target
 from rulesengine.plans import load_plan, plan_from_text
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / "examples" / "plans"
+__all__ = ["PlanDraft", "SpecContext", "corpus_file"]
+
+T = TypeVar("T")
 
 _COMPARATORS = {
     "": Comparator.eq, "确数": Comparator.eq, "eq": Comparator.eq,
@@ -52,14 +65,18 @@ _BASES = {"": Basis.annual, "年度": Basis.annual, "annual": Basis.annual,
 _WORDS = {Comparator.gte: "以上", Comparator.approx: "左右", Comparator.lte: "以内", Comparator.eq: ""}
 
 
-def _pick(table: dict[str, str], key: str, choices: dict[str, object], row: int) -> object:
+def _pick(table: dict[str, str], key: str, choices: Mapping[str, T], at: str) -> T:
     value = table.get(key, "").strip()
     if value not in choices:
-        raise ValueError(f"第{row}行 {key} 列:未知取值 {value!r}(可用:{'、'.join(k for k in choices if k)})")
+        zh, en = did_you_mean(value, (k for k in choices if k))
+        raise ValueError(
+            f"{at} {key} 列:未知取值 {value!r}{zh}(可用:{'、'.join(k for k in choices if k)})"
+            f" / column {key}: unknown value {value!r}{en}"
+        )
     return choices[value]
 
 
-def _indicator(text: str, row: int) -> tuple[str, str, str]:
+def _indicator(text: str, at: str) -> tuple[str, str, str]:
     """(id, name as written in the plan text, default unit) for a 指标 cell."""
     catalog = default_catalog()
     text = text.strip()
@@ -67,7 +84,11 @@ def _indicator(text: str, row: int) -> tuple[str, str, str]:
         return text, text.removeprefix("other:"), ""
     ind = catalog.get(text) or next((i for i in catalog if i.name == text), None)
     if ind is None:
-        raise ValueError(f"第{row}行 指标 {text!r} 不在指标目录中(写目录 id、中文名或 other:名称)")
+        zh, en = did_you_mean(text, [*(i.id for i in catalog), *(i.name for i in catalog)])
+        raise ValueError(
+            f"{at} 指标 {text!r} 不在指标目录中{zh}(写目录 id、中文名或 other:名称)"
+            f" / indicator {text!r} is not in the catalog{en}"
+        )
     return ind.id, ind.name, ind.units[0]
 
 
@@ -79,8 +100,10 @@ class PlanDraft:
     period: str
     rows: list[dict[str, str]] = field(default_factory=list)
     passages: list[str] = field(default_factory=list)
-    corpus: str | None = None
+    corpus: Path | None = None
     title: str = ""
+    file: str = ""  # the feature and the line of the step that wrote the table, for errors
+    line: int = 0
 
     def build(self, plan_id: str) -> PlanFacts:
         if self.corpus is not None:
@@ -90,16 +113,17 @@ class PlanDraft:
             text = base.plan.text + "\n" + "\n".join(self.passages)
             plan = base.plan.model_copy(update={"text": text, "sha256": ""})
             plan = type(plan).model_validate(plan.model_dump())
-            return PlanFacts(plan=plan, targets=base.targets, topics=tuple(extract_topics(text)))
+            return PlanFacts.from_stored(plan, base.targets, extract_topics(text))
         text, targets = "", []
         for i, row in enumerate(self.rows, start=2):
-            ind_id, name, unit = _indicator(row.get("指标", ""), i)
+            at = f"{self.file} 第{self.line + i}行/line {self.line + i}(表格第{i}行)"
+            ind_id, name, unit = _indicator(row.get("指标", ""), at)
             unit = row.get("单位", "").strip() or unit
-            comparator = _pick(row, "比较", _COMPARATORS, i)
+            comparator = _pick(row, "比较", _COMPARATORS, at)
             value = float(row["值"])
             vmax = float(row["上限"]) if row.get("上限", "").strip() else None
             rng = f"-{format_number(vmax)}" if vmax is not None else ""
-            quote = f"{name}{format_number(value)}{rng}{unit}{_WORDS[comparator]}"  # type: ignore[index]
+            quote = f"{name}{format_number(value)}{rng}{unit}{_WORDS[comparator]}"
             lead = "今年主要预期目标是:" if row.get("主要目标", "").strip() in ("是", "yes") else ""
             start = len(text) + len(lead)
             text += f"{lead}{quote}。"
@@ -109,9 +133,9 @@ class PlanDraft:
                     value=value,
                     value_max=vmax,
                     unit=unit,
-                    comparator=comparator,  # type: ignore[arg-type]
-                    kind=_pick(row, "类型", _KINDS, i),  # type: ignore[arg-type]
-                    basis=_pick(row, "口径", _BASES, i),  # type: ignore[arg-type]
+                    comparator=comparator,
+                    kind=_pick(row, "类型", _KINDS, at),
+                    basis=_pick(row, "口径", _BASES, at),
                     period=Period.model_validate(row.get("期间", "").strip() or self.period),
                     quote=quote,
                     span=Span(start=start, end=start + len(quote)),
@@ -124,16 +148,62 @@ class PlanDraft:
         for t in extract_targets(passage, plan.period):
             span = Span(start=t.span.start + offset, end=t.span.end + offset)
             targets.append(t.model_copy(update={"span": span}))
-        return PlanFacts(plan=plan, targets=tuple(targets), topics=tuple(extract_topics(text)))
+        return PlanFacts.from_stored(plan, targets, extract_topics(text))
+
+
+STEP_SENTENCES = (
+    "上级规划 浙江省 2023 的目标:",
+    "县级规划 慈溪市 2023 的目标:",
+    "上级规划 浙江省 2023 的原文:",
+    "县级规划为语料 cixi-2023-jingxin-gongzuo-silu.txt",
+    "县级规划还写道“……”",
+    "县级规划的标题为“……”",
+    "运行对标检查",
+    "应报告规则 R 严重性 S 指标 I",
+    "应报告规则 R 指标 I",
+    "不应报告规则 R 指标 I",
+    "不应报告规则 R",
+    "不应报告指标 I 的缺口",
+    "规则 R 共报告 N 条",
+    "该发现的县级值为 10",
+    "该发现的上级值为 12",
+    "该发现的消息包含 “……”",
+    "该发现引用的原文包含 “……”",
+)
+"""One example of each sentence the steps accept (specs/README.md lists them): what an unknown
+step is compared with to say which one was meant."""
+
+CORPUS_VAR = "PLANALIGN_CORPUS"
+"""Folders (separated like PATH) where specs also look for the documents their steps name: an
+analyst's copy of the pack lives elsewhere than the project's examples/plans."""
+
+
+def corpus_file(name: str, feature_dir: Path | None) -> Path:
+    """A corpus document named in a step: next to the feature, else in ``examples/plans`` beside
+    the feature's folder — where a checkout keeps it for specs/ — else in the ``PLANALIGN_CORPUS``
+    folders, so a draft feature can bring its own documents and a copied pack's specs find the
+    project's."""
+    folders = [] if feature_dir is None else [feature_dir, feature_dir.parent / "examples" / "plans"]
+    folders += [Path(f) for f in os.environ.get(CORPUS_VAR, "").split(os.pathsep) if f]
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    searched = "、".join(str(f) for f in folders) or "?"
+    raise FileNotFoundError(
+        f"找不到语料 {name}(查找了 {searched})/ corpus document {name} not found in {searched}"
+    )
 
 
 @cache
-def _corpus(name: str) -> PlanFacts:
-    return PlanFacts.from_plan(load_plan(CORPUS / name))
+def _corpus(path: Path) -> PlanFacts:
+    return PlanFacts.from_plan(load_plan(path))
 
 
 @dataclass
 class SpecContext:
+    feature_dir: Path | None = None
+    feature_file: str = ""
+    step_line: int = 0
     county: PlanDraft | None = None
     parents: list[PlanDraft] = field(default_factory=list)
     last: PlanDraft | None = None
@@ -163,6 +233,20 @@ def spec() -> SpecContext:
     return SpecContext()
 
 
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """Tell the scenario's context which folder its feature is in (corpus documents are found
+    from there)."""
+    request.getfixturevalue("spec").feature_dir = Path(feature.filename).resolve().parent
+    request.getfixturevalue("spec").feature_file = str(feature.filename)
+
+
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
+) -> None:
+    """Remember which line of the feature is running: a table's errors name it."""
+    request.getfixturevalue("spec").step_line = int(step.line_number)
+
+
 _PLAN = r"(?P<side>上级|县级)规划 (?P<region>\S+) (?P<period>\d{4}(?:-\d{4})?(?:/[QH]\d)?) 的"
 
 
@@ -172,7 +256,12 @@ def plan_from_table(
 ) -> None:
     header = [h.strip() for h in datatable[0]]
     rows = [dict(zip(header, r, strict=True)) for r in datatable[1:]]
-    spec.add(side, PlanDraft(region, period, rows=rows))
+    draft = PlanDraft(region, period, rows=rows, file=spec.feature_file, line=spec.step_line)
+    for i, row in enumerate(rows, start=2):  # a misspelt indicator is said at once, where it is
+        _indicator(
+            row.get("指标", ""), f"{draft.file} 第{draft.line + i}行/line {draft.line + i}(表格第{i}行)"
+        )
+    spec.add(side, draft)
 
 
 @given(parsers.re(_PLAN + r"原文[:：]?"))
@@ -182,8 +271,9 @@ def plan_from_passage(spec: SpecContext, side: str, region: str, period: str, do
 
 @given(parsers.re(r"(?P<side>上级|县级)规划为语料 (?P<name>\S+)"))
 def plan_from_corpus(spec: SpecContext, side: str, name: str) -> None:
-    plan = _corpus(name).plan
-    spec.add(side, PlanDraft(plan.region.name, str(plan.period), corpus=name))
+    path = corpus_file(name, spec.feature_dir)
+    plan = _corpus(path).plan
+    spec.add(side, PlanDraft(plan.region.name, str(plan.period), corpus=path))
 
 
 @given(parsers.re(r"(?P<side>上级|县级)规划还写道[:：]?\s*[\"“](?P<text>.+)[\"”]"))

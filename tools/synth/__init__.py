@@ -2,7 +2,7 @@
 
 Why: the corpus has five documents, too few to measure extraction or to benchmark a batch of
 3,000 counties. `generate` writes realistic county plan texts from sentence shapes taken from
-the corpus (rulesengine/synth/templates.py), each labelled with the targets it states, so
+the corpus (tools/synth/templates.py), each labelled with the targets it states, so
 extraction can be scored (rulesengine.evaluation) on as many plans as needed. Generated
 files are test data: a small sample is committed under tests/fixtures/synth/, large sets are
 not.
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rulesengine.synth.generator import County, SynthPlan, SynthTarget, counties_for, generate
-from rulesengine.synth.writer import gold_yaml, meta_yaml, write
+from tools.synth.generator import County, SynthPlan, SynthTarget, counties_for, generate
+from tools.synth.writer import gold_yaml, meta_yaml, write
 
 __all__ = [
     "County",

@@ -15,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from rulesengine.synth.generator import SynthPlan, SynthTarget
+from tools.synth.generator import SynthPlan, SynthTarget
 
 __all__ = ["gold_yaml", "meta_yaml", "write"]
 
 _GOLD_HEAD = (
     "# Expected targets of a synthetic plan (planalign synth), in the format of tests/gold/.\n"
-    "# Written from the sentence shapes that produced the text (rulesengine/synth/templates.py),\n"
+    "# Written from the sentence shapes that produced the text (tools/synth/templates.py),\n"
     "# never by running the extractor. `quote` is the first occurrence in the text.\n"
 )
 

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rulesengine.regions import RegionError, RegionIndex, default_index
-from rulesengine.synth import templates as t
-from rulesengine.synth.templates import Context, Draft, Spec
+from tools.synth import templates as t
+from tools.synth.templates import Context, Draft, Spec
 
 __all__ = ["County", "SynthPlan", "SynthTarget", "counties_for", "generate"]
 

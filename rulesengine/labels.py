@@ -1,0 +1,165 @@
+"""The Chinese words a person reads for the project's codes: one vocabulary for every face.
+
+Why one home: the CLI, the batch reports, the finding messages and the reviewer pages each had
+their own dictionaries, and a reviewer who saw 缺项 in a page and something else in a file
+would rightly ask whether they mean the same thing. Every label, every order in which reports
+list severities and categories, and how a target's value and an indicator are written for a
+person live here; everything that shows them imports them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from functools import lru_cache
+from typing import Protocol
+
+from rulesengine.catalog import Catalog, default_catalog
+from rulesengine.model import Category, FindingFact, Severity
+
+__all__ = [
+    "ACTION_ZH",
+    "BASIS_ZH",
+    "BATCH_STATUS_ZH",
+    "BEIJING",
+    "CATEGORY_ORDER",
+    "CATEGORY_ZH",
+    "COMPARATOR_SIGN",
+    "COMPARATOR_WORD",
+    "COVERAGE_ZH",
+    "FORM_ZH",
+    "KIND_ZH",
+    "LEVEL_ZH",
+    "PLAN_ROLE_ZH",
+    "REVIEW_ORDER",
+    "REVIEW_ZH",
+    "SEVERITY_ORDER",
+    "SEVERITY_ZH",
+    "USER_ROLE_ZH",
+    "beijing_time",
+    "fact_line",
+    "format_number",
+    "indicator_name",
+    "value_text",
+]
+
+SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in Severity)
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORY_ORDER: tuple[str, ...] = tuple(c.value for c in Category)
+CATEGORY_ZH = {
+    "gap": "缺项",
+    "weaker": "偏弱",
+    "conflict": "冲突",
+    "mismatch": "不可比",
+    "aligned": "已对齐",
+}
+REVIEW_ORDER = ("open", "confirmed", "dismissed", "fixed", "resolved")
+REVIEW_ZH = {
+    "open": "待审核",
+    "confirmed": "已确认",
+    "dismissed": "已驳回",
+    "fixed": "已整改",
+    "resolved": "已解决",
+}
+ACTION_ZH = {
+    "review": "审核",
+    "carried_over": "沿用上次结论",
+    "reopened": "再次出现",
+    "resolved": "不再出现",
+    "check_run": "运行检查",
+}
+BATCH_STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
+LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
+PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
+USER_ROLE_ZH = {"submitter": "提交人", "reviewer": "审核人", "admin": "管理员"}
+"""Who a person is in the service (api.auth.Role)."""
+KIND_ZH = {"baseline": "基准", "stretch": "力争"}
+BASIS_ZH = {"annual": "年度", "cumulative": "累计", "average": "年均"}
+FORM_ZH = {
+    "growth": "增长率",
+    "share": "占比",
+    "level": "水平值",
+    "count": "数量",
+    "reduction": "下降率",
+    "other": "其他口径",
+}
+COMPARATOR_SIGN = {"gte": "≥", "approx": "≈", "lte": "≤", "eq": "="}
+"""A comparator in a table column of its own."""
+COMPARATOR_WORD = {"gte": "以上", "approx": "左右", "lte": "以内", "eq": ""}
+"""A comparator after the value, as plans write it: 10%以上."""
+COVERAGE_ZH = {
+    "aligned": "已对齐",
+    "weaker": "偏弱",
+    "missing": "缺项",
+    "mismatch": "不可比",
+    "conflict": "上级数值不一",
+}
+"""A cell of the coverage matrix: what the check found about one plan's value."""
+
+
+@lru_cache(maxsize=8192)
+def format_number(value: float) -> str:
+    """12.0 → "12", 5.5 → "5.5", 10000.0 → "10000": how plans write numbers.
+
+    Cached: every finding shows every number of its facts (years, values), a few dozen distinct
+    ones, through Decimal; the result depends on ``float(value)`` alone, so 1, 1.0 and True
+    sharing an entry is harmless.
+    """
+    text = format(Decimal(str(round(float(value), 4))).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def indicator_name(indicator: str, catalog: Catalog | None = None) -> str:
+    """The catalog's Chinese name; a topic or an uncatalogued indicator keeps the plan's words."""
+    if indicator.startswith("topic:"):
+        return "主题:" + indicator.removeprefix("topic:")
+    found = (catalog or default_catalog()).get(indicator)
+    return found.name if found is not None else indicator.removeprefix("other:")
+
+
+class Valued(Protocol):
+    """Anything with a value to show: a target, a finding's fact, a coverage cell's source."""
+
+    @property
+    def value(self) -> float | None: ...
+
+    @property
+    def unit(self) -> str: ...
+
+
+def _code(item: object, name: str) -> str:
+    raw = getattr(item, name, None)
+    return str(getattr(raw, "value", raw) or "")
+
+
+def value_text(item: Valued, *, with_kind: bool = True) -> str:
+    """How a plan writes a target: 10%以上, 力争38%, 5-6%, 30万元/人左右."""
+    if item.value is None:
+        return ""
+    text = format_number(item.value)
+    value_max = getattr(item, "value_max", None)
+    if value_max is not None:
+        text += f"-{format_number(value_max)}"
+    text += item.unit + COMPARATOR_WORD.get(_code(item, "comparator"), "")
+    if with_kind and _code(item, "kind") == "stretch":
+        text = KIND_ZH["stretch"] + text
+    return text
+
+
+def fact_line(fact: FindingFact) -> str:
+    """One line of a finding's evidence: who said it, for when, the value, the quote and where."""
+    value = value_text(fact) if fact.value is not None else ""
+    where = f"[{fact.start}-{fact.end}]" if fact.start is not None else ""
+    return f"{fact.region} {fact.period} {value}「{fact.quote}」{where}".strip()
+
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+"""China Standard Time: users read times in it (no daylight saving, so a fixed offset)."""
+
+
+def beijing_time(at: datetime) -> str:
+    """A moment as reviewers read it, labelled: 2026-12-06 20:30(北京时间). A naive datetime
+    is taken as UTC, the way the service stores them."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + "(北京时间)"

@@ -1,0 +1,33 @@
+"""Reports of checks — Markdown, Excel, CSV — written once for every face.
+
+A ``CheckReport`` (``document``) is built from a fresh ``CheckResult`` or, by the service, from a
+stored check with its reviews; ``markdown``, ``excel`` and ``delimited`` write it; ``cells``
+holds the one escaping rule per format; ``coverage`` the indicator × plan matrix. The words
+come from ``rulesengine.labels``.
+"""
+
+from rulesengine.report.coverage import Coverage, CoverageCell, CoverageRow, coverage
+from rulesengine.report.delimited import check_csv, write_csv
+from rulesengine.report.document import FINDING_HEAD, CheckReport, ReportFinding, ReportPlan, Review
+from rulesengine.report.excel import Sheet, check_sheets, save_workbook, workbook_bytes
+from rulesengine.report.markdown import check_markdown, table
+
+__all__ = [
+    "FINDING_HEAD",
+    "CheckReport",
+    "Coverage",
+    "CoverageCell",
+    "CoverageRow",
+    "ReportFinding",
+    "ReportPlan",
+    "Review",
+    "Sheet",
+    "check_csv",
+    "check_markdown",
+    "check_sheets",
+    "coverage",
+    "save_workbook",
+    "table",
+    "workbook_bytes",
+    "write_csv",
+]
