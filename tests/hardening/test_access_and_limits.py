@@ -42,6 +42,7 @@ WRITE_ROLES: dict[tuple[str, str], Role | None] = {
     ("POST", "/tokens"): Role.admin,
     ("DELETE", "/tokens/{token_id}"): Role.admin,
     ("POST", "/rules/validate"): None,  # a dry run: any token may ask whether a rule file is valid
+    ("POST", "/rules/impact"): Role.admin,  # a draft tried on every stored plan: admins only
 }
 
 # Write routes of the reviewer pages (cookie sessions, not bearer tokens) that are open by design.
