@@ -19,6 +19,9 @@ from rulesengine.plans import load_plan, plan_from_text
 from tools.synth import generate
 
 CHECKS = 10_000
+_ANY_PARENT = ("region", "period")
+"""The synthetic counties span China and two years: this measures the memory of checks, so every
+county is checked against 浙江's plans on purpose instead of being refused as not under them."""
 COUNTIES = 300
 
 
@@ -32,12 +35,12 @@ def main() -> dict[str, Any]:
         for s in generate(COUNTIES, 5)
     ]
     for county in counties:  # warm: engine, caches, allocator
-        check_plan(county.model_copy(), parents)
+        check_plan(county.model_copy(), parents, allow=_ANY_PARENT)
     before = rss_mib()
     samples = []
     started = time.perf_counter()
     for i in range(CHECKS):
-        check_plan(counties[i % COUNTIES].model_copy(), parents)
+        check_plan(counties[i % COUNTIES].model_copy(), parents, allow=_ANY_PARENT)
         if (i + 1) % 2000 == 0:
             samples.append(round(rss_mib(), 1))
     seconds = time.perf_counter() - started
