@@ -27,7 +27,14 @@ from rulesengine.evaluation import FileScore, load_gold, score, score_corpus
 from rulesengine.ingest import IngestError
 from rulesengine.model import Plan
 from rulesengine.plans import PlanError, load_plan, meta_path
-from rulesengine.report import CheckReport, check_csv, check_markdown, check_sheets, workbook_bytes
+from rulesengine.report import (
+    CheckReport,
+    check_csv,
+    check_docx,
+    check_markdown,
+    check_sheets,
+    workbook_bytes,
+)
 from rulesengine.rulebook import load_rulebook
 from rulesengine.ruledata import rules_data
 from rulesengine.spec_runner import SpecRunError, run_features
@@ -236,6 +243,7 @@ class CheckFormat(StrEnum):
     markdown = "markdown"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 @app.command()
@@ -245,7 +253,8 @@ def check(
     region: Annotated[str | None, typer.Option(help="县级规划的行政区(默认取 .meta.yaml)")] = None,
     period: Annotated[str | None, typer.Option(help="县级规划的规划期(默认取 .meta.yaml)")] = None,
     format: Annotated[
-        CheckFormat, typer.Option("--format", "-f", help="table / json / markdown / csv / xlsx(需 --output)")
+        CheckFormat,
+        typer.Option("--format", "-f", help="table / json / markdown / csv / xlsx / docx(后两种需 --output)"),
     ] = CheckFormat.table,
     output: Annotated[
         Path | None,
@@ -268,8 +277,8 @@ def check(
     ] = None,
 ) -> None:
     """对标检查 / check a county plan against its parent plans. Exit 1 if an error is found."""
-    if format is CheckFormat.xlsx and output is None:
-        fail("xlsx 报告需要 --output 文件 / an xlsx report needs --output FILE")
+    if format in (CheckFormat.xlsx, CheckFormat.docx) and output is None:
+        fail(f"{format.value} 报告需要 --output 文件 / an {format.value} report needs --output FILE")
     county = _load(county_file, region, period, kind, scope)
     parents = [_load(p, None, None) for p in against]
     facts = [PlanFacts.from_plan(p) for p in (county, *parents)]
@@ -298,6 +307,8 @@ def _write_report(
             data = check_markdown(report) + "\n"
         elif format is CheckFormat.csv:
             data = check_csv(report)
+        elif format is CheckFormat.docx:
+            data = check_docx(report)
         else:
             data = workbook_bytes(check_sheets(report))
     if output is None:

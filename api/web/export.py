@@ -13,9 +13,17 @@ from collections.abc import Sequence
 from api.schemas import CheckPublic, FindingPublic
 from api.web.data import Column, report_finding
 from rulesengine.labels import beijing_time
-from rulesengine.report import CheckReport, Coverage, check_csv, check_markdown, check_sheets, workbook_bytes
+from rulesengine.report import (
+    CheckReport,
+    Coverage,
+    check_csv,
+    check_docx,
+    check_markdown,
+    check_sheets,
+    workbook_bytes,
+)
 
-__all__ = ["check_report", "csv_text", "markdown", "workbook"]
+__all__ = ["check_report", "csv_text", "document", "markdown", "workbook"]
 
 
 def check_report(
@@ -46,3 +54,7 @@ def workbook(report: CheckReport) -> bytes:
 
 def csv_text(report: CheckReport) -> str:
     return check_csv(report)
+
+
+def document(report: CheckReport) -> bytes:
+    return check_docx(report)

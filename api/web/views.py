@@ -641,6 +641,7 @@ _EXPORTS: dict[str, tuple[str, Callable[[CheckReport], bytes]]] = {
     "md": ("text/markdown; charset=utf-8", lambda r: export.markdown(r).encode("utf-8")),
     "csv": ("text/csv; charset=utf-8", lambda r: export.csv_text(r).encode("utf-8")),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.workbook),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", export.document),
 }
 
 
@@ -649,7 +650,7 @@ def export_check(session: SessionDep, viewer: ViewerDep, check_id: RowId, fmt: s
     """The check as Markdown, CSV or Excel, written by the library's report writers."""
     if fmt not in _EXPORTS:
         raise Problem(
-            404, "unknown_format", f"不支持的导出格式:{fmt}(可用 md、csv、xlsx)", f"no export as {fmt}"
+            404, "unknown_format", f"不支持的导出格式:{fmt}(可用 md、csv、xlsx、docx)", f"no export as {fmt}"
         )
     view = _check_view(session, check_id)
     cov = data.coverage(view.columns, data.targets_seen(session, view.run, view.columns), view.findings)

@@ -1,4 +1,4 @@
-"""Reports of checks — Markdown, Excel, CSV — written once for every face.
+"""Reports of checks — Markdown, Excel, CSV, Word — written once for every face.
 
 A ``CheckReport`` (``document``) is built from a fresh ``CheckResult`` or, by the service, from a
 stored check with its reviews; ``markdown``, ``excel`` and ``delimited`` write it; ``cells``
@@ -11,6 +11,7 @@ from rulesengine.report.delimited import check_csv, write_csv
 from rulesengine.report.document import FINDING_HEAD, CheckReport, ReportFinding, ReportPlan, Review
 from rulesengine.report.excel import Sheet, check_sheets, save_workbook, workbook_bytes
 from rulesengine.report.markdown import check_markdown, table
+from rulesengine.report.word import check_docx
 
 __all__ = [
     "FINDING_HEAD",
@@ -23,6 +24,7 @@ __all__ = [
     "Review",
     "Sheet",
     "check_csv",
+    "check_docx",
     "check_markdown",
     "check_sheets",
     "coverage",

@@ -70,9 +70,20 @@ def test_check_as_csv_and_excel_hold_the_same_findings(tmp_path: Path) -> None:
     assert [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)] == messages
 
 
-def test_an_excel_report_needs_an_output_file() -> None:
-    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "-f", "xlsx"])
-    assert result.exit_code == 2 and "--output" in result.output
+def test_an_excel_or_word_report_needs_an_output_file() -> None:
+    for fmt in ("xlsx", "docx"):
+        result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "-f", fmt])
+        assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_check_as_a_word_document(tmp_path: Path) -> None:
+    from docx import Document
+
+    out = tmp_path / "对标.docx"
+    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "-f", "docx", "-o", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "慈溪市 2023" in text and "对标分析报告" in text and "三、问题清单" in text
 
 
 def test_batch_prints_where_the_summary_is_and_exits_with_the_batch_status(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from rulesengine.report import (
     CheckReport,
     Review,
     check_csv,
+    check_docx,
     check_markdown,
     check_sheets,
     workbook_bytes,
@@ -81,3 +82,24 @@ def test_a_reviewed_report_shows_status_reviewer_comment_and_beijing_time(report
     )
     assert row[9].value == "=不适用" and row[9].data_type == "s"
     assert row[11].value == beijing_time(at) == "2026-12-07 04:30(北京时间)"
+
+
+def test_the_word_report_reads_back_with_headings_the_findings_and_both_quotes(report: CheckReport) -> None:
+    from docx import Document
+
+    doc = Document(io.BytesIO(check_docx(report)))
+    headings = [
+        p.text
+        for p in doc.paragraphs
+        if p.style is not None and p.style.name.startswith(("Heading", "Title"))
+    ]
+    assert headings[0] == f"{report.title}对标分析报告"
+    assert {"一、基本情况", "二、发现概况", "三、问题清单", "四、指标覆盖"} <= set(headings)
+    body = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    for finding in report.findings:
+        assert finding.message in body
+    weaker = next(f for f in report.findings if f.rule_id == "weaker_than_parent")
+    for fact in weaker.facts:
+        assert f"「{fact.quote}」" in cells
+    assert "县级原文" in cells and "上级原文" in cells and report.rule_pack_version in cells

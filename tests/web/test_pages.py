@@ -257,6 +257,14 @@ def test_document_text_is_escaped_in_pages_and_exports(browsing: Browsing) -> No
     assert rows[0][:3] == ["问题编号", "严重性", "类别"] and len(rows) > 1
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
     assert browsing.client.get(f"/web/checks/{check_id}/export.exe").status_code == 404
+    word = browsing.client.get(f"/web/checks/{check_id}/export.docx")
+    assert word.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessing"
+    )
+    from docx import Document
+
+    title = Document(io.BytesIO(word.content)).paragraphs[0].text
+    assert title.startswith("昆山市 2024《=1+1<script>")  # the document's words as text, never markup
 
 
 def test_templates_never_mark_text_safe() -> None:
