@@ -102,7 +102,7 @@ def targets_seen(session: Session, check: CheckRun, columns: Sequence[Column]) -
             ).all()
             if c.id in applied
         ]
-        out[column.plan_id] = [e.target for e in apply_corrections(extracted, corrections, text)]
+        out[column.plan_id] = [e.target for e in apply_corrections(extracted, corrections, text).targets]
     return out
 
 
@@ -174,7 +174,7 @@ def evidence(session: Session, finding: FindingPublic, columns: Sequence[Column]
 
 def report_finding(f: FindingPublic) -> ReportFinding:
     """A stored finding as the library's reports take it: the finding and where its review is."""
-    review = Review(f.id, f.status.value, f.updated_by, f.updated_at, f.comment)
+    review = Review(f.id, f.status.value, f.reviewed_by or "", f.reviewed_at, f.comment)
     return ReportFinding(
         f.severity, f.category, f.indicator, f.message, f.rule_id, f.rule_version, tuple(f.facts), review
     )

@@ -50,12 +50,13 @@ class ReportPlan:
 
 @dataclass(frozen=True)
 class Review:
-    """Where a reviewer has got to with a stored finding."""
+    """Where a reviewer has got to with a stored finding: its status, and who decided it when
+    (nobody, for an open finding — not whoever ran the check that found it)."""
 
     finding_id: int
     status: str
-    updated_by: str
-    updated_at: datetime
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
     comment: str | None = None
 
     @property
@@ -197,8 +198,8 @@ def finding_rows(report: CheckReport) -> list[tuple[object, ...]]:
             "\n".join(f.quotes("parent")),
             f.review.status_zh if f.review else "",
             (f.review.comment or "") if f.review else "",
-            f.review.updated_by if f.review else "",
-            beijing_time(f.review.updated_at) if f.review else "",
+            f.review.reviewed_by if f.review else "",
+            beijing_time(f.review.reviewed_at) if f.review and f.review.reviewed_at else "",
             f.rule_id,
             f.rule_version,
         )
