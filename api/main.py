@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.engine import Checker, make_checker
 from api.errors import PROBLEM_JSON, Problem, install_error_handlers
 from api.ratelimit import WRITE_METHODS, WriteRateLimiter, limit_writes
-from api.routes import audit, checks, findings, plans, rules, tokens
+from api.routes import audit, catalog, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
 from api.web import install as install_web
@@ -170,7 +170,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         """Liveness, without a token: the service answers and knows its database backend."""
         return {"status": "ok", "database": engine.dialect.name, "version": __version__}
 
-    for module in (plans, checks, findings, audit, rules, tokens):
+    for module in (plans, checks, findings, audit, rules, catalog, tokens):
         app.include_router(module.router)
     install_web(app)
     _document_rate_limit(app)
