@@ -317,6 +317,9 @@ class CheckPublic(BaseModel):
     parents: list[ParentRef]
     rule_pack_version: str
     catalog_version: str
+    corrections_applied: list[int] = Field(
+        default_factory=list, description="reviewers' corrections the check read (their ids)"
+    )
     previous_check_id: int | None
     is_latest: bool
     created_at: datetime

@@ -47,6 +47,7 @@ __all__ = [
     "propose",
     "resolve_indicator",
     "suggest",
+    "wording_of",
 ]
 
 MAX_QUOTES = 20
@@ -170,7 +171,7 @@ _PREDICATE_RE = re.compile(
 _LEADING_RE = re.compile(r"^(?:[，,、;；。:：\s]|全市|全县|全区|全省|全年|今年|明年|\d{4}年|到\d{4}年)+")
 
 
-def _wording(quote: str) -> str:
+def wording_of(quote: str) -> str:
     """The words before the number and the verb: ``技改投入实现两位数增长`` → ``技改投入``."""
     head = _PREDICATE_RE.split(quote, maxsplit=1)[0]
     return _LEADING_RE.sub("", head).strip("，,、;；:：“”\"' ")[:100]
@@ -231,7 +232,7 @@ def propose(quote: str, span_start: int | None, catalog: Catalog) -> TargetPropo
         comparator = Comparator.lte
     elif re.match(r"\s*左右", tail):
         comparator = Comparator.approx
-    wording = _wording(quote)
+    wording = wording_of(quote)
     indicator = _guess_indicator(quote, wording, unit, catalog)
     return TargetProposal(
         quote=quote,
@@ -282,7 +283,7 @@ def suggest(
         return None
     if correction.action == "edit" and not (extracted_indicator or "").startswith("other:"):
         return None
-    wording = (correction.wording or "").strip() or _wording(correction.quote)
+    wording = (correction.wording or "").strip() or wording_of(correction.quote)
     if len(wording) < 2 or len(wording) > 100:
         return None
     if correction.indicator.startswith("other:"):

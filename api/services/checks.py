@@ -454,6 +454,7 @@ def check_public(session: Session, check: CheckRun) -> CheckPublic:
         parents=[ParentRef.model_validate(p) for p in check.parents],
         rule_pack_version=check.rule_pack_version,
         catalog_version=check.catalog_version,
+        corrections_applied=list(check.corrections_applied),
         previous_check_id=check.previous_check_id,
         is_latest=latest_check_id(session, check.plan_id) == check.id,
         created_at=check.created_at,

@@ -26,9 +26,11 @@ from rulesengine.report import Coverage, ReportFinding, ReportPlan, Review
 from rulesengine.report import coverage as report_coverage
 
 __all__ = [
+    "Changes",
     "Column",
     "Evidence",
     "all_findings",
+    "changes_since_previous",
     "check_columns",
     "coverage",
     "evidence",
@@ -185,3 +187,42 @@ def coverage(
 ) -> Coverage:
     """The library's coverage matrix for a stored check (rulesengine.report.coverage)."""
     return report_coverage(columns, targets, [report_finding(f) for f in findings])
+
+
+# -- what a re-check changed -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a check found that its predecessor did not, and the reverse, and why it may differ:
+    the corrections it read that the previous one did not (or no longer)."""
+
+    previous_id: int
+    new: list[FindingPublic]
+    resolved: list[FindingPublic]
+    carried: int
+    corrections_now: list[int]
+    corrections_gone: list[int]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.new or self.resolved or self.corrections_now or self.corrections_gone)
+
+
+def changes_since_previous(
+    session: Session, check: CheckRun, findings: Sequence[FindingPublic]
+) -> Changes | None:
+    """The difference between a check and the plan's check before it (None for the first)."""
+    if check.previous_check_id is None:
+        return None
+    previous = session.get(CheckRun, check.previous_check_id)
+    before = set(previous.corrections_applied) if previous else set()
+    now = set(check.corrections_applied)
+    return Changes(
+        previous_id=check.previous_check_id,
+        new=[f for f in findings if f.carried_from_id is None and f.status.value != "resolved"],
+        resolved=[f for f in findings if f.status.value == "resolved"],
+        carried=sum(1 for f in findings if f.carried_from_id is not None and f.reviewed_by),
+        corrections_now=sorted(now - before),
+        corrections_gone=sorted(before - now),
+    )
