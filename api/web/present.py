@@ -185,9 +185,7 @@ def scenario_sentence(
 
     def words(step: str) -> str:
         step = re.sub(
-            r"(不?应报告规则) (\w+)",
-            lambda m: f"{m.group(1)}“{rule_titles.get(m.group(2), m.group(2))}”",
-            step,
+            r"规则 ([a-z][a-z0-9_]*)", lambda m: f"规则“{rule_titles.get(m.group(1), m.group(1))}”", step
         )
         step = re.sub(
             r"严重性 (error|warning|info)", lambda m: f"严重性为{severity.get(m.group(1), m.group(1))}", step

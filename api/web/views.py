@@ -728,7 +728,7 @@ def add_correction(
             raise Problem(422, "action", "请从页面上的按钮进入", "unknown action", field="action")
         if not comment.strip():
             raise Problem(
-                422, "reason_required", "请写明理由,会记入审核记录", "a reason is required", field="comment"
+                422, "correction_reason", "请写明理由,会记入审核记录", "a reason is required", field="comment"
             )
         body: dict[str, Any] = {"action": action, "comment": comment.strip()}
         if target_id.strip():
@@ -766,7 +766,9 @@ def add_correction(
         session.rollback()
         form.error, form.field = _words(exc), exc.field
         state = PlanPageState()
-        if action == "add":
+        if exc.status == 403:  # a role or a stale form: said at the top, the forms may not show
+            state.error = _words(exc)
+        elif action == "add":
             state.add = form
         elif target_id.isdigit():
             state.edits[int(target_id)] = form
@@ -1194,7 +1196,7 @@ def decide_suggestion(
         elif decision == "decline":
             if not comment.strip():
                 raise Problem(
-                    422, "reason_required", "不采纳需要写明理由", "a reason is required", field="comment"
+                    422, "decline_reason", "不采纳需要写明理由", "a reason is required", field="comment"
                 )
             catalog_service.decline_suggestion(session, viewer.principal, suggestion_id, comment.strip())
         else:
