@@ -64,13 +64,13 @@ def test_a_bad_entry_fails_naming_file_line_entry_and_field(
         field,
     )
     assert str(err.value).startswith(
-        f"{path} 第{line}行/line {line} 指标/entry x_growth 字段/field {field}: "
+        f"{path} 第{line}行第{err.value.column}列/line {line} column {err.value.column} 指标/entry x_growth 字段/field {field}: "
     )
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "indicators.yaml"
     path.write_text("version: 1\nindicators:\n  a: [\n", encoding="utf-8")
-    with pytest.raises(CatalogError, match="第4行/line 4: YAML 语法错误") as err:
+    with pytest.raises(CatalogError, match=r"第4行第\d+列/line 4 column \d+: YAML 语法错误") as err:
         load_catalog(path)
     assert err.value.line == 4 and err.value.field is None

@@ -58,9 +58,9 @@ def test_a_line_that_is_no_step_is_refused_with_its_line_in_chinese_and_english(
         read_feature(path)
     assert (err.value.file, err.value.line) == (str(path), 10)
     assert str(err.value).startswith(
-        f"{path} 第10行/line 10: “应报告规则 weaker_than_parent 指标 gdp_growth” 不是步骤"
+        f"{path} 第10行第5列/line 10 column 5: “应报告规则 weaker_than_parent 指标 gdp_growth” 不是步骤"
     )
-    assert "Gherkin parse error" in err.value.problem_en
+    assert "not a step, table row or keyword" in err.value.problem_en
 
 
 def test_the_reviewer_page_reads_specs_through_the_same_reader_and_skips_a_broken_one() -> None:

@@ -68,4 +68,4 @@ def test_the_same_pack_changes_nothing_and_a_broken_draft_is_one_error(tmp_path:
     (draft / "broken.yaml").write_text("id: broken\nversion: one\n", encoding="utf-8")
     result = runner.invoke(app, ["rules", "impact", "--pack", str(draft), "--base-pack", str(PACK_DIR)])
     said = "".join(result.output.split())
-    assert result.exit_code == 2 and "broken.yaml第1行/line1" in said and "Traceback" not in said
+    assert result.exit_code == 2 and "broken.yaml第1行第1列/line1column1" in said and "Traceback" not in said
