@@ -64,7 +64,8 @@ def test_a_bad_entry_fails_naming_file_line_entry_and_field(
         field,
     )
     assert str(err.value).startswith(
-        f"{path} 第{line}行第{err.value.column}列/line {line} column {err.value.column} 指标/entry x_growth 字段/field {field}: "
+        f"{path} 第{line}行第{err.value.column}列/line {line} column {err.value.column} "
+        f"指标/entry x_growth 字段/field {field}: "
     )
 
 

@@ -9,6 +9,7 @@ The real rule pack runs, so the findings asserted are the ones a reviewer would 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -384,3 +385,36 @@ def test_declining_a_suggestion_needs_a_reason_and_is_audited(api: Api) -> None:
     assert declined.json()["status"] == "declined"
     assert api.client.get("/catalog/overlay", headers=api.auth(Role.admin)).json()["overlay_version"] == 0
     assert api.client.get("/catalog/suggestions?status=open", headers=api.auth(Role.admin)).json() == []
+
+
+def test_every_sentence_of_a_real_plan_is_proposed_and_saved_or_refused_in_words_never_a_500(
+    make_api: MakeApi,
+) -> None:
+    """Whatever a reviewer selects in a real plan — headings, tables, half sentences — the
+    proposal answers, and saving what it proposes is stored or refused naming a field."""
+    api = make_api(raise_server_exceptions=False, write_rate_per_minute=0)
+    text = (
+        Path(__file__).resolve().parents[2] / "examples" / "plans" / "cixi-2023-jingxin-gongzuo-silu.txt"
+    ).read_text(encoding="utf-8")
+    post_text_plan(api, id="cx-2023", region="慈溪市", period="2023", text=text)
+    sentences = [s for s in re.split(r"[。;;\n]", text) if s.strip()][:80]
+    statuses: list[int] = []
+    for sentence in sentences:
+        proposal = api.client.get(
+            "/plans/cx-2023/proposal", params={"quote": sentence[:2000]}, headers=api.auth(Role.reviewer)
+        )
+        assert proposal.status_code == 200, (sentence, proposal.text)
+        body = {
+            k: v
+            for k, v in proposal.json().items()
+            if k in ("quote", "indicator", "value", "unit", "comparator", "kind", "basis", "wording")
+            and v not in (None, "")
+        }
+        body.setdefault("indicator", "其他指标")
+        body.setdefault("value", 1)
+        saved = correct(api, {**body, "comment": "补充"}, "cx-2023")
+        statuses.append(saved.status_code)
+        if saved.status_code != 201:
+            assert_problem(saved, saved.status_code)
+            assert saved.status_code == 422 and saved.json()["field"], saved.text
+    assert 500 not in statuses and statuses.count(201) >= len(sentences) // 2
