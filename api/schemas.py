@@ -21,6 +21,7 @@ from rulesengine.model import (
     Basis,
     Category,
     Comparator,
+    Finding,
     FindingFact,
     Kind,
     Level,
@@ -555,3 +556,25 @@ class RuleCheckReport(BaseModel):
     replaces_installed: bool = Field(description="a rule with this file name is installed")
     errors: list[RuleProblem]
     warnings: list[RuleProblem]
+
+
+class RuleImpactChange(BaseModel):
+    """A finding a draft rule would add to, or remove from, a stored plan's check."""
+
+    kind: Literal["added", "removed", "changed"]
+    plan: str = Field(description="the county plan and its parents, as the check names them")
+    finding: Finding = Field(description="as the draft reports it (as the installed pack did, if removed)")
+    before: str | None = Field(default=None, description="for changed: the installed pack's message")
+
+
+class RuleImpactReport(BaseModel):
+    """What publishing a draft rule would change on the stored plans; nothing is installed."""
+
+    check: RuleCheckReport
+    baseline_version: str | None = None
+    draft_version: str | None = None
+    plans: int = Field(default=0, description="stored plans checked with both packs")
+    changes: list[RuleImpactChange] = Field(default_factory=list)
+    not_checked: list[str] = Field(
+        default_factory=list, description="plans that could not be checked, and why"
+    )

@@ -1,11 +1,11 @@
 """Memory over 10,000 checks of different counties: RSS before and after, in process.
 
-Run with `make bench`. bench/check.py repeats one check (慈溪 vs 浙江), whose facts the engine's
-caches hold after the first; this one checks 300 synthetic county plans in turn, each time as a
-new PlanFacts object (as a batch or the service sees new plans), against the same two 浙江
-parents, so the bounded caches (normalised facts, skipped facts, per-plan facts) fill, clear and
-refill. Prints and stores (bench/results/latest.json, section "memory") RSS before, every 2,000
-checks, and after. Figures, never assertions.
+Run with `make bench`. bench/check.py repeats one check (慈溪 vs 浙江), whose sides (each plan's
+facts, prepared by the engine) rulesengine.check keeps after the first; this one checks 300
+synthetic county plans in turn, each time as a new PlanFacts object (as a batch or the service
+sees new plans), against the same two 浙江 parents, so the bounded sides kept per engine fill,
+turn over and refill while the parents' stay. Prints and stores (bench/results/latest.json,
+section "memory") RSS before, every 2,000 checks, and after. Figures, never assertions.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from rulesengine.plans import load_plan, plan_from_text
 from tools.synth import generate
 
 CHECKS = 10_000
+_ANY_PARENT = ("region", "period")
+"""The synthetic counties span China and two years: this measures the memory of checks, so every
+county is checked against 浙江's plans on purpose instead of being refused as not under them."""
 COUNTIES = 300
 
 
@@ -32,12 +35,12 @@ def main() -> dict[str, Any]:
         for s in generate(COUNTIES, 5)
     ]
     for county in counties:  # warm: engine, caches, allocator
-        check_plan(county.model_copy(), parents)
+        check_plan(county.model_copy(), parents, allow=_ANY_PARENT)
     before = rss_mib()
     samples = []
     started = time.perf_counter()
     for i in range(CHECKS):
-        check_plan(counties[i % COUNTIES].model_copy(), parents)
+        check_plan(counties[i % COUNTIES].model_copy(), parents, allow=_ANY_PARENT)
         if (i + 1) % 2000 == 0:
             samples.append(round(rss_mib(), 1))
     seconds = time.perf_counter() - started

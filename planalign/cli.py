@@ -568,6 +568,12 @@ def batch(
     against: Annotated[list[Path], typer.Option("--against", "-a", help="上级规划文件(可多次)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="报告输出目录")] = Path("batch-reports"),
     workers: Annotated[int, typer.Option(help="工作进程数 / worker processes")] = 2,
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow", help="有意豁免的上级校验(默认 period;加 region 则对照非上级地区的规划),记入每份报告"
+        ),
+    ] = None,
 ) -> None:
     """批量对标 / check every plan of a folder against its parents, in parallel, with a summary."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -588,6 +594,7 @@ def batch(
                 against,
                 out,
                 workers=workers,
+                allow=("period", *(allow or ())),
                 progress=lambda n, total: bar.update(task, completed=n, total=total),
             )
         except (BatchError, OSError) as exc:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rulesengine.check import CheckResult, PlanFacts, check_plan, find_parents
+from rulesengine.check import OVERRIDES, CheckResult, PlanFacts, check_plan, find_parents
 from rulesengine.ingest import SUPPORTED_EXTENSIONS, IngestError
 from rulesengine.labels import BATCH_STATUS_ZH, CATEGORY_ZH, SEVERITY_ZH
 from rulesengine.model import Category, Plan, Severity
@@ -161,9 +161,16 @@ def render_report(result: CheckResult, county: PlanFacts, parents: Sequence[Plan
 _PARENTS: list[PlanFacts] = []
 _OUT_DIR: Path | None = None
 _STATE: Any = None  # the pool's shared byte per plan (see _Pool), or None in this process
+_ALLOW: tuple[str, ...] = ("period",)  # parent checks waived (rulesengine.check.OVERRIDES)
 
 
-def _init_worker(parents: list[PlanFacts], out_dir: Path, freeze: bool = True, state: Any = None) -> None:
+def _init_worker(
+    parents: list[PlanFacts],
+    out_dir: Path,
+    freeze: bool = True,
+    state: Any = None,
+    allow: tuple[str, ...] = ("period",),
+) -> None:
     """Keep the parents and warm the rule pack, engine and regions once per worker.
 
     Then ``gc.freeze()``: everything loaded so far lives as long as the worker, and a check
@@ -171,7 +178,8 @@ def _init_worker(parents: list[PlanFacts], out_dir: Path, freeze: bool = True, s
     catalog, regions and parents again (measured in bench/batch.py).
     """
     global _PARENTS, _OUT_DIR, _STATE
-    _PARENTS, _OUT_DIR, _STATE = parents, out_dir, state
+    global _ALLOW
+    _PARENTS, _OUT_DIR, _STATE, _ALLOW = parents, out_dir, state, allow
     from rulesengine.check import engine_for
     from rulesengine.regions import default_index
 
@@ -197,7 +205,7 @@ def _check_one(path: Path, report_name: str) -> PlanOutcome:
     try:
         county = PlanFacts.from_plan(plan)
         # the batch's parents are given for the whole folder: a plan of another year keeps them
-        result = check_plan(county, _PARENTS, allow=("period",))
+        result = check_plan(county, _PARENTS, allow=_ALLOW)
         report = render_report(result, county, _PARENTS)
         assert _OUT_DIR is not None
         (_OUT_DIR / REPORTS_DIR / report_name).write_text(report + "\n", encoding="utf-8")
@@ -268,6 +276,7 @@ class _Pool:
     out_dir: Path
     workers: int
     advance: Callable[[int], None]
+    allow: tuple[str, ...] = ("period",)
     done: dict[int, PlanOutcome] = field(default_factory=dict)
     restarts: int = 0
 
@@ -285,7 +294,7 @@ class _Pool:
             max_workers=workers,
             mp_context=self.context,
             initializer=_init_worker,
-            initargs=(self.parents, self.out_dir, True, self.state),
+            initargs=(self.parents, self.out_dir, True, self.state, self.allow),
         )
 
     def _collect(self, outcomes: list[tuple[int, PlanOutcome]]) -> None:
@@ -353,13 +362,22 @@ def run_batch(
     *,
     workers: int = 2,
     progress: Callable[[int, int], None] | None = None,
+    allow: Sequence[str] = ("period",),
 ) -> BatchResult:
     """Check every plan in ``folder`` against the ``against`` plans; write reports and a summary.
 
     ``workers=0`` checks in this process (tests, debugging). ``progress(done, total)`` is called
-    as plans finish (the command line draws a bar with it). Raises :class:`BatchError` when the
-    batch cannot start; a plan that fails is an outcome, not an exception.
+    as plans finish (the command line draws a bar with it). ``allow`` waives parent checks for
+    every plan (rulesengine.check.OVERRIDES): a batch's parents are given for the whole folder, so
+    a plan of another year keeps them by default; ``region`` too checks a folder against, say, a
+    neighbour's plans, recorded in each report. Raises :class:`BatchError` when the batch cannot
+    start; a plan that fails is an outcome, not an exception.
     """
+    unknown = sorted(set(allow) - set(OVERRIDES))
+    if unknown:
+        raise BatchError(
+            f"未知的豁免项 / unknown override: {', '.join(unknown)} (known: {', '.join(OVERRIDES)})"
+        )
     started = time.perf_counter()
     if not against:
         raise BatchError("至少需要一个上级规划 (--against) / at least one parent plan is required")
@@ -383,13 +401,14 @@ def run_batch(
 
     restarts = 0
     if workers <= 0:
-        _init_worker(parents, out_dir, freeze=False)  # not ours to freeze: the caller's process
+        # not ours to freeze: the caller's process
+        _init_worker(parents, out_dir, freeze=False, allow=tuple(allow))
         done = {}
         for index, (path, name) in enumerate(items):
             done[index] = _check_chunk([(index, path, name)])[0][1]
             advance(1)
     else:
-        pool = _Pool(items, parents, out_dir, workers, advance)
+        pool = _Pool(items, parents, out_dir, workers, advance, tuple(allow))
         done = pool.run()
         restarts = pool.restarts
     checked = time.perf_counter()

@@ -1,9 +1,9 @@
 """The alignment check: a county plan and its parent plans → findings. Pure: no HTTP, no DB.
 
 ``check_plan`` turns both sides into validated facts (rulesengine.facts), runs the compiled rule
-pack through the engine (rulesengine.engine — the only module that imports durable-rules), and
-turns matches into findings (rulesengine.findings). No rule logic lives here: what fires, and
-why, is in rules/pack/*.yaml.
+pack through the engine (rulesengine.engine — whose host is the only module that imports
+durable-rules), and turns matches into findings (rulesengine.findings). No rule logic lives
+here: what fires, and why, is in rules/pack/*.yaml.
 
 Fingerprints (see rulesengine.findings for the full recipe): a finding's fingerprint hashes the
 rule id, the indicator, the region codes and plan periods involved, and per matched target its
@@ -17,18 +17,32 @@ Engines: by default a check runs in-process on one :class:`~rulesengine.engine.R
 rule pack version, made on first use and kept for the process (durable-rules leaks threads if
 hosts are made per check). Servers pass ``engine=EnginePool(...)`` so a crash in the C core
 costs a worker process, not the server.
+
+Sides, made once: a parent plan takes part in every check of a batch (3,000 of them) and in
+every check of its counties in the service, and building its ~290 facts, validating and
+sieving them costs more than the rules themselves. So each engine keeps, per plan and side
+(``p0`` the county, ``p1``… the parents in order), the plan's facts, their sources and the
+engine's prepared handle of them (``engine.prepare``); a check hands the engine its sides'
+handles. Sides are keyed by the plan's value (a parent read again from the database is the same
+side) and held in a bounded cache that keeps what every check uses (rulesengine.hotcache), so
+parents stay while counties pass through; they go with their engine.
 """
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from threading import Lock
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from rulesengine.facts import PlanFacts, Role, build_facts, field_specs
+from rulesengine.catalog import Catalog
+from rulesengine.facts import FactSet, PlanFacts, Role, asked_indicators, field_specs, plan_facts, scope_facts
 from rulesengine.findings import RawMatch, build_findings
+from rulesengine.hotcache import HotCache
 from rulesengine.model import Finding, Plan, Region, Severity
 from rulesengine.rulebook import Rulebook, default_rulebook
 from rulesengine.scope import PlanScope, read_scope
@@ -140,9 +154,16 @@ class _MatchLike(Protocol):
 
 
 class MatchEngine(Protocol):
-    """What a check needs of an engine: ``RuleEngine`` and ``EnginePool`` both fit."""
+    """What a check needs of an engine: ``RuleEngine``, ``EnginePool`` and ``ReferenceEngine`` fit.
 
-    def run(self, facts: Sequence[Mapping[str, Any]]) -> Sequence[_MatchLike]: ...
+    ``prepare`` makes a set of facts ready once and returns the engine's own handle of them;
+    ``run`` checks the facts of several handles together. A check prepares each side once (see
+    the module docstring) and runs every check on the handles.
+    """
+
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any: ...
+
+    def run(self, facts: Any, /, *more: Any) -> Sequence[_MatchLike]: ...
 
 
 class CheckResult(BaseModel):
@@ -178,6 +199,76 @@ def engine_for(rulebook: Rulebook) -> MatchEngine:
         if rulebook.version not in _engines:
             _engines[rulebook.version] = RuleEngine(rulebook.engine_rules(), int_fields=INT_FIELDS)
         return _engines[rulebook.version]
+
+
+@dataclass(frozen=True)
+class _Side:
+    """A plan's facts for one side of checks, or a county's scope facts, kept for one engine."""
+
+    facts: FactSet
+    prepared: Any  # the engine's handle of facts.facts
+    catalog: Catalog  # what the facts were built with (a catalog is not hashable: compared by identity)
+    plan: PlanFacts | None = None  # the plan whose side this is (None for scope facts)
+    asked: tuple[str, ...] = ()  # a parent's indicators the county's scope is asked about
+
+
+# Keyed by the Plan, whose hash is cheap, not by the PlanFacts, whose hash walks every target
+# and mention of a parent in every check; a hit is then compared with the PlanFacts, which is
+# immediate when it is the very object and a full comparison when it is an equal copy.
+_PlanKey = tuple[Plan, str, Role, tuple[str, ...]]
+_ScopeKey = tuple[Plan, PlanScope, tuple[str, ...]]
+
+
+class _Sides:
+    """One engine's sides; bounded, so memory stays flat whatever the input."""
+
+    def __init__(self) -> None:
+        self.plans: HotCache[_PlanKey, _Side] = HotCache(8)
+        self.scopes: HotCache[_ScopeKey, _Side] = HotCache(64)
+
+    def plan(self, engine: MatchEngine, key: str, pf: PlanFacts, role: Role, rulebook: Rulebook) -> _Side:
+        catalog, cues = rulebook.catalog, rulebook.headline_cues
+        cache_key = (pf.plan, key, role, cues)
+        side = self.plans.get(cache_key)
+        if side is None or side.catalog is not catalog or side.plan != pf:
+            made = plan_facts(key, pf, role, catalog, cues)
+            asked = asked_indicators(made.facts) if role is Role.parent else ()
+            side = _Side(made, engine.prepare(made.facts), catalog, pf, asked)
+            self.plans.put(cache_key, side)
+        return side
+
+    def scope(
+        self,
+        engine: MatchEngine,
+        county: PlanFacts,
+        asked: tuple[str, ...],
+        scope: PlanScope,
+        catalog: Catalog,
+    ) -> _Side:
+        cache_key = (county.plan, scope, asked)
+        side = self.scopes.get(cache_key)
+        if side is None or side.catalog is not catalog:
+            made = scope_facts(county, asked, scope, catalog)
+            side = _Side(made, engine.prepare(made.facts), catalog)
+            self.scopes.put(cache_key, side)
+        return side
+
+
+_sides: weakref.WeakKeyDictionary[Any, _Sides] = weakref.WeakKeyDictionary()
+_sides_lock = Lock()
+
+
+def _sides_of(engine: MatchEngine) -> _Sides:
+    """The engine's sides; they go with the engine. An engine that cannot be weakly referenced
+    or hashed gets none kept: every check prepares its sides afresh."""
+    with _sides_lock:
+        try:
+            sides = _sides.get(engine)
+            if sides is None:
+                sides = _sides[engine] = _Sides()
+        except TypeError:
+            return _Sides()
+    return sides
 
 
 P = TypeVar("P", Plan, PlanFacts)
@@ -230,7 +321,8 @@ def check_plan(
     """Check a county plan against its parents with the rule pack; findings in stable order.
 
     ``engine`` must have been built from ``rulebook.engine_rules()`` (with ``INT_FIELDS``);
-    by default the process's shared in-process engine for the rule pack is used.
+    by default the process's shared in-process engine for the rule pack is used. Each plan's
+    side is made once per engine and reused (see the module docstring).
     """
     unknown = sorted(set(allow) - set(OVERRIDES))
     if unknown:
@@ -241,11 +333,18 @@ def check_plan(
     rulebook = rulebook or default_rulebook()
     engine = engine or engine_for(rulebook)
     scope = read_scope(county.plan, rulebook.headline_cues)
-    factset = build_facts(
-        county, parents, catalog=rulebook.catalog, headline_cues=rulebook.headline_cues, scope=scope
+    sides = _sides_of(engine)
+    own = sides.plan(engine, "p0", county, Role.county, rulebook)
+    above = [sides.plan(engine, f"p{k}", p, Role.parent, rulebook) for k, p in enumerate(parents, 1)]
+    asked = tuple(sorted({indicator for side in above for indicator in side.asked}))
+    within = sides.scope(engine, county, asked, scope, rulebook.catalog)
+    every = [own, *above, within]
+    factset = FactSet(
+        facts=tuple(itertools.chain.from_iterable(side.facts.facts for side in every)),
+        sources=dict(itertools.chain.from_iterable(side.facts.sources.items() for side in every)),
     )
     matches: list[RawMatch] = []
-    for m in engine.run(list(factset.facts)):
+    for m in engine.run(*(side.prepared for side in every)):
         try:
             rule, case = rulebook.case(m.rule)
         except KeyError:

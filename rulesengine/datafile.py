@@ -105,15 +105,20 @@ class DataFileError(ValueError):
         self.field = field
         self.problem_zh = problem_zh
         self.problem_en = problem_en
-        place = self.file
-        if line is not None and column is not None:
-            place += f" 第{line}行第{column}列/line {line} column {column}"
-        elif line is not None:
-            place += f" 第{line}行/line {line}"
+        place = f"{self.file} {self.place}" if self.place else self.file
         place += where
         if field:
             place += f" 字段/field {field}"
         super().__init__(f"{place}: {problem_zh} / {problem_en}")
+
+    @property
+    def place(self) -> str:
+        """Where in the file, as every message says it: 第4行第1列/line 4 column 1 (or no column)."""
+        if self.line is None:
+            return ""
+        if self.column is None:
+            return f"第{self.line}行/line {self.line}"
+        return f"第{self.line}行第{self.column}列/line {self.line} column {self.column}"
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle with every attribute: the error crosses processes (batch workers, the engine

@@ -1,6 +1,6 @@
 """Run rule checks in worker processes, so a crash in durable-rules' C core is recoverable.
 
-The C core still has memory-safety bugs (see :mod:`rulesengine.engine`); in a worker process a
+The C core still has memory-safety bugs (see :mod:`rulesengine.engine.host`); in a worker process a
 segfault is a ``BrokenProcessPool`` to recover from — a fresh pool and one retry — instead of
 a dead server. Workers are started with ``spawn`` (or ``forkserver``), never ``fork``: forking a
 process that holds a loaded durable-rules host copies its C state and locks mid-use. Each worker
@@ -12,8 +12,10 @@ ever stops (the interpreter then hangs at exit waiting for it), or fail with ``O
 is closed``; with every worker already running, ``submit`` never starts one. A task submitted
 in that same race can also be left pending forever, so waits poll the pool's broken flag.
 
-This module does not import durable-rules itself; the parent validates rules in pure Python
-(:func:`~rulesengine.engine.compile_rules`) and never loads a host.
+This module does not use durable-rules itself; the parent validates rules in pure Python
+(:func:`~rulesengine.engine.compile_rules`) and never loads a host. It prepares facts, though
+(:meth:`EnginePool.prepare`, pure Python too): a handle made once here — a parent plan's facts —
+goes to the workers with each chunk of checks instead of the raw facts, and spares them the work.
 """
 
 from __future__ import annotations
@@ -37,13 +39,15 @@ from rulesengine.engine import (
     EngineError,
     Match,
     MatchHook,
+    PreparedFacts,
     RuleEngine,
     compile_rules,
 )
+from rulesengine.engine.sieve import Sieve
 
 __all__ = ["EnginePool", "crash_for_test"]
 
-Facts = Sequence[Mapping[str, Any]]
+Facts = Sequence[Mapping[str, Any]] | PreparedFacts
 
 # The worker's engine: one per worker process, built by _init_worker.
 _WORKER_ENGINE: RuleEngine | None = None
@@ -58,14 +62,15 @@ def _init_worker(
     _WORKER_ENGINE = RuleEngine(rules, int_fields=int_fields, on_match=on_match)
 
 
-def _work(fact_lists: Sequence[Facts]) -> list[list[Match]]:
-    """Check a chunk of fact sets; an EngineError says which one (``fact_set``, in the chunk)."""
+def _work(fact_lists: Sequence[Facts], shared: Sequence[PreparedFacts]) -> list[list[Match]]:
+    """Check a chunk of fact sets, each with the ``shared`` prepared facts; an EngineError says
+    which one (``fact_set``, in the chunk)."""
     if _WORKER_ENGINE is None:  # pragma: no cover - the initializer always runs first
         raise EngineError("worker has no engine (initializer did not run)")
     out = []
     for position, facts in enumerate(fact_lists):
         try:
-            out.append(_WORKER_ENGINE.run(facts))
+            out.append(_WORKER_ENGINE.run(facts, *shared))
         except EngineError as exc:
             exc.fact_set = position
             raise
@@ -148,7 +153,8 @@ class EnginePool:
         if start_method not in ("spawn", "forkserver"):
             raise ValueError("start_method must be 'spawn' or 'forkserver' (never 'fork')")
         self._int_fields = tuple(int_fields)
-        compile_rules(rules, self._int_fields)  # fail fast, in the caller's process
+        # fail fast, in the caller's process; the sieve prepares facts here for the workers
+        self._sieve = Sieve(compile_rules(rules, self._int_fields), self._int_fields)
         self._rules = {name: copy.deepcopy(dict(body)) for name, body in rules.items()}
         self._workers = workers
         self._on_match = on_match
@@ -217,32 +223,46 @@ class EnginePool:
             self._generation += 1
             self._restarts += 1
 
-    def run(self, facts: Facts) -> list[Match]:
-        """Check one set of facts; see :meth:`RuleEngine.run`."""
-        return self.run_many([facts])[0]
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> PreparedFacts:
+        """Facts made ready once, in this process, for any number of checks; see
+        :meth:`RuleEngine.prepare`. The workers' engines accept the handle (same rules)."""
+        return self._sieve.prepare(facts)
 
-    def run_many(self, fact_lists: Sequence[Facts]) -> list[list[Match]]:
-        """Check several sets of facts in parallel; results come back in the same order."""
+    def run(self, facts: Facts, *more: PreparedFacts) -> list[Match]:
+        """Check one set of facts; see :meth:`RuleEngine.run`."""
+        return self.run_many([facts], shared=more)[0]
+
+    def run_many(
+        self, fact_lists: Sequence[Facts], *, shared: Sequence[PreparedFacts] = ()
+    ) -> list[list[Match]]:
+        """Check several sets of facts in parallel, each together with the ``shared`` prepared
+        facts (the parents every county is checked against); results come back in the same order."""
         results: list[list[Match] | None] = [None] * len(fact_lists)
+        shared = tuple(shared)
         local = self._local
         if local is None:
-            self._run_in_workers(fact_lists, results)
+            self._run_in_workers(fact_lists, shared, results)
         else:
             with self._local_lock:
                 for index, facts in enumerate(fact_lists):
                     try:
-                        results[index] = local.run(facts)
+                        results[index] = local.run(facts, *shared)
                     except EngineError as exc:
                         if len(fact_lists) == 1:
                             raise
                         raise _for_set(exc, index) from exc
         return [result if result is not None else [] for result in results]
 
-    def _run_in_workers(self, fact_lists: Sequence[Facts], results: list[list[Match] | None]) -> None:
+    def _run_in_workers(
+        self,
+        fact_lists: Sequence[Facts],
+        shared: tuple[PreparedFacts, ...],
+        results: list[list[Match] | None],
+    ) -> None:
         pending = list(range(len(fact_lists)))
         for attempt in (1, 2):
             generation, executor = self._current()
-            broken, reason = self._submit(executor, fact_lists, pending, results)
+            broken, reason = self._submit(executor, fact_lists, shared, pending, results)
             if not broken:
                 return
             if attempt == 2:
@@ -258,6 +278,7 @@ class EnginePool:
         self,
         executor: ProcessPoolExecutor,
         fact_lists: Sequence[Facts],
+        shared: tuple[PreparedFacts, ...],
         indices: list[int],
         results: list[list[Match] | None],
     ) -> tuple[list[int], str]:
@@ -274,7 +295,7 @@ class EnginePool:
         reason = ""
         for chunk in chunks:
             try:
-                future = executor.submit(_work, [fact_lists[index] for index in chunk])
+                future = executor.submit(_work, [fact_lists[index] for index in chunk], shared)
             except Exception as exc:  # broken, or shut down by the thread that replaced it
                 broken.extend(chunk)
                 reason = str(exc) or type(exc).__name__

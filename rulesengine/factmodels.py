@@ -114,6 +114,15 @@ class TopicFact(_Fact):
     keyword: str = Field(min_length=1)
 
 
+class MentionFact(_Fact):
+    """The plan names a catalog indicator by its own words (rulesengine.extract.mentions), with or
+    without a number: what "mentions this indicator" means in a rule, narrower than a topic."""
+
+    type: Literal["mention"] = "mention"
+    indicator: str = Field(json_schema_extra={"domain": "indicator"})
+    keyword: str = Field(min_length=1)
+
+
 FACT_MODELS: dict[str, type[_Fact]] = {
     "plan": PlanFact,
     "target": TargetFact,
@@ -121,6 +130,7 @@ FACT_MODELS: dict[str, type[_Fact]] = {
     "topic": TopicFact,
     "scope": ScopeFact,
     "relative": RelativeFact,
+    "mention": MentionFact,
 }
 
 

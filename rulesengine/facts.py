@@ -24,7 +24,6 @@ Fact types:
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +33,14 @@ from pydantic import BaseModel, ConfigDict
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.extract import extract_targets, extract_topics
 from rulesengine.extract.clauses import split_sentences
+from rulesengine.extract.mentions import extract_mentions
 from rulesengine.extract.phrasing import default_phrasing
 from rulesengine.extract.relative import extract_relatives
 from rulesengine.factmodels import (
     FACT_MODELS,
     FieldSpec,
     FormName,
+    MentionFact,
     PlanFact,
     RelativeFact,
     Role,
@@ -50,12 +51,12 @@ from rulesengine.factmodels import (
     _Fact,
     field_specs,
 )
-from rulesengine.hotcache import HotCache
 from rulesengine.model import (
     Basis,
     Comparator,
     Direction,
     FrozenFact,
+    IndicatorMention,
     Plan,
     RelativeMention,
     Scale,
@@ -71,8 +72,11 @@ __all__ = [
     "FieldSpec",
     "PlanFacts",
     "Role",
+    "asked_indicators",
     "build_facts",
     "field_specs",
+    "plan_facts",
+    "scope_facts",
 ]
 
 
@@ -89,6 +93,7 @@ class PlanFacts(BaseModel):
     targets: tuple[Target, ...] = ()
     topics: tuple[TopicMention, ...] = ()
     relatives: tuple[RelativeMention, ...] = ()
+    mentions: tuple[IndicatorMention, ...] = ()
 
     @classmethod
     def from_plan(cls, plan: Plan, catalog: Catalog | None = None) -> PlanFacts:
@@ -98,6 +103,7 @@ class PlanFacts(BaseModel):
             targets=tuple(extract_targets(plan.text, plan.period, catalog)),
             topics=tuple(extract_topics(plan.text, catalog)),
             relatives=tuple(extract_relatives(plan.text, catalog)),
+            mentions=tuple(extract_mentions(plan.text, catalog)),
         )
 
     @classmethod
@@ -108,13 +114,14 @@ class PlanFacts(BaseModel):
         topics: Sequence[TopicMention],
         catalog: Catalog | None = None,
     ) -> PlanFacts:
-        """Facts from stored (and reviewer-corrected) targets; the relative commitments, which
-        are not stored, are read from the text again."""
+        """Facts from stored (and reviewer-corrected) targets; the relative commitments and the
+        indicators named, which are not stored, are read from the text again."""
         return cls(
             plan=plan,
             targets=tuple(targets),
             topics=tuple(topics),
             relatives=tuple(extract_relatives(plan.text, catalog or default_catalog())),
+            mentions=tuple(extract_mentions(plan.text, catalog or default_catalog())),
         )
 
 
@@ -125,7 +132,7 @@ class FactSource:
     plan: Plan
     role: Role
     target: Target | None = None
-    mention: TopicMention | None = None
+    mention: TopicMention | IndicatorMention | None = None
     relative: RelativeMention | None = None
 
 
@@ -318,43 +325,44 @@ def _facts_of_plan(
             TopicFact(ref=f"{key}.m{j}", **base, topic=m.topic, keyword=m.keyword),
             FactSource(pf.plan, role, mention=m),
         )
-
-
-# Facts of one plan, as built for a side of a check: a parent's ~290 facts are the same in all
-# 3,000 county checks of a batch (and pydantic validates each). Keyed by the
-# PlanFacts' value (frozen, hashable; no more than an id check costs once it
-# is the same object) — so a parent read again for an interactive check is still a hit — and
-# by the catalog's identity, checked through a weak reference so a recycled id never hits.
-# Bounded by rulesengine.hotcache: parents, hit in every check, stay while counties pass through.
-# Callers get the same FrozenFact objects every time, so the engine knows them again by
-# identity (rulesengine.engine._prepare).
-_Made = tuple[tuple[FrozenFact, FactSource], ...]
-_PLAN_CACHE: HotCache[tuple[PlanFacts, str, Role, int, tuple[str, ...]], tuple[Any, _Made]] = HotCache(8)
-# The same, by the PlanFacts' identity (the entry holds the object, so its id is not reused
-# while the entry lives): a batch passes the same parent objects to every check, and hashing a
-# PlanFacts by value walks its text and every target.
-_PLAN_BY_ID: HotCache[tuple[int, str, Role, int, tuple[str, ...]], tuple[PlanFacts, Any, _Made]] = HotCache(8)
-
-
-def _plan_fact_dicts(
-    key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
-) -> tuple[tuple[FrozenFact, FactSource], ...]:
-    side = (key, role, id(catalog), tuple(headline_cues))
-    same = _PLAN_BY_ID.get((id(pf), *side))
-    if same is not None and same[0] is pf and same[1]() is catalog:
-        return same[2]  # the very same PlanFacts: no need to hash its whole text and targets
-    cache_key = (pf, *side)
-    hit = _PLAN_CACHE.get(cache_key)
-    if hit is not None and hit[0]() is catalog:
-        made = hit[1]
-    else:
-        made = tuple(
-            (FrozenFact(fact.model_dump(mode="json", exclude_none=True)), src)
-            for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues)
+    for j, n in enumerate(pf.mentions):
+        yield (
+            MentionFact(ref=f"{key}.n{j}", **base, indicator=n.indicator, keyword=n.keyword),
+            FactSource(pf.plan, role, mention=n),
         )
-        _PLAN_CACHE.put(cache_key, (weakref.ref(catalog), made))
-    _PLAN_BY_ID.put((id(pf), *side), (pf, weakref.ref(catalog), made))
-    return made
+
+
+def plan_facts(
+    key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str] = ()
+) -> FactSet:
+    """One plan's facts as one side of a check (``key`` prefixes their refs: ``p0`` the county,
+    ``p1``… the parents in order), frozen: a caller that keeps them for many checks
+    (rulesengine.check does, per engine) can hand them out without a copy."""
+    facts: list[FrozenFact] = []
+    sources: dict[str, FactSource] = {}
+    for fact, src in _facts_of_plan(key, pf, role, catalog, headline_cues):
+        made = FrozenFact(fact.model_dump(mode="json", exclude_none=True))
+        facts.append(made)
+        sources[made["ref"]] = src
+    return FactSet(facts=tuple(facts), sources=sources)
+
+
+def asked_indicators(facts: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The parent indicators a gap can be about, among ``facts``: main goals, reductions, topic
+    members (专精特新) — what :func:`scope_facts` asks the checked plan's scope about."""
+    return tuple(
+        sorted(
+            {
+                str(f["indicator"])
+                for f in facts
+                if f["role"] == "parent"
+                and (
+                    f["type"] == "target_topic"
+                    or (f["type"] == "target" and (f["headline"] or f["form"] == "reduction"))
+                )
+            }
+        )
+    )
 
 
 def _indicator_words(indicator: str, catalog: Catalog) -> str:
@@ -365,36 +373,22 @@ def _indicator_words(indicator: str, catalog: Catalog) -> str:
     return "|".join((ind.name, *ind.synonyms))
 
 
-_Scoped = tuple[tuple[FrozenFact, FactSource], ...]
-# Scope facts of a county against a set of parent indicators: the same in every re-check of a
-# plan and in every check of a batch county against the same parents, so made once and handed
-# over as the same frozen objects (the engine knows them again by identity, as plan facts).
-_SCOPE_CACHE: HotCache[tuple[str, str, PlanScope, tuple[str, ...], int], tuple[Any, _Scoped]] = HotCache(64)
-
-
-def _scope_facts(
-    county: PlanFacts, indicators: tuple[str, ...], scope: PlanScope, catalog: Catalog
-) -> _Scoped:
-    key = (county.plan.id, county.plan.sha256, scope, indicators, id(catalog))
-    hit = _SCOPE_CACHE.get(key)
-    if hit is not None and hit[0]() is catalog:
-        return hit[1]
+def scope_facts(county: PlanFacts, indicators: Sequence[str], scope: PlanScope, catalog: Catalog) -> FactSet:
+    """One ``scope`` fact per indicator in ``indicators`` that lies inside the county plan's scope
+    (see :func:`asked_indicators`): part of the county's side, with refs ``p0.s…``."""
     base = _plan_fields(county, Role.county)
-    made: list[tuple[FrozenFact, FactSource]] = []
+    facts: list[FrozenFact] = []
+    sources: dict[str, FactSource] = {}
     for n, indicator in enumerate(indicators):
         reason = scope_reason(scope, _indicator_words(indicator, catalog))
         if reason is not None:
             fact = ScopeFact(
                 ref=f"p0.s{n}", **base, indicator=indicator, reason=reason, industry=scope.industry
             )
-            made.append(
-                (
-                    FrozenFact(fact.model_dump(mode="json", exclude_none=True)),
-                    FactSource(county.plan, Role.county),
-                )
-            )
-    _SCOPE_CACHE.put(key, (weakref.ref(catalog), tuple(made)))
-    return tuple(made)
+            made = FrozenFact(fact.model_dump(mode="json", exclude_none=True))
+            facts.append(made)
+            sources[made["ref"]] = FactSource(county.plan, Role.county)
+    return FactSet(facts=tuple(facts), sources=sources)
 
 
 def build_facts(
@@ -414,31 +408,12 @@ def build_facts(
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"规划编号重复 / duplicate plan id(s) in one check: {', '.join(dupes)}")
-    facts: list[FrozenFact] = []
-    sources: dict[str, FactSource] = {}
-    sides = [("p0", county, Role.county)] + [
-        (f"p{k}", p, Role.parent) for k, p in enumerate(parents, start=1)
-    ]
-    for key, pf, role in sides:
-        for fact, src in _plan_fact_dicts(key, pf, role, catalog, headline_cues):
-            facts.append(fact)  # frozen: shared between checks, recognised by the engine
-            sources[fact["ref"]] = src
+    sides = [plan_facts("p0", county, Role.county, catalog, headline_cues)]
+    sides += [plan_facts(f"p{k}", p, Role.parent, catalog, headline_cues) for k, p in enumerate(parents, 1)]
     scope = scope or read_scope(county.plan, headline_cues)
-    # the parent indicators a gap can be about: main goals, reductions, topic members (专精特新)
-    asked = tuple(
-        sorted(
-            {
-                str(f["indicator"])
-                for f in facts
-                if f["role"] == "parent"
-                and (
-                    f["type"] == "target_topic"
-                    or (f["type"] == "target" and (f["headline"] or f["form"] == "reduction"))
-                )
-            }
-        )
+    asked = asked_indicators(f for side in sides[1:] for f in side.facts)
+    sides.append(scope_facts(county, asked, scope, catalog))
+    return FactSet(
+        facts=tuple(f for side in sides for f in side.facts),
+        sources={ref: src for side in sides for ref, src in side.sources.items()},
     )
-    for made, src in _scope_facts(county, asked, scope, catalog):
-        facts.append(made)
-        sources[made["ref"]] = src
-    return FactSet(facts=tuple(facts), sources=sources)

@@ -30,7 +30,16 @@ from typing import Any
 
 from rulesengine.facts import FactSet, FactSource
 from rulesengine.labels import BASIS_ZH, COMPARATOR_WORD, FORM_ZH, KIND_ZH, format_number, indicator_name
-from rulesengine.model import Category, Finding, FindingFact, Plan, Severity
+from rulesengine.model import (
+    Category,
+    Finding,
+    FindingFact,
+    IndicatorMention,
+    Plan,
+    RelativeMention,
+    Severity,
+    TopicMention,
+)
 from rulesengine.rulebook import Case, Rule, Rulebook, render, template_fields
 
 __all__ = ["RawMatch", "build_findings", "finding_order", "fingerprint"]
@@ -78,6 +87,8 @@ def fingerprint(match: RawMatch, indicator: str) -> str:
                 what.append((p.name, "relation", fact.get("relation")))
             elif p.type == "topic":
                 what.append((p.name, "topic", fact.get("topic")))
+            elif p.type == "mention":
+                what.append((p.name, "indicator", fact.get("indicator")))
     payload = {"rule": match.rule.id, "indicator": indicator, "where": where, "what": what}
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
@@ -144,31 +155,17 @@ def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[Findi
                 start=t.span.start,
                 end=t.span.end,
             )
-        elif src.relative is not None:
-            r = src.relative
-            key = (plan.id, r.span.start, r.span.end)
+        elif (said := src.relative or src.mention) is not None:
+            key = (plan.id, said.span.start, said.span.end)
             fact = FindingFact(
                 role=role,
                 plan_id=plan.id,
                 region=plan.region.name,
-                indicator=r.indicator or "relative:binding",
+                indicator=_said_indicator(said),
                 period=str(plan.period),
-                quote=r.quote,
-                start=r.span.start,
-                end=r.span.end,
-            )
-        elif src.mention is not None:
-            m = src.mention
-            key = (plan.id, m.span.start, m.span.end)
-            fact = FindingFact(
-                role=role,
-                plan_id=plan.id,
-                region=plan.region.name,
-                indicator=f"topic:{m.topic}",
-                period=str(plan.period),
-                quote=m.quote,
-                start=m.span.start,
-                end=m.span.end,
+                quote=said.quote,
+                start=said.span.start,
+                end=said.span.end,
             )
         else:  # a plan fact: context for the message, not evidence
             continue
@@ -176,6 +173,16 @@ def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[Findi
             seen.add(key)
             out.append(fact)
     return tuple(out)
+
+
+def _said_indicator(said: RelativeMention | TopicMention | IndicatorMention) -> str:
+    """What a quoted sentence without a target is about: a relative commitment's indicator (or
+    the binding ones as a group), a topic, or the indicator a plan names."""
+    if isinstance(said, RelativeMention):
+        return said.indicator or "relative:binding"
+    if isinstance(said, TopicMention):
+        return f"topic:{said.topic}"
+    return said.indicator
 
 
 def _evidence_key(facts: Iterable[FindingFact]) -> tuple[Any, ...]:

@@ -1,10 +1,11 @@
 """A bounded cache that keeps what is used often: two generations, no clocks, no locks.
 
-Why not ``dict.clear()`` when full (what the engine did first): in a batch, each check brings
-~85 new county facts and the same ~290 parent facts. A cache cleared every ~20 checks drops the
-parent facts with the county ones, and each check then validated them again. Why not
-``functools.lru_cache``: the engine caches by keys it builds itself, and needs ``get``/``put``,
-not a wrapped function; an LRU also pays a linked-list update on every hit.
+Used by rulesengine.check for the sides of checks it keeps per engine (a plan's facts, prepared
+once). Why not ``dict.clear()`` when full (what the engine's fact caches did first): in a batch,
+each check brings a new county and the same parents, and a cache cleared every few checks drops
+the parents with the counties, so each check then prepared them again. Why not
+``functools.lru_cache``: the keys are built by the caller, which needs ``get``/``put``, not a
+wrapped function; an LRU also pays a linked-list update on every hit.
 
 Here, entries live in a young and an old generation. When the young one is full it becomes the
 old one and the previous old one is dropped; a hit in the old generation is copied back to the

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rulesengine.check import CheckError, PlanFacts, check_plan
+from rulesengine.check import INT_FIELDS, CheckError, PlanFacts, check_plan
 from rulesengine.engine import EngineError
 from rulesengine.model import Finding
 from rulesengine.rulebook import Rulebook
@@ -63,12 +63,20 @@ def _key(f: Finding) -> tuple[str, str]:
 
 
 def pack_impact(baseline: Rulebook, changed: Rulebook, pairs: Iterable[ImpactPair]) -> Impact:
-    """Check every pair with both packs and compare the findings by rule and fingerprint."""
+    """Check every pair with both packs and compare the findings by rule and fingerprint.
+
+    The changed pack gets an engine of its own for this call, not the process's cached one: a
+    server trying one draft after another must not keep an engine per draft."""
+    from rulesengine.engine import RuleEngine  # imported late: durable-rules loads C code
+
+    draft = RuleEngine(changed.engine_rules(), int_fields=INT_FIELDS)
     impact = Impact(baseline.version, changed.version)
     for pair in pairs:
         try:
             before = check_plan(pair.county, pair.parents, rulebook=baseline, allow=pair.allow).findings
-            after = check_plan(pair.county, pair.parents, rulebook=changed, allow=pair.allow).findings
+            after = check_plan(
+                pair.county, pair.parents, rulebook=changed, engine=draft, allow=pair.allow
+            ).findings
         except (CheckError, EngineError) as exc:
             impact.failed.append((pair.name, str(exc)))
             continue

@@ -25,6 +25,7 @@ __all__ = [
     "Form",
     "FrozenFact",
     "Indicator",
+    "IndicatorMention",
     "Kind",
     "Level",
     "Period",
@@ -44,9 +45,9 @@ class FrozenFact(dict[str, Any]):
     """A fact for the engine that cannot change: a ``dict`` (so JSON, ``**`` and pickling work)
     whose mutating methods raise.
 
-    Why: a parent plan's ~290 facts are the same in all 3,000 checks of a batch. Handed over as
-    one frozen object, the engine can recognise a fact it has already validated and sorted by
-    identity alone, instead of rebuilding and hashing its content in every check.
+    Why: a plan's facts are built once and shared by every check it takes part in (a parent's
+    ~290 facts by all 3,000 checks of a batch; see rulesengine.check), so a change made by one
+    caller would leak into every later check.
     """
 
     __slots__ = ()
@@ -58,8 +59,7 @@ class FrozenFact(dict[str, Any]):
     clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[type[dict[str, Any]], tuple[dict[str, Any]]]:
-        """Pickled, a fact arrives as a plain dict: in another process (an engine pool worker)
-        its identity means nothing, and the engine's content cache is what recognises it."""
+        """Pickled, a fact arrives as a plain dict: a copy in another process is shared with no one."""
         return dict, (dict(self),)
 
     def __copy__(self) -> FrozenFact:
@@ -297,6 +297,22 @@ class Target(_Frozen):
 
     def quote_matches(self, text: str) -> bool:
         return text[self.span.start : self.span.end] == self.quote
+
+
+class IndicatorMention(_Frozen):
+    """A plan names an indicator by one of its own catalog words (its name or a synonym), with or
+    without a number: "mentions this indicator", narrower than a topic (创新 is in 创新中心)."""
+
+    indicator: str = Field(min_length=1)
+    keyword: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+    span: Span
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        return self
 
 
 class TopicMention(_Frozen):

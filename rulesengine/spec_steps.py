@@ -113,7 +113,7 @@ class PlanDraft:
             text = base.plan.text + "\n" + "\n".join(self.passages)
             plan = base.plan.model_copy(update={"text": text, "sha256": ""})
             plan = type(plan).model_validate(plan.model_dump())
-            return PlanFacts(plan=plan, targets=base.targets, topics=tuple(extract_topics(text)))
+            return PlanFacts.from_stored(plan, base.targets, extract_topics(text))
         text, targets = "", []
         for i, row in enumerate(self.rows, start=2):
             at = f"{self.file} 第{self.line + i}行/line {self.line + i}(表格第{i}行)"
@@ -148,7 +148,7 @@ class PlanDraft:
         for t in extract_targets(passage, plan.period):
             span = Span(start=t.span.start + offset, end=t.span.end + offset)
             targets.append(t.model_copy(update={"span": span}))
-        return PlanFacts(plan=plan, targets=tuple(targets), topics=tuple(extract_topics(text)))
+        return PlanFacts.from_stored(plan, targets, extract_topics(text))
 
 
 STEP_SENTENCES = (

@@ -194,3 +194,19 @@ def test_a_batch_that_cannot_start_says_why(tmp_path, folder):
         run_batch(empty, PARENTS, tmp_path / "out")
     with pytest.raises(BatchError, match="parent plan cannot be read"):
         run_batch(folder, [folder / "broken.docx"], tmp_path / "out")
+
+
+def test_a_batch_may_waive_the_region_check_and_each_report_says_so(tmp_path):
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    text = "2024年,全县规上工业增加值增长9%,制造业投资增长15%。"
+    (folder / "ruyang.txt").write_text(text, encoding="utf-8")
+    (folder / "ruyang.meta.yaml").write_text("id: ruyang\nregion: 汝阳县\nperiod: 2024\n", encoding="utf-8")
+    refused = run_batch(folder, PARENTS, tmp_path / "refused", workers=0)
+    assert [o.status for o in refused.outcomes] == ["check_failed"]  # 汝阳 (河南) is not under 浙江
+    waived = run_batch(folder, PARENTS, tmp_path / "waived", workers=0, allow=("region", "period"))
+    assert [o.status for o in waived.outcomes] == ["ok"] and waived.outcomes[0].findings
+    report = (waived.out_dir / waived.outcomes[0].report).read_text(encoding="utf-8")
+    assert "已豁免的上级校验:period、region" in report
+    with pytest.raises(BatchError, match="unknown override"):
+        run_batch(folder, PARENTS, tmp_path / "x", workers=0, allow=("everything",))

@@ -63,10 +63,7 @@ def test_a_bad_entry_fails_naming_file_line_entry_and_field(
         "x_growth",
         field,
     )
-    assert str(err.value).startswith(
-        f"{path} 第{line}行第{err.value.column}列/line {line} column {err.value.column} "
-        f"指标/entry x_growth 字段/field {field}: "
-    )
+    assert str(err.value).startswith(f"{path} {err.value.place} 指标/entry x_growth 字段/field {field}: ")
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:

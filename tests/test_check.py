@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -89,10 +90,13 @@ class ShufflingEngine:
         self.rng = random.Random(seed)
         self.inner = engine_for(default_rulebook())
 
-    def run(self, facts: Sequence[Mapping[str, Any]]) -> Any:
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any:
         facts = list(facts)
         self.rng.shuffle(facts)
-        return self.inner.run(facts)
+        return self.inner.prepare(facts)
+
+    def run(self, facts: Any, *more: Any) -> Any:
+        return self.inner.run(facts, *more)
 
 
 def shuffled(pf: PlanFacts, rng: random.Random) -> PlanFacts:
@@ -162,8 +166,80 @@ def test_parents_are_the_plans_above_the_county_whose_period_covers_it(plans: di
 
 def test_an_engine_built_from_another_pack_is_refused(plans: dict[str, PlanFacts]) -> None:
     class Foreign:
-        def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Any]:
+        def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any:
+            return facts
+
+        def run(self, facts: Any, *more: Any) -> list[Any]:
             return [type("M", (), {"rule": "not_in_pack__main", "facts": {}})()]
 
     with pytest.raises(CheckError, match="not_in_pack__main"):
         check_plan(plans[CIXI], [plans[ZJ_2023]], engine=Foreign())
+
+
+class CountingEngine:
+    """The process's engine, counting how often each plan's facts are prepared."""
+
+    def __init__(self) -> None:
+        self.inner = engine_for(default_rulebook())
+        self.prepared: Counter[str] = Counter()
+
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any:
+        self.prepared.update({str(f["plan"]) for f in facts})
+        return self.inner.prepare(facts)
+
+    def run(self, facts: Any, *more: Any) -> Any:
+        return self.inner.run(facts, *more)
+
+
+def test_a_parent_is_prepared_once_for_the_checks_of_many_counties(
+    plans: dict[str, PlanFacts], result: CheckResult
+) -> None:
+    engine = CountingEngine()
+    parents = [plans[ZJ_2023], plans[ZJ_2125]]
+    for i in range(5):
+        county = plans[CIXI].model_copy(update={"plan": plans[CIXI].plan.model_copy(update={"id": f"c{i}"})})
+        assert summary(check_plan(county, parents, engine=engine).findings) == summary(
+            check_plan(plans[CIXI], parents).findings
+        )
+    assert engine.prepared["zhejiang-2023"] == engine.prepared["zhejiang-2021-2025"] == 1
+    assert all(engine.prepared[f"c{i}"] == 2 for i in range(5))  # its own facts and its scope facts
+    again = [PlanFacts.from_plan(load_plan(PLANS / ZJ_2023)), plans[ZJ_2125]]  # read again: equal
+    assert again[0] is not parents[0] and again[0] == parents[0]
+    check_plan(plans[CIXI], again, engine=engine)
+    assert engine.prepared["zhejiang-2023"] == 1
+    changed = [again[0].model_copy(update={"targets": again[0].targets[1:]}), plans[ZJ_2125]]
+    check_plan(plans[CIXI], changed, engine=engine)
+    assert engine.prepared["zhejiang-2023"] == 2  # same plan, other targets: a new side
+    check_plan(plans[CIXI], list(reversed(parents)), engine=engine)
+    assert engine.prepared["zhejiang-2023"] == 3  # another place among the parents: another side
+
+
+def test_the_sides_kept_stay_bounded_and_keep_the_parents_while_counties_pass_through(
+    plans: dict[str, PlanFacts],
+) -> None:
+    engine = CountingEngine()
+    parents = [plans[ZJ_2023]]
+    counties = [
+        plans[CIXI].model_copy(update={"plan": plans[CIXI].plan.model_copy(update={"id": f"c{i}"})})
+        for i in range(60)
+    ]
+    for county in counties:
+        check_plan(county, parents, engine=engine)
+    assert engine.prepared["zhejiang-2023"] == 1
+    check_plan(counties[0], parents, engine=engine)  # its facts long gone: made again (not its scope's)
+    assert engine.prepared["c0"] == 3
+    check_plan(counties[-1], parents, engine=engine)  # just seen: kept
+    assert engine.prepared["c59"] == 2
+
+
+def test_facts_shared_between_checks_cannot_be_changed_by_one_of_them(plans: dict[str, PlanFacts]) -> None:
+    seen: list[Any] = []
+
+    class Peeking(CountingEngine):
+        def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any:
+            seen.extend(facts)
+            return super().prepare(facts)
+
+    check_plan(plans[CIXI], [plans[ZJ_2023]], engine=Peeking())
+    with pytest.raises(TypeError, match="cannot be changed"):
+        seen[0]["value"] = -1.0

@@ -44,8 +44,7 @@ def test_a_bad_value_in_the_catalog_names_file_line_entry_and_field(tmp_path: Pa
         load_catalog(path)
     assert (err.value.file, err.value.line) == (str(path), line)
     assert err.value.field == f"indicators.{err.value.entry}.form"
-    where = f" 第{line}行第{err.value.column}列/line {line} column {err.value.column} "
-    assert where + f"指标/entry {err.value.entry} 字段/field indicators." in str(err.value)
+    assert f" {err.value.place} 指标/entry {err.value.entry} 字段/field indicators." in str(err.value)
     assert "取值不在可选范围内 / Input should be" in str(err.value)
 
 
@@ -56,9 +55,7 @@ def test_a_word_list_in_the_phrasing_that_is_not_a_list_names_its_line(tmp_path:
         load_phrasing(path)
     assert (err.value.line, err.value.field) == (line, "past_cues")
     assert str(err.value) == (
-        f"{path} 第{line}行第{err.value.column}列/line {line} column {err.value.column} "
-        "字段/field past_cues: "
-        "应为词语列表 / must be a list of non-empty words"
+        f"{path} {err.value.place} 字段/field past_cues: 应为词语列表 / must be a list of non-empty words"
     )
 
 
@@ -104,8 +101,7 @@ def test_a_bad_rule_names_file_line_rule_and_field(pack_copy: tuple[Path, Path])
         "count_exceeds_parent",
         "severity",
     )
-    where = f"第{line}行第{err.value.column}列/line {line} column {err.value.column} "
-    assert where + "规则/rule count_exceeds_parent 字段/field severity: 未知取值" in str(err.value)
+    assert f"{err.value.place} 规则/rule count_exceeds_parent 字段/field severity: 未知取值" in str(err.value)
 
 
 def test_the_error_crosses_processes_whole(pack_copy: tuple[Path, Path]) -> None:

@@ -78,6 +78,21 @@ def test_the_in_process_mode_gives_the_same_matches(pool):
         assert local.run_many(sets) == pool.run_many(sets)
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_facts_prepared_in_this_process_are_checked_by_the_workers(pool, workers):
+    """A parent's facts, prepared once here, go with every county's facts to the workers."""
+    runner = pool if workers else EnginePool(RULES, workers=0)
+    local = RuleEngine(RULES)
+    province = [target("province", f"i{k}", 5.0) for k in range(10)]
+    counties = [[target("county", f"i{k}", float(k))] for k in range(10)]
+    shared = runner.prepare(province)
+    assert len(shared) == 10 and local.run([], shared)  # any engine with the same rules takes it
+    expected = [local.run([*county, *province]) for county in counties]
+    assert runner.run_many(counties, shared=[shared]) == expected
+    assert runner.run(counties[3], shared) == expected[3]
+    assert runner.run(runner.prepare(counties[3]), shared) == expected[3]
+
+
 def test_many_threads_can_share_one_pool(pool):
     sets = fact_sets(24, seed=3)
     local = RuleEngine(RULES)

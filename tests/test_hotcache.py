@@ -1,4 +1,4 @@
-"""The two-generation cache behind the engine's fact caches (rulesengine.hotcache)."""
+"""The two-generation cache behind the sides a check keeps per engine (rulesengine.hotcache)."""
 
 from __future__ import annotations
 

@@ -36,10 +36,13 @@ class Shuffled:
         self.inner, self.rng = inner, rng
         self.matches: Sequence[Any] = ()
 
-    def run(self, facts: Sequence[Mapping[str, Any]]) -> Sequence[Any]:
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> Any:
         shuffled = list(facts)
         self.rng.shuffle(shuffled)
-        self.matches = self.inner.run(shuffled)
+        return self.inner.prepare(shuffled)
+
+    def run(self, facts: Any, *more: Any) -> Sequence[Any]:
+        self.matches = self.inner.run(facts, *more)
         return self.matches
 
 

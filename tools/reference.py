@@ -1,6 +1,6 @@
 """A plain-Python reference evaluator of the compiled rule pack: the oracle and the floor.
 
-Why it exists: durable-rules' C core needs a careful wrapper (rulesengine/engine.py) because
+Why it exists: durable-rules' C core needs a careful wrapper (rulesengine/engine/) because
 its answers depended on fact order and it has memory bugs. This module reads the *same*
 compiled rules (``Rulebook.engine_rules()``: durable-rules JSON) and evaluates them with a
 nested loop over the facts, so a differential test can hold the engine to it on thousands of
@@ -36,6 +36,7 @@ evaluator's own (``f0, f1, …`` in canonical order): compare matches by a fact'
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
 import re
@@ -138,10 +139,12 @@ def _number(key: str | None, value: Any, int_fields: frozenset[str]) -> Any:
 
 
 class ReferenceEngine:
-    """Evaluates compiled rules over facts by brute force: ``run(facts) -> list[Match]``.
+    """Evaluates compiled rules over facts by brute force: ``run(facts, *more) -> list[Match]``.
 
     A drop-in for :class:`rulesengine.engine.RuleEngine` where only answers matter (the
-    differential test, ``check_plan(engine=ReferenceEngine(...))``, the benchmark floor).
+    differential test, ``check_plan(engine=ReferenceEngine(...))``, the benchmark floor). Its
+    ``prepare`` only copies the facts: it leaves nothing out, so the test also shows that what
+    the engine's sieve leaves out changes no answer.
     """
 
     def __init__(
@@ -225,9 +228,14 @@ class ReferenceEngine:
             yield from self._combinations(rest, candidates, bound)
             del bound[pattern.name]
 
-    def run(self, facts: Sequence[Mapping[str, Any]]) -> list[Match]:
-        """Every firing, sorted by rule name and then by the canonical positions of its facts."""
-        prepared = self._prepare(facts)
+    def prepare(self, facts: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+        """The facts, copied: what :meth:`run` takes with others (``run(county, parent)``)."""
+        return tuple(dict(fact) for fact in facts)
+
+    def run(self, facts: Sequence[Mapping[str, Any]], *more: Sequence[Mapping[str, Any]]) -> list[Match]:
+        """Every firing among all the facts given, sorted by rule name and then by the canonical
+        positions of its facts."""
+        prepared = self._prepare([*facts, *itertools.chain.from_iterable(more)])
         position = {id(f): i for i, f in enumerate(prepared)}
         found: list[tuple[tuple[Any, ...], Match]] = []
         shared: dict[str, list[dict[str, Any]]] = {}

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
-from api.deps import PrincipalDep, RulebookDep
+from api.deps import AdminDep, PrincipalDep, RulebookDep, SessionDep
 from api.errors import Problem, problem_responses
-from api.schemas import RuleCheckReport, RuleDetail, RulePack
+from api.schemas import RuleCheckReport, RuleDetail, RuleImpactReport, RulePack
 from api.services import rules as service
 
 router = APIRouter(prefix="/rules", tags=["rules"], responses=problem_responses(401))
@@ -56,3 +56,21 @@ def validate_rule(
     """
     extra = [(s.filename or "spec.feature", _read(s)) for s in specs or []]
     return service.validate_rule_file(_read(file), file.filename or "rule.yaml", extra, book)
+
+
+@router.post("/impact", response_model=RuleImpactReport, responses=problem_responses(403, 413, 422))
+def rule_impact(
+    _: AdminDep,
+    session: SessionDep,
+    book: RulebookDep,
+    file: Annotated[UploadFile, File(description="a draft rule file, named <rule id>.yaml")],
+    specs: Annotated[
+        list[UploadFile] | None,
+        File(description="optional .feature files that specify a new rule"),
+    ] = None,
+) -> RuleImpactReport:
+    """What publishing a draft rule would add to and remove from the stored plans' checks, with
+    the quotes (admins only; the draft is never installed). An invalid draft answers 200 with
+    ``check.valid: false`` and its errors, as ``/rules/validate`` does."""
+    extra = [(s.filename or "spec.feature", _read(s)) for s in specs or []]
+    return service.draft_impact(session, _read(file), file.filename or "rule.yaml", extra, book)

@@ -15,12 +15,26 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
+from sqlmodel import Session, func, select
 
-from api.errors import not_found
-from api.schemas import RuleCasePublic, RuleCheckReport, RuleDetail, RulePack, RuleProblem, RulePublic
+from api.db import CheckRun
+from api.errors import Problem, not_found
+from api.schemas import (
+    RuleCasePublic,
+    RuleCheckReport,
+    RuleDetail,
+    RuleImpactChange,
+    RuleImpactReport,
+    RulePack,
+    RuleProblem,
+    RulePublic,
+)
+from api.services.checks import gather
+from rulesengine.check import OVERRIDES
+from rulesengine.impact import ImpactPair, pack_impact
 from rulesengine.rulebook import Rule, Rulebook, RulebookError, default_rulebook, load_rulebook
 
-__all__ = ["MAX_RULE_BYTES", "get_rule", "rule_pack", "validate_rule_file"]
+__all__ = ["MAX_RULE_BYTES", "draft_impact", "get_rule", "rule_pack", "validate_rule_file"]
 
 MAX_RULE_BYTES = 256 * 1024
 
@@ -82,6 +96,39 @@ def _report(name: str, errors: list[RuleProblem], **kw: Any) -> RuleCheckReport:
     return RuleCheckReport(valid=not errors, file=name, errors=errors, warnings=kw.pop("warnings", []), **kw)
 
 
+def _draft_pack(
+    tmp: Path,
+    book: Rulebook,
+    name: str,
+    data: bytes,
+    specs: Sequence[tuple[str, bytes]],
+    errors: list[RuleProblem],
+) -> tuple[Path, Path]:
+    """The installed pack and its specs copied into ``tmp`` with the uploaded file (and specs)
+    dropped in: the draft as the loader will see it once published."""
+    pack, spec_dir = tmp / "pack", tmp / "specs"
+    shutil.copytree(Path(book.source), pack)
+    if book.specs_source:
+        shutil.copytree(book.specs_source, spec_dir)
+    else:
+        spec_dir.mkdir()
+    for spec_name, spec_data in specs:
+        spec_file = PurePath(spec_name.replace("\\", "/")).name
+        if not spec_file.endswith(".feature"):
+            errors.append(
+                RuleProblem(
+                    file=spec_file,
+                    field="specs",
+                    message_zh="规格文件应为 .feature",
+                    message_en="a spec file must end in .feature",
+                )
+            )
+            continue
+        (spec_dir / spec_file).write_bytes(spec_data)
+    (pack / name).write_bytes(data)
+    return pack, spec_dir
+
+
 def validate_rule_file(
     data: bytes, filename: str, specs: Sequence[tuple[str, bytes]] = (), book: Rulebook | None = None
 ) -> RuleCheckReport:
@@ -114,26 +161,7 @@ def validate_rule_file(
     warnings: list[RuleProblem] = []
     errors: list[RuleProblem] = []
     with tempfile.TemporaryDirectory(prefix="planalign-rule-") as tmp:
-        pack, spec_dir = Path(tmp) / "pack", Path(tmp) / "specs"
-        shutil.copytree(pack_dir, pack)
-        if book.specs_source:
-            shutil.copytree(book.specs_source, spec_dir)
-        else:
-            spec_dir.mkdir()
-        for spec_name, spec_data in specs:
-            spec_file = PurePath(spec_name.replace("\\", "/")).name
-            if not spec_file.endswith(".feature"):
-                errors.append(
-                    RuleProblem(
-                        file=spec_file,
-                        field="specs",
-                        message_zh="规格文件应为 .feature",
-                        message_en="a spec file must end in .feature",
-                    )
-                )
-                continue
-            (spec_dir / spec_file).write_bytes(spec_data)
-        (pack / name).write_bytes(data)
+        pack, spec_dir = _draft_pack(Path(tmp), book, name, data, specs, errors)
         if not errors:
             try:
                 load_rulebook(pack, specs_dir=spec_dir)
@@ -169,4 +197,54 @@ def validate_rule_file(
         version=version if isinstance(version, int) and not isinstance(version, bool) else None,
         replaces_installed=replaces,
         warnings=warnings,
+    )
+
+
+def draft_impact(
+    session: Session,
+    data: bytes,
+    filename: str,
+    specs: Sequence[tuple[str, bytes]] = (),
+    book: Rulebook | None = None,
+) -> RuleImpactReport:
+    """What publishing an uploaded rule file would change: every stored plan with a check is
+    checked again, against the parents of its latest check, with the installed pack and with
+    the draft; the findings added, removed and reworded, with their quotes. Installs nothing."""
+    book = book or default_rulebook()
+    verdict = validate_rule_file(data, filename, specs, book)
+    if not verdict.valid:
+        return RuleImpactReport(check=verdict)
+    errors: list[RuleProblem] = []
+    with tempfile.TemporaryDirectory(prefix="planalign-draft-") as tmp:
+        pack, spec_dir = _draft_pack(Path(tmp), book, verdict.file, data, specs, errors)
+        draft = load_rulebook(pack, specs_dir=spec_dir, catalog=book.catalog)
+    pairs, not_checked = [], []
+    latest = select(CheckRun.plan_id, func.max(CheckRun.id)).group_by(CheckRun.plan_id)
+    for plan_id, check_id in session.exec(latest).all():
+        run = session.get(CheckRun, check_id)
+        if run is None:
+            continue
+        try:
+            inputs = gather(session, plan_id, [p["plan_id"] for p in run.parents], allow=OVERRIDES)
+        except Problem as exc:
+            not_checked.append(f"{plan_id}: {exc.message_zh}")
+            continue
+        name = f"{inputs.county.plan.region.name} {inputs.county.plan.period}({plan_id})"
+        pairs.append(ImpactPair(name, inputs.county, inputs.parents, OVERRIDES))
+    impact = pack_impact(book, draft, pairs)
+    changes = [
+        RuleImpactChange(
+            kind=c.kind, plan=c.pair, finding=c.finding, before=c.before.message if c.before else None
+        )
+        for changes in impact.by_rule().values()
+        for c in changes
+    ]
+    not_checked += [f"{name}: {why}" for name, why in impact.failed]
+    return RuleImpactReport(
+        check=verdict,
+        baseline_version=book.version,
+        draft_version=draft.version,
+        plans=impact.pairs,
+        changes=changes,
+        not_checked=not_checked,
     )

@@ -43,7 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.db import ApiToken, CheckRun, PlanRow
-from api.deps import CheckerDep, CheckLimiterDep, SessionDep, SettingsDep, require
+from api.deps import CheckerDep, CheckLimiterDep, RulebookDep, SessionDep, SettingsDep, require
 from api.errors import Problem
 from api.schemas import (
     CheckPublic,
@@ -1218,3 +1218,48 @@ def catalog_patch(session: SessionDep, viewer: ViewerDep) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+# -- a draft rule's impact (admins) -------------------------------------------------------------
+
+_KIND_OF_CHANGE = {"added": "新增", "removed": "移除", "changed": "改变"}
+
+
+def _impact_page(request: Request, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
+    return render(request, "rule_impact.html", {"KIND_OF_CHANGE": _KIND_OF_CHANGE, **context}, status=status)
+
+
+@router.get("/rules/impact")
+def rule_impact_form(request: Request, viewer: ViewerDep) -> HTMLResponse:
+    require(Role.admin)(viewer.principal)
+    return _impact_page(request, {"report": None, "error": ""})
+
+
+@router.post("/rules/impact")
+def rule_impact(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    book: RulebookDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    specs: Annotated[list[UploadFile] | None, File()] = None,
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """A draft rule tried on the stored plans (``rule_service.draft_impact``), never installed."""
+    _check_csrf(request, csrf)
+    require(Role.admin)(viewer.principal)
+    if file is None or not file.filename:
+        return _impact_page(request, {"report": None, "error": "请选择规则文件"}, status=422)
+    limit = rule_service.MAX_RULE_BYTES
+    data = file.file.read(limit + 1)
+    extra = [(s.filename or "spec.feature", s.file.read(limit + 1)) for s in specs or [] if s.filename]
+    if len(data) > limit or any(len(d) > limit for _, d in extra):
+        return _impact_page(request, {"report": None, "error": f"文件过大:上限 {limit:,} 字节"}, status=413)
+    report = rule_service.draft_impact(session, data, file.filename, extra, book)
+    groups: dict[str, list[Any]] = {}
+    for change in report.changes:
+        groups.setdefault(change.finding.rule_id, []).append(change)
+    counts = {k: sum(c.kind == k for c in report.changes) for k in _KIND_OF_CHANGE}
+    status = 200 if report.check.valid else 422
+    context = {"report": report, "groups": sorted(groups.items()), "counts": counts, "error": ""}
+    return _impact_page(request, context, status=status)

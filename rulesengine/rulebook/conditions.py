@@ -29,6 +29,7 @@ from rulesengine.catalog import Catalog
 from rulesengine.datafile import did_you_mean
 from rulesengine.factmodels import FieldSpec
 from rulesengine.rulebook.errors import RulebookError
+from rulesengine.values import DECIMALS, Refused, rule_literal
 
 __all__ = ["NAME_RE", "Pattern", "compile_patterns"]
 
@@ -37,11 +38,14 @@ _REF_RE = re.compile(r"^\$([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 _CMP = {"eq": None, "ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 _ARITH = {"add": "$add", "sub": "$sub", "mul": "$mul", "div": "$div"}
 _OPS = (*_CMP, "in", "not_in", "exists", "matches")
-# Numbers the engine can hold in a rule: finite, and written without an exponent (its C parser
-# misreads "1e+16" and "5e-05"). Beyond that range a literal is refused here, naming the field,
-# instead of failing later when the engine is built. NaN and infinities are outside it too.
-_MIN_NUMBER = 1e-4
-_MAX_NUMBER = 1e15
+_WHY_NOT = {  # why the engine cannot hold a number (rulesengine.values), for a rule's author
+    "not_finite": ("不是有限数", "it is not a finite number"),
+    "out_of_range": ("超出整数范围", "it is out of the engine's integer range"),
+    "exponent": (
+        "只能写成科学计数法(引擎无法读取)",
+        "it can only be written with an exponent, which the engine misreads",
+    ),
+}
 
 Fail = Callable[[str, str, str], RulebookError]
 
@@ -115,15 +119,24 @@ class _Compiler:
         if spec.scalar in (int, float):
             if not isinstance(value, int | float):
                 raise self.fail(path, f"{value!r} 不是数字", f"{value!r} is not a number")
-            if not (value == 0 or _MIN_NUMBER <= abs(value) < _MAX_NUMBER):  # NaN fails this too
+            # Refused here, naming the field, rather than when the engine is built: what the engine
+            # can hold is decided in one place, and so is what it would make of the number.
+            try:
+                held = rule_literal(value, spec.scalar is int)
+            except Refused as exc:
+                zh, en = _WHY_NOT[exc.reason]
+                raise self.fail(
+                    path, f"数值 {value!r} 无法交给规则引擎:{zh}", f"number {value!r}: {en}"
+                ) from None
+            if spec.scalar is int and type(held) is not int:
+                raise self.fail(path, f"{value!r} 不是整数", f"{value!r} is not an integer")
+            if held != value:
                 raise self.fail(
                     path,
-                    f"数值 {value!r} 超出可用范围(0,或绝对值在 {_MIN_NUMBER:g} 与 {_MAX_NUMBER:g} 之间)",
-                    f"number {value!r} is out of range (0, or magnitude from {_MIN_NUMBER:g} "
-                    f"below {_MAX_NUMBER:g})",
+                    f"数值 {value!r} 超过 {DECIMALS} 位小数:引擎会把它当作 {held!r}",
+                    f"number {value!r} has more than {DECIMALS} decimals: "
+                    f"the engine would compare with {held!r}",
                 )
-            if spec.scalar is int and value != int(value):
-                raise self.fail(path, f"{value!r} 不是整数", f"{value!r} is not an integer")
             return spec.scalar(value)
         if not isinstance(value, str):
             raise self.fail(path, f"{value!r} 应为文字", f"{value!r} must be text")

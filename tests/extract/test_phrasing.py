@@ -38,8 +38,7 @@ def test_a_field_that_is_not_a_list_of_words_is_named(
     path = _write(tmp_path, change)
     with pytest.raises(
         PhrasingError,
-        match=rf"{path} 第\d+行第\d+列/line \d+ column \d+ 字段/field {field}: "
-        r"应为词语列表 / must be a list",
+        match=rf"{path} 第\d+行第\d+列/line \d+ column \d+ 字段/field {field}: 应为词语列表 / must be a list",
     ):
         load_phrasing(path)
 

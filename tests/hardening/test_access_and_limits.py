@@ -41,12 +41,10 @@ WRITE_ROLES: dict[tuple[str, str], Role | None] = {
     ("PATCH", "/findings/{finding_id}"): Role.reviewer,
     ("POST", "/tokens"): Role.admin,
     ("DELETE", "/tokens/{token_id}"): Role.admin,
-    ("POST", "/rules/validate"): None,
+    ("POST", "/rules/validate"): None,  # a dry run: any token may ask whether a rule file is valid
+    ("POST", "/rules/impact"): Role.admin,  # a draft tried on every stored plan: admins only
     ("POST", "/catalog/suggestions/{suggestion_id}/accept"): Role.admin,
-    (
-        "POST",
-        "/catalog/suggestions/{suggestion_id}/decline",
-    ): Role.admin,  # a dry run: any token may ask whether a rule file is valid
+    ("POST", "/catalog/suggestions/{suggestion_id}/decline"): Role.admin,
 }
 
 # Write routes of the reviewer pages (cookie sessions, not bearer tokens) that are open by design.

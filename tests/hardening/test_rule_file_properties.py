@@ -268,18 +268,31 @@ def _engine_accepts(name: str, document: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [math.nan, math.inf, -math.inf, 10**30, 1e16, 5e-05, [2023], {"eq": None}], ids=repr
+    ("field", "value"),
+    [
+        *(
+            (field, value)
+            for field in ("value", "period_start")
+            for value in (math.nan, math.inf, -math.inf, 10**30, 5e-05, [2023], {"eq": None})
+        ),
+        ("value", 1e16),  # json.dumps writes 1e+16
+        ("value", 0.1234567),  # the engine keeps six decimals: it would compare with 0.123457
+        ("period_start", 2**63),  # beyond the engine's integers (1e16 is one: it is taken)
+        ("period_start", 2023.5),
+    ],
+    ids=repr,
 )
-def test_awkward_numbers_and_containers_in_a_numeric_condition_are_refused(value: Any) -> None:
-    """NaN, infinities, numbers the engine cannot write, containers: refused, naming the field."""
+def test_awkward_numbers_and_containers_in_a_numeric_condition_are_refused(field: str, value: Any) -> None:
+    """NaN, infinities, numbers the engine cannot write or would change, containers: refused,
+    naming the field."""
     name = "weaker_than_parent.yaml"
-    for field, where in (("value", "county"), ("period_start", "parent")):
-        document = _copy(ORIGINALS[name])
-        document["cases"][0]["when"][where][field] = {"lt" if field == "value" else "eq": value}
-        error = _load(name, document)
-        assert error is not None, f"{field}: {value!r} accepted"
-        _assert_names_file_and_field(error, name)
-        assert error.field is not None and error.field.startswith(f"cases[0].when.{where}.{field}")
+    where = {"value": "county", "period_start": "parent"}[field]
+    document = _copy(ORIGINALS[name])
+    document["cases"][0]["when"][where][field] = {"lt" if field == "value" else "eq": value}
+    error = _load(name, document)
+    assert error is not None, f"{field}: {value!r} accepted"
+    _assert_names_file_and_field(error, name)
+    assert error.field is not None and error.field.startswith(f"cases[0].when.{where}.{field}")
 
 
 @settings(max_examples=150, deadline=None)

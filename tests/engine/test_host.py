@@ -1,4 +1,5 @@
-"""The durable-rules adapter: right answers, whatever the order, and none of the C core's traps."""
+"""The engine end to end (rulesengine.engine.host): right answers, whatever the order or however the
+facts are prepared and split, and none of the C core's traps."""
 
 from __future__ import annotations
 
@@ -6,111 +7,11 @@ import os
 import pickle
 import random
 import threading
-from typing import Any
 
 import pytest
 
-from rulesengine.engine import (
-    EngineError,
-    Match,
-    RuleEngine,
-    _FactIds,
-    _fnv1_32,
-    compile_rules,
-    normalise_facts,
-)
-
-# A small ruleset shaped like plan checking: a county target weaker than the province's for
-# the same indicator and year, and a province target the county plan does not take up.
-RULES: dict[str, dict[str, Any]] = {
-    "weaker": {
-        "all": [
-            {"p": {"$and": [{"type": "target"}, {"level": "province"}, {"kind": "baseline"}]}},
-            {
-                "c": {
-                    "$and": [
-                        {"type": "target"},
-                        {"level": "county"},
-                        {"kind": "baseline"},
-                        {"indicator": {"p": "indicator"}},
-                        {"year": {"p": "year"}},
-                        {"$lt": {"value": {"p": "value"}}},
-                    ]
-                }
-            },
-        ],
-        "meta": {"reference": "浙江省 2023 经济工作要点", "version": 1},
-    },
-    "missing": {
-        "all": [
-            {"p": {"$and": [{"type": "target"}, {"level": "province"}]}},
-            {
-                "nc$not": {
-                    "$and": [
-                        {"type": "target"},
-                        {"level": "county"},
-                        {"indicator": {"p": "indicator"}},
-                    ]
-                }
-            },
-        ]
-    },
-}
-
-
-def target(level: str, indicator: str, value: float, year: Any = 2023, **extra: Any) -> dict:
-    return {
-        "type": "target",
-        "plan": "zj" if level == "province" else "cixi",
-        "level": level,
-        "indicator": indicator,
-        "kind": "baseline",
-        "value": value,
-        "year": year,
-        **extra,
-    }
-
-
-def summary(matches: list[Match]) -> list[tuple[str, tuple[tuple[str, str, str], ...]]]:
-    """Each match as (rule, ((pattern, level, indicator), …)) for readable assertions."""
-    return [
-        (m.rule, tuple((p, f["level"], f["indicator"]) for p, f in sorted(m.facts.items()))) for m in matches
-    ]
-
-
-def reference(facts: list[dict[str, Any]]) -> list[tuple[str, tuple[tuple[str, str, str], ...]]]:
-    """The same two rules in plain Python, as the engine should see them."""
-    unique = {tuple(sorted(f.items())): f for f in facts}.values()
-    province = [f for f in unique if f["type"] == "target" and f["level"] == "province"]
-    county = [f for f in unique if f["type"] == "target" and f["level"] == "county"]
-    found = set()
-    for p in province:
-        for c in county:
-            if (
-                p["kind"] == c["kind"] == "baseline"
-                and c["indicator"] == p["indicator"]
-                and float(c["year"]) == float(p["year"])
-                and float(c["value"]) < float(p["value"])
-            ):
-                found.add(("weaker", (("c", "county", c["indicator"]), ("p", "province", p["indicator"]))))
-        if not any(c["indicator"] == p["indicator"] for c in county):
-            found.add(("missing", (("p", "province", p["indicator"]),)))
-    return sorted(found)
-
-
-KNOWN = [
-    target("province", "industrial_va_growth", 5.5),
-    target("county", "industrial_va_growth", 5.0),
-    target("province", "rd_intensity", 2.9),
-    target("province", "gdp_growth", 5.0),
-    target("county", "gdp_growth", 6.0),
-    target("county", "forest_cover", 60.0),
-]
-
-
-@pytest.fixture(scope="module")
-def engine() -> RuleEngine:
-    return RuleEngine(RULES)
+from rulesengine.engine import EngineError, Match, PreparedFacts, RuleEngine, normalise_facts
+from tests.engine.conftest import KNOWN, RULES, reference, summary, target
 
 
 def test_join_and_negation_find_exactly_the_known_weaker_and_missing_targets(engine):
@@ -324,13 +225,6 @@ def test_fact_ids_depend_on_the_set_of_facts_not_their_order(engine):
     assert ids == {m.facts["p"]["fid"] for m in engine.run(list(reversed(KNOWN))) if m.rule == "missing"}
 
 
-def test_fact_ids_never_share_a_32_bit_hash_with_each_other_or_reserved_ids():
-    # The C core compares fact ids by FNV-1 32 only; the constants are from its state.h.
-    assert (_fnv1_32("id"), _fnv1_32("sid")) == (926444256, 3593476751)
-    ids = _FactIds(["__gate", "__open"]).first(50_000)
-    assert len({_fnv1_32(i) for i in ids} | {_fnv1_32("__gate"), _fnv1_32("__open")}) == 50_002
-
-
 def test_a_join_after_a_nested_or_is_still_evaluated():
     # durable-rules stops evaluating a pattern after a nested group: the adapter moves groups last.
     engine = RuleEngine(
@@ -359,50 +253,10 @@ def test_a_join_after_a_nested_or_is_still_evaluated():
     assert engine.run([province, {"level": "county", "kind": "c", "value": 0.5}]) == []
 
 
-def test_every_join_pattern_ends_with_the_always_true_guard_join():
-    compiled = compile_rules(RULES)
-    assert compiled["weaker"]["all"][2]["c"]["$and"][-1] == {"sid": {"__g": "sid"}}
-    assert compiled["missing"]["all"][2]["nc$not"]["$and"][-1] == {"sid": {"__g": "sid"}}
-    assert compiled["weaker"]["all"][0] == {"__g": {"__gate": "eval"}}
-
-
-def test_metadata_keys_are_stripped_and_joined_fields_get_exists_guards():
-    compiled = compile_rules(RULES)
-    assert "meta" not in compiled["weaker"]
-    assert {"$ex": {"value": 1}} in compiled["weaker"]["all"][1]["p"]["$and"]
-    assert {"$ex": {"indicator": 1}} in compiled["missing"]["all"][2]["nc$not"]["$and"]
-
-
 def test_a_rule_made_only_of_a_negation_fires_when_nothing_matches_it():
     engine = RuleEngine({"no_county": {"all": [{"c$not": {"level": "county"}}]}})
     assert engine.run([]) == [Match("no_county", {})]
     assert engine.run([{"level": "county"}]) == []
-
-
-@pytest.mark.parametrize(
-    ("rules", "message"),
-    [
-        ({"bad name": {"all": [{"p": {"a": 1}}]}}, "rule name 'bad name'"),
-        ({"__x": {"all": [{"p": {"a": 1}}]}}, "rule name '__x'"),
-        ({"r": {"all": [{"p": {"a": 1}}], "run": "x"}}, "rule 'r': run not supported"),
-        ({"r": {"any": [{"p": {"a": 1}}]}}, "rule 'r': any not supported"),
-        ({"r": {"all": []}}, "rule 'r': 'all' must be a non-empty list"),
-        ({"r": {"all": [{"p": {"a": None}}]}}, "rule 'r': pattern 'p': value None"),
-        ({"r": {"all": [{"p": {"a": {"q": "a"}}}]}}, "'q' must name an earlier"),
-        ({"r": {"all": [{"p": {"a": 1}}, {"n$not": {"a": 1}}, {"c": {"a": {"n": "a"}}}]}}, "'n' must name"),
-        (
-            {"r": {"all": [{"p": {"a": 1}}, {"c": {"$or": [{"a": {"p": "a"}}, {"b": 1}]}}]}},
-            "joins inside \\$or groups",
-        ),
-        ({"r": {"all": [{"p": {"$foo": {"a": 1}}}]}}, "unsupported operator '\\$foo'"),
-        ({"r": {"all": [{"p": {"a": 1}}, {"p": {"b": 1}}]}}, "'p' is used twice"),
-        ({"r": {"all": [{"p": {"value": 5e-05}}]}}, "without an exponent"),
-        ({"r": {"all": [{"p": {"sid": "1"}}]}}, "field name 'sid' is reserved"),
-    ],
-)
-def test_bad_rules_raise_engine_error_naming_the_rule(rules, message):
-    with pytest.raises(EngineError, match=message):
-        RuleEngine(rules)
 
 
 def test_a_missing_own_field_in_arithmetic_means_no_match_not_a_true_comparison():
@@ -448,3 +302,66 @@ def test_engine_errors_pickle_with_their_details():
     error = EngineError("fact #3: bad", fact_index=3, key="value", rule=None, code=None)
     copy = pickle.loads(pickle.dumps(error))
     assert (str(copy), copy.fact_index, copy.key) == ("fact #3: bad", 3, "value")
+
+
+# --------------------------------------------------------------------------------------------
+# Prepared facts: made once, run with others, any number of times.
+
+
+def test_facts_prepared_apart_give_the_matches_of_the_facts_run_together(engine):
+    rng = random.Random(5)
+    for _ in range(30):
+        facts = [dict(f) for f in KNOWN] + [
+            target("province", f"x{i}", rng.choice([1.0, 9.0])) for i in range(5)
+        ]
+        rng.shuffle(facts)
+        cut = rng.randint(0, len(facts))
+        together = engine.run(facts)
+        assert engine.run(facts[:cut], engine.prepare(facts[cut:])) == together
+        assert engine.run(engine.prepare(facts[cut:]), engine.prepare(facts[:cut])) == together
+        # a fact in both parts counts once, as a duplicate does in one list
+        assert engine.run(facts, engine.prepare(facts[:cut])) == together
+
+
+def test_a_handle_is_reused_by_many_runs_and_threads_and_never_changes(engine):
+    parent = engine.prepare([target("province", f"i{k}", 5.0) for k in range(10)])
+    before = [(body, dict(fact)) for body, fact in parent.facts]
+    failures: list[str] = []
+
+    def worker(n: int) -> None:
+        for i in range(30):
+            county = [target("county", f"i{(n + i) % 10}", 4.0)]
+            expected = reference([*county, *(dict(f) for _, f in before)])
+            got = sorted(summary(engine.run(county, parent)))
+            if got != expected:
+                failures.append(f"thread {n} check {i}: {got} != {expected}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [(body, dict(fact)) for body, fact in parent.facts] == before
+
+
+def test_a_handle_pickles_and_fits_any_engine_with_the_same_rules_only(engine):
+    handle = pickle.loads(pickle.dumps(engine.prepare(KNOWN)))
+    assert isinstance(handle, PreparedFacts) and (len(handle), handle.given) == (6, 6)
+    assert RuleEngine(RULES).run(handle) == engine.run(KNOWN)
+    other = RuleEngine({"any_target": {"all": [{"t": {"type": "target"}}]}})
+    with pytest.raises(EngineError, match="prepared for other rules"):
+        other.run(handle)
+    with pytest.raises(EngineError, match="prepared for other rules"):
+        other.run([], handle)
+
+
+def test_only_the_first_part_of_a_run_may_be_raw_facts(engine):
+    with pytest.raises(TypeError, match="only the first argument"):
+        engine.run(KNOWN[:1], KNOWN[1:])  # type: ignore[arg-type]
+
+
+def test_a_bad_fact_is_refused_when_prepared_naming_its_index(engine):
+    with pytest.raises(EngineError, match="fact #1") as caught:
+        engine.prepare([KNOWN[0], target("county", "x", float("nan"))])
+    assert caught.value.fact_index == 1
