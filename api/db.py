@@ -31,6 +31,8 @@ from sqlmodel import JSON, Field, SQLModel, Text
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CatalogOverlayEntry",
+    "CatalogSuggestion",
     "CheckRun",
     "FindingRow",
     "PlanRevision",
@@ -168,19 +170,30 @@ class TargetRow(_TargetColumns, table=True):
 
 
 class TargetCorrection(_TargetColumns, table=True):
-    """A reviewer's corrected or added target, kept apart from extraction so it survives it.
+    """A reviewer's corrected, added or rejected target, kept apart from extraction so it
+    survives it.
 
-    ``replaces_indicator``/``replaces_kind`` name the extracted target it stands for (by
-    indicator and kind, which stay stable when the text is revised, unlike row ids); both
-    empty means a target the extractor missed. Withdrawn corrections stay for the record.
+    ``action`` is ``edit`` (the target's fields as corrected), ``add`` (a target the extractor
+    missed) or ``reject`` (what was extracted is not a target — a past statistic, a number in a
+    name; the columns keep the rejected target for the record). ``replaces_indicator``,
+    ``replaces_kind`` and ``replaces_quote`` name the extracted target an edit or a rejection
+    stands for: by what it says and where it is quoted from, which stay stable when the text is
+    revised, unlike row ids. A correction applies to a revision in which its quote occurs and
+    is *lost* for one in which it does not. ``wording`` is the reviewer's reading of which words
+    in the quote name the indicator: what the catalog may learn. Withdrawn corrections stay for
+    the record.
     """
 
     __tablename__ = "target_correction"
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: str = Field(foreign_key="plan.id", index=True, max_length=100)
+    action: str = Field(default="edit", max_length=10)
     replaces_indicator: str | None = Field(default=None, max_length=100)
     replaces_kind: str | None = Field(default=None, max_length=10)
+    replaces_quote: str | None = Field(default=None, sa_type=Text)
+    wording: str | None = Field(default=None, max_length=100)
+    revision: int | None = None
     comment: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = _ts()
     created_by: str = Field(default="", max_length=200)
@@ -228,6 +241,11 @@ class FindingRow(SQLModel, table=True):
     carried_from_id: int | None = Field(default=None, foreign_key="finding.id")
     updated_at: datetime = _ts()
     updated_by: str = Field(default="", max_length=200)
+    # Who made the decision this row carries, when, and on which facts: a re-check that carries a
+    # dismissal over is not its reviewer, and a county value that moved since is worth a word.
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    reviewed_facts: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
 
 
 class AuditEntry(SQLModel, table=True):
@@ -249,4 +267,54 @@ class AuditEntry(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=12)
     to_status: str | None = Field(default=None, max_length=12)
     finding_version: int | None = None
+    comment: str | None = Field(default=None, sa_type=Text)
+
+
+class CatalogSuggestion(SQLModel, table=True):
+    """What reviewers' corrections propose the catalog learn, counted across corrections.
+
+    ``kind`` is ``synonym`` (``wording`` names the catalog indicator ``indicator``) or
+    ``indicator`` (a new indicator called ``indicator``, an ``other:`` name, that plans word as
+    ``wording``). One row per (kind, wording, indicator): a second reviewer proposing the same
+    thing raises ``count`` and adds a quote, so the admin sees how often it was needed.
+    """
+
+    __tablename__ = "catalog_suggestion"
+    __table_args__ = (sa.UniqueConstraint("kind", "wording", "indicator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)
+    wording: str = Field(max_length=100)
+    indicator: str = Field(max_length=100)
+    unit: str = Field(default="", max_length=20)
+    status: str = Field(default="open", max_length=10, index=True)
+    count: int = 1
+    quotes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_comment: str | None = Field(default=None, sa_type=Text)
+    overlay_version: int | None = None
+
+
+class CatalogOverlayEntry(SQLModel, table=True):
+    """One accepted change to the catalog, layered over rules/indicators.yaml by the service.
+
+    Each entry is one version of the overlay (``version`` 1, 2, …), so a check can record the
+    catalog it extracted with (``indicators.yaml`` version + overlay version) and nothing is ever
+    edited in place: the overlay only grows, like the audit trail.
+    """
+
+    __tablename__ = "catalog_overlay"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(unique=True)
+    kind: str = Field(max_length=12)
+    indicator: str = Field(max_length=100)
+    wording: str = Field(default="", max_length=100)
+    body: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    suggestion_id: int | None = Field(default=None, foreign_key="catalog_suggestion.id")
+    created_at: datetime = _ts()
+    created_by: str = Field(default="", max_length=200)
     comment: str | None = Field(default=None, sa_type=Text)

@@ -13,10 +13,11 @@ in the C core costs a worker, which is replaced, not the server.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
+from dataclasses import replace
 from typing import Protocol
 
-from rulesengine.check import INT_FIELDS, CheckResult, PlanFacts, check_plan, find_parents
+from rulesengine.catalog import Catalog
+from rulesengine.check import INT_FIELDS, CheckResult, MatchEngine, PlanFacts, check_plan, find_parents
 from rulesengine.model import Plan, Region, Target, TopicMention
 from rulesengine.rulebook import Rulebook, default_rulebook
 
@@ -32,14 +33,25 @@ __all__ = [
 
 
 class Checker(Protocol):
+    """``catalog``: the catalog the targets were extracted with (the service's overlay on the
+    installed one), so indicators reviewers added are known to the check too."""
+
     def __call__(
-        self, county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+        self,
+        county: PlanFacts,
+        parents: Sequence[PlanFacts],
+        /,
+        *,
+        allow: Sequence[str] = (),
+        catalog: Catalog | None = None,
     ) -> CheckResult: ...
 
 
-def make_facts(plan: Plan, targets: Sequence[Target], topics: Sequence[TopicMention]) -> PlanFacts:
+def make_facts(
+    plan: Plan, targets: Sequence[Target], topics: Sequence[TopicMention], catalog: Catalog | None = None
+) -> PlanFacts:
     """Facts from stored (and reviewer-corrected) targets, not from a fresh extraction."""
-    return PlanFacts.from_stored(plan, targets, topics)
+    return PlanFacts.from_stored(plan, targets, topics, catalog)
 
 
 def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Region]) -> list[Plan]:
@@ -47,23 +59,45 @@ def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Regio
     return list(find_parents(plan, list(candidates), list(ancestors)))
 
 
-def default_checker(
-    county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
-) -> CheckResult:
-    """The installed rule pack on the process's shared in-process engine."""
-    return check_plan(county, parents, allow=allow)
+def _with_catalog(rulebook: Rulebook, catalog: Catalog | None) -> Rulebook:
+    """The pack reading facts with ``catalog``: same rules (and so the same engine), the
+    catalog's forms and names for indicators the overlay added."""
+    if catalog is None or catalog is rulebook.catalog or catalog.version == rulebook.catalog.version:
+        return rulebook
+    return replace(rulebook, catalog=catalog)
+
+
+class _PackChecker:
+    """``check_plan`` with one rule pack (and optionally an engine pool), catalog per check."""
+
+    def __init__(self, rulebook: Rulebook | None, engine: MatchEngine | None = None) -> None:
+        self.rulebook = rulebook
+        self.engine = engine
+
+    def __call__(
+        self,
+        county: PlanFacts,
+        parents: Sequence[PlanFacts],
+        /,
+        *,
+        allow: Sequence[str] = (),
+        catalog: Catalog | None = None,
+    ) -> CheckResult:
+        book = _with_catalog(self.rulebook or default_rulebook(), catalog)
+        return check_plan(county, parents, rulebook=book, engine=self.engine, allow=allow)
+
+
+default_checker: Checker = _PackChecker(None)
+"""The installed rule pack on the process's shared in-process engine."""
 
 
 def make_checker(workers: int, rulebook: Rulebook | None = None) -> tuple[Checker, Callable[[], None]]:
     """A checker for ``rulebook`` (default: the installed pack) and the function that releases
     it; ``workers > 0`` starts an EnginePool."""
     if workers <= 0:
-        if rulebook is None:
-            return default_checker, lambda: None
-        return partial(check_plan, rulebook=rulebook), lambda: None
+        return _PackChecker(rulebook), lambda: None
     from rulesengine.engine_pool import EnginePool  # imported only when asked for
 
     rulebook = rulebook or default_rulebook()
     pool = EnginePool(rulebook.engine_rules(), workers=workers, int_fields=INT_FIELDS)
-    checker: Checker = partial(check_plan, rulebook=rulebook, engine=pool)
-    return checker, pool.close
+    return _PackChecker(rulebook, pool), pool.close

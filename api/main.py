@@ -17,14 +17,15 @@ from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Checker, make_checker
 from api.errors import PROBLEM_JSON, Problem, install_error_handlers
 from api.ratelimit import WRITE_METHODS, WriteRateLimiter, limit_writes
-from api.routes import audit, checks, findings, plans, rules, tokens
+from api.routes import audit, catalog, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
 from api.web import install as install_web
@@ -149,6 +150,8 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         ),
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored files: FastAPI's default loads them from a CDN
+        redoc_url=None,
         dependencies=[Depends(limit_writes)],
     )
     app.state.settings = settings
@@ -170,11 +173,28 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         """Liveness, without a token: the service answers and knows its database backend."""
         return {"status": "ok", "database": engine.dialect.name, "version": __version__}
 
-    for module in (plans, checks, findings, audit, rules, tokens):
+    for module in (plans, checks, findings, audit, rules, catalog, tokens):
         app.include_router(module.router)
     install_web(app)
+    _install_docs(app)
     _document_rate_limit(app)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the vendored swagger-ui-dist under /web/static/swagger-ui, so the
+    page works on a network without internet (the default loads it from a CDN and is blank)."""
+    assets = f"{WEB_PREFIX}/static/swagger-ui"
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="planalign · 规划对标检查 API",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon-32x32.png",
+        )
 
 
 def _document_rate_limit(app: FastAPI) -> None:

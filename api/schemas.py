@@ -33,6 +33,7 @@ from rulesengine.model import (
 __all__ = [
     "MAX_DB_INT",
     "AuditEntryPublic",
+    "CatalogOverlayPublic",
     "CheckCreate",
     "CheckDetail",
     "CheckPublic",
@@ -42,6 +43,7 @@ __all__ = [
     "FindingPublic",
     "FindingReview",
     "Me",
+    "OverlayEntryPublic",
     "Page",
     "ParentRef",
     "PlanDetail",
@@ -58,6 +60,10 @@ __all__ = [
     "RulePack",
     "RuleProblem",
     "RulePublic",
+    "SuggestionAccept",
+    "SuggestionDecline",
+    "SuggestionPublic",
+    "TargetProposal",
     "TargetPublic",
     "TokenCreate",
     "TokenCreated",
@@ -155,23 +161,35 @@ class _TargetFields(_Out):
 
 
 class TargetPublic(_TargetFields):
-    """A target as a check will see it; ``origin`` says whether a reviewer changed it."""
+    """A target as a check will see it; ``origin`` says whether a reviewer changed it
+    (``rejected``: extracted, but a reviewer said it is not a target; checks leave it out)."""
 
-    origin: Literal["extracted", "corrected", "added"]
+    origin: Literal["extracted", "corrected", "added", "rejected"]
     target_id: int | None = Field(description="the extracted target's id, if any")
     correction_id: int | None = None
     confidence: float
 
 
+CorrectionAction = Literal["edit", "add", "reject"]
+
+
 class CorrectionCreate(BaseModel):
-    """A reviewer's fix: name an extracted target (``target_id``) to correct it, or none to add.
+    """A reviewer's fix: name an extracted target (``target_id``) to correct it — or, with
+    ``action: reject``, to say it is not a target — or name none to add one the extractor missed.
 
     Unset fields keep the extracted target's values. An added target needs ``indicator``,
-    ``value`` and ``quote``; the quote must occur in the plan's current text.
+    ``value`` and ``quote``; the quote must occur in the plan's current text (``span_start``
+    picks the occurrence when it occurs more than once). ``indicator`` is a catalog id, a
+    catalog name (技术改造投资增长) or a new name (``other:…`` or plain words). ``wording`` is
+    which words of the quote name the indicator: when the catalog did not know them, the
+    correction becomes a catalog suggestion.
     """
 
     model_config = ConfigDict(extra="forbid")
 
+    action: CorrectionAction | None = Field(
+        default=None, description="edit (default with target_id), add (default without), reject"
+    )
     target_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     indicator: str | None = Field(default=None, min_length=1, max_length=100)
     value: float | None = None
@@ -181,15 +199,29 @@ class CorrectionCreate(BaseModel):
     kind: Kind | None = None
     basis: Basis | None = None
     period: str | None = Field(default=None, max_length=20)
-    quote: str | None = Field(default=None, min_length=1)
+    quote: str | None = Field(default=None, min_length=1, max_length=2000)
+    span_start: int | None = Field(default=None, ge=0, le=MAX_DB_INT)
+    wording: str | None = Field(default=None, min_length=1, max_length=100)
     comment: str = Field(min_length=1, max_length=2000, description="why (kept in the audit)")
 
 
+CorrectionState = Literal["applied", "lost", "superseded", "withdrawn"]
+
+
 class CorrectionPublic(_TargetFields):
+    """A stored correction and what became of it in the plan's current revision: ``applied``,
+    ``lost`` (its quote no longer occurs), ``superseded`` (a later correction of the same
+    target) or ``withdrawn``."""
+
     id: int
     plan_id: str
+    action: CorrectionAction
     replaces_indicator: str | None
     replaces_kind: str | None
+    replaces_quote: str | None
+    wording: str | None
+    revision: int | None
+    state: CorrectionState = "applied"
     comment: str | None
     created_at: datetime
     created_by: str
@@ -221,7 +253,11 @@ class PlanDetail(PlanPublic):
     warnings: list[PlanWarning]
     targets: list[TargetPublic] = Field(description="extracted targets with corrections applied")
     extracted_targets: list[TargetPublic]
+    rejected_targets: list[TargetPublic] = Field(
+        default_factory=list, description="extracted targets reviewers said are not targets"
+    )
     corrections: list[CorrectionPublic]
+    catalog_version: str = Field(default="", description="the catalog new extractions use")
     topics: list[TopicMention]
     text: str | None = Field(default=None, description="only with ?include_text=true")
 
@@ -282,6 +318,9 @@ class CheckPublic(BaseModel):
     parents: list[ParentRef]
     rule_pack_version: str
     catalog_version: str
+    corrections_applied: list[int] = Field(
+        default_factory=list, description="reviewers' corrections the check read (their ids)"
+    )
     previous_check_id: int | None
     is_latest: bool
     created_at: datetime
@@ -307,6 +346,11 @@ class FindingPublic(_Out):
     carried_from_id: int | None
     updated_at: datetime
     updated_by: str
+    reviewed_by: str | None = Field(default=None, description="who made the decision (none if open)")
+    reviewed_at: datetime | None = None
+    reviewed_facts: list[FindingFact] | None = Field(
+        default=None, description="the facts the decision was made on (they may have changed since)"
+    )
 
 
 FindingPage = Page[FindingPublic]
@@ -341,6 +385,90 @@ class AuditEntryPublic(_Out):
     to_status: str | None
     finding_version: int | None
     comment: str | None
+
+
+# -- the catalog overlay -----------------------------------------------------------------
+
+
+class TargetProposal(BaseModel):
+    """What a selected stretch of text proposes for a missed target; the reviewer corrects it."""
+
+    quote: str
+    span_start: int | None
+    indicator: str | None = Field(description="a catalog id, or None when nothing fits")
+    indicator_name: str = ""
+    value: float | None = None
+    value_max: float | None = None
+    unit: str = ""
+    comparator: Comparator = Comparator.eq
+    kind: Kind = Kind.baseline
+    basis: Basis = Basis.annual
+    wording: str = Field(default="", description="the words of the quote that name the indicator")
+
+
+SuggestionKind = Literal["synonym", "indicator"]
+
+
+class SuggestionPublic(_Out):
+    """A wording reviewers named an indicator for, which the catalog did not know."""
+
+    id: int
+    kind: SuggestionKind
+    wording: str
+    indicator: str = Field(description="the catalog id (synonym) or the new indicator's name")
+    indicator_name: str = ""
+    unit: str
+    status: Literal["open", "accepted", "declined"]
+    count: int = Field(description="how many corrections proposed it")
+    quotes: list[dict[str, object]]
+    created_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_comment: str | None
+    overlay_version: int | None
+
+
+class SuggestionAccept(BaseModel):
+    """An admin's acceptance. A synonym needs nothing more; a new indicator needs an ``id``
+    (lower-case letters, digits, _), and may set its name, unit, form and direction."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    unit: str | None = Field(default=None, min_length=1, max_length=20)
+    form: Literal["growth", "share", "level", "count", "reduction"] | None = None
+    direction: Literal["higher", "lower", "ceiling"] | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class SuggestionDecline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field(min_length=1, max_length=2000, description="why not (kept in the audit)")
+
+
+class OverlayEntryPublic(_Out):
+    id: int
+    version: int
+    kind: SuggestionKind
+    indicator: str
+    wording: str
+    body: dict[str, object] | None
+    suggestion_id: int | None
+    created_at: datetime
+    created_by: str
+    comment: str | None
+
+
+class CatalogOverlayPublic(BaseModel):
+    """The catalog this service extracts with: the installed file's version plus the overlay."""
+
+    base_version: str
+    overlay_version: int
+    catalog_version: str
+    entries: list[OverlayEntryPublic]
 
 
 # -- tokens --------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import tzinfo
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rulesengine.labels import time_zone
 
 __all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "Settings"]
 
@@ -52,12 +55,27 @@ class Settings(BaseModel):
         ),
     )
 
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="the zone the pages and exports show times in (labelled); the API keeps UTC",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        time_zone(value)  # raises, naming it, for a zone the machine does not know
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        return time_zone(self.timezone)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment: ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``,
         ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_CHECK_CONCURRENCY``,
         ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``, ``PLANALIGN_WRITE_RATE_PER_MINUTE``,
-        ``PLANALIGN_WRITE_BURST``, ``PLANALIGN_RULE_PACK``.
+        ``PLANALIGN_WRITE_BURST``, ``PLANALIGN_RULE_PACK``, ``PLANALIGN_TIMEZONE``.
 
         Without ``DATABASE_URL`` the service keeps an SQLite file, ``planalign.db``, in
         ``PLANALIGN_DATA_DIR`` or else the working directory, so a first run needs nothing
@@ -80,6 +98,8 @@ class Settings(BaseModel):
             values["write_rate_per_minute"] = float(env["PLANALIGN_WRITE_RATE_PER_MINUTE"])
         if env.get("PLANALIGN_WRITE_BURST"):
             values["write_burst"] = int(env["PLANALIGN_WRITE_BURST"])
+        if env.get("PLANALIGN_TIMEZONE"):
+            values["timezone"] = env["PLANALIGN_TIMEZONE"]
         if env.get("PLANALIGN_RULE_PACK"):
             values["rule_pack"] = Path(env["PLANALIGN_RULE_PACK"])
         return cls.model_validate(values)

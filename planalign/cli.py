@@ -35,7 +35,7 @@ from rulesengine.report import (
     check_sheets,
     workbook_bytes,
 )
-from rulesengine.rulebook import load_rulebook
+from rulesengine.rulebook import Rule, load_rulebook
 from rulesengine.ruledata import rules_data
 from rulesengine.spec_runner import SpecRunError, run_features
 from rulesengine.specfile import read_feature
@@ -363,6 +363,19 @@ rules_app = typer.Typer(help="规则包 / the rule pack", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
+def _severities(rule: Rule) -> str:
+    """The severity a rule's findings carry, as the findings show it: a rule whose cases set
+    their own severity lists each (警告;情形 province_only:提示), so the list never says 警告
+    for findings a reviewer sees as 提示."""
+    found = {c.severity for c in rule.cases}
+    if found == {rule.severity}:
+        return labels.SEVERITY_ZH[rule.severity.value]
+    return ";".join(
+        labels.SEVERITY_ZH[c.severity.value] + (f"(情形 {c.name})" if len(rule.cases) > 1 else "")
+        for c in rule.cases
+    )
+
+
 @rules_app.command("list")
 def rules_list() -> None:
     """列出规则 / list the rules with version, severity and their spec scenarios."""
@@ -377,7 +390,7 @@ def rules_list() -> None:
         table.add_row(
             r.id,
             str(r.version),
-            labels.SEVERITY_ZH[r.severity.value],
+            _severities(r),
             labels.CATEGORY_ZH[r.category.value],
             r.title,
             r.reference,

@@ -9,7 +9,7 @@ enough to fix the YAML.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -117,6 +117,39 @@ class Catalog:
 
     def forms(self) -> dict[str, Form]:
         return {i.id: i.form for i in self.indicators.values()}
+
+    def overlaid(
+        self,
+        synonyms: Mapping[str, Sequence[str]],
+        indicators: Sequence[Indicator] = (),
+        *,
+        overlay_version: int,
+    ) -> Catalog:
+        """This catalog with wordings reviewers taught the service (an overlay kept in its
+        database), as a new catalog whose version names both: ``2026.12.5+overlay.3``.
+
+        Why a new catalog and not an edit of the file: the file is the analysts' and ships in the
+        wheel; the overlay is one server's learning, applied to its new extractions at once and
+        exported as a patch for the file when an analyst takes it over. New indicators come
+        first so that a synonym may name one of them. A synonym for an id this catalog does not
+        have, or a new indicator with an id it has, is a ``ValueError`` naming it.
+        """
+        merged: dict[str, Indicator] = dict(self.indicators)
+        for ind in indicators:
+            if ind.id in merged:
+                raise ValueError(f"indicator {ind.id!r} is already in the catalog")
+            merged[ind.id] = ind
+        for ind_id, words in synonyms.items():
+            named = merged.get(ind_id)
+            if named is None:
+                raise ValueError(f"no indicator {ind_id!r} for synonyms {list(words)!r}")
+            added = tuple(w for w in words if w not in named.synonyms and w != named.name)
+            if added:
+                merged[ind_id] = named.model_copy(update={"synonyms": (*named.synonyms, *added)})
+        version = self.version if overlay_version <= 0 else f"{self.version}+overlay.{overlay_version}"
+        return Catalog(
+            version=version, indicators=merged, topics=self.topics, source=self.source, wordings=self.wordings
+        )
 
 
 @cache

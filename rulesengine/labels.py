@@ -9,10 +9,11 @@ person live here; everything that shows them imports them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.model import Category, FindingFact, Severity
@@ -26,6 +27,9 @@ __all__ = [
     "CATEGORY_ZH",
     "COMPARATOR_SIGN",
     "COMPARATOR_WORD",
+    "COMPARATOR_ZH",
+    "CORRECTION_STATE_ZH",
+    "CORRECTION_ZH",
     "COVERAGE_ZH",
     "FORM_ZH",
     "KIND_ZH",
@@ -35,11 +39,15 @@ __all__ = [
     "REVIEW_ZH",
     "SEVERITY_ORDER",
     "SEVERITY_ZH",
+    "SUGGESTION_STATUS_ZH",
+    "SUGGESTION_ZH",
     "USER_ROLE_ZH",
     "beijing_time",
     "fact_line",
     "format_number",
     "indicator_name",
+    "local_time",
+    "time_zone",
     "value_text",
 ]
 
@@ -67,7 +75,30 @@ ACTION_ZH = {
     "reopened": "再次出现",
     "resolved": "不再出现",
     "check_run": "运行检查",
+    "plan_created": "上传规划",
+    "plan_revised": "上传修订稿",
+    "plan_deleted": "删除规划",
+    "correction_added": "更正目标",
+    "correction_withdrawn": "撤回更正",
+    "correction_carried": "更正沿用到新版本",
+    "correction_lost": "更正在新版本中失效",
+    "suggestion_created": "提出目录建议",
+    "suggestion_counted": "目录建议再次出现",
+    "suggestion_accepted": "采纳目录建议",
+    "suggestion_declined": "不采纳目录建议",
 }
+CORRECTION_ZH = {"edit": "人工更正", "add": "人工补充", "reject": "不是目标"}
+"""What a reviewer did to an extracted target (api.db.TargetCorrection.action)."""
+CORRECTION_STATE_ZH = {
+    "applied": "已应用",
+    "lost": "已失效(新版本中找不到原文)",
+    "superseded": "已被后来的更正取代",
+    "withdrawn": "已撤回",
+}
+SUGGESTION_ZH = {"synonym": "同义词", "indicator": "新指标"}
+SUGGESTION_STATUS_ZH = {"open": "待处理", "accepted": "已采纳", "declined": "未采纳"}
+COMPARATOR_ZH = {"eq": "等于", "gte": "以上(≥)", "lte": "以内(≤)", "approx": "左右(≈)"}
+"""A comparator as a form offers it."""
 BATCH_STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
@@ -93,6 +124,7 @@ COVERAGE_ZH = {
     "missing": "缺项",
     "mismatch": "不可比",
     "conflict": "上级数值不一",
+    "dismissed": "已驳回",
 }
 """A cell of the coverage matrix: what the check found about one plan's value."""
 
@@ -156,10 +188,39 @@ def fact_line(fact: FindingFact) -> str:
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 """China Standard Time: users read times in it (no daylight saving, so a fixed offset)."""
 
+_BEIJING_NAMES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC", "Etc/GMT-8", "北京时间"}
 
-def beijing_time(at: datetime) -> str:
-    """A moment as reviewers read it, labelled: 2026-12-06 20:30(北京时间). A naive datetime
-    is taken as UTC, the way the service stores them."""
+
+def time_zone(name: str | None) -> tzinfo:
+    """The zone a server shows times in (``PLANALIGN_TIMEZONE``): Beijing time unless set.
+
+    Asia/Shanghai is Beijing time whether or not the machine has the tz database; any other
+    IANA name needs it, and an unknown one is a ``ValueError`` naming it (at start, not on a
+    page)."""
+    if not name or name in _BEIJING_NAMES:
+        return BEIJING
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"未知时区 / unknown time zone {name!r} (e.g. Asia/Shanghai)") from None
+
+
+def local_time(at: datetime, zone: tzinfo | None = None) -> str:
+    """A moment as a person reads it, labelled with its zone: 2026-12-06 20:30(北京时间), or
+    2026-12-06 21:30(Asia/Tokyo,UTC+09:00) on a server configured so. A naive datetime is
+    taken as UTC, the way the service stores them."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + "(北京时间)"
+    zone = zone or BEIJING
+    local = at.astimezone(zone)
+    if zone is BEIJING:
+        label = "北京时间"
+    else:
+        offset = local.strftime("%z")
+        label = f"{getattr(zone, 'key', local.tzname())},UTC{offset[:3]}:{offset[3:]}"
+    return local.strftime("%Y-%m-%d %H:%M") + f"({label})"
+
+
+def beijing_time(at: datetime) -> str:
+    """A moment as reviewers in China read it, labelled: 2026-12-06 20:30(北京时间)."""
+    return local_time(at, BEIJING)

@@ -18,6 +18,7 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.schemas import (
+    MAX_DB_INT,
     CorrectionCreate,
     CorrectionPublic,
     Page,
@@ -28,7 +29,9 @@ from api.schemas import (
     RevisionMeta,
     RevisionPublic,
     RevisionTextCreate,
+    TargetProposal,
 )
+from api.services import catalog as catalog_service
 from api.services import plans as service
 from rulesengine.model import Level
 
@@ -180,3 +183,16 @@ def withdraw_correction(
 ) -> CorrectionPublic:
     """Stop applying a correction (kept, marked withdrawn)."""
     return service.withdraw_correction(session, principal, plan_id, correction_id, comment)
+
+
+@router.get("/{plan_id}/proposal", response_model=TargetProposal, responses=problem_responses(422))
+def propose_target(
+    session: SessionDep,
+    _: PrincipalDep,
+    plan_id: str,
+    quote: Annotated[str, Query(min_length=1, max_length=2000, description="text selected in the plan")],
+    span_start: Annotated[int | None, Query(ge=0, le=MAX_DB_INT)] = None,
+) -> TargetProposal:
+    """What a selected stretch of the plan's text proposes for a missed target (nothing saved)."""
+    service.plan_detail(session, plan_id)  # 404 for a plan that does not exist
+    return catalog_service.propose(quote, span_start, catalog_service.current_catalog(session))

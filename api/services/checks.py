@@ -38,10 +38,13 @@ from api.schemas import (
     ParentRef,
     ReviewStatus,
 )
+from api.services import catalog as catalog_service
 from api.services.common import count_and_page, get_plan, lock_plan, record
 from api.services.domain import apply_corrections, domain_plan, topics_of
+from rulesengine.catalog import Catalog
 from rulesengine.check import ParentError, validate_parents
-from rulesengine.model import Category, Plan, Region, Severity
+from rulesengine.labels import indicator_name, value_text
+from rulesengine.model import Category, FindingFact, Plan, Region, Severity
 from rulesengine.regions import default_index
 from rulesengine.rulebook import RulebookError
 from rulesengine.scope import default_scope_data
@@ -59,6 +62,7 @@ __all__ = [
     "list_findings",
     "record_check",
     "run_check",
+    "value_changes",
 ]
 
 DECIDED = frozenset({ReviewStatus.confirmed, ReviewStatus.dismissed, ReviewStatus.fixed})
@@ -78,6 +82,8 @@ class CheckInputs:
     parent_refs: tuple[ParentRef, ...]
     corrections_applied: tuple[int, ...]
     allow: tuple[str, ...] = ()  # parent checks waived on purpose (rulesengine.check.OVERRIDES)
+    catalog: Catalog | None = None  # the installed catalog with this service's overlay
+    overlay_version: int = 0
 
 
 def _current_revision(session: Session, plan: PlanRow) -> PlanRevision:
@@ -89,15 +95,20 @@ def _current_revision(session: Session, plan: PlanRow) -> PlanRevision:
     return revision
 
 
-def _facts(session: Session, plan: PlanRow) -> tuple[PlanFacts, ParentRef, list[int]]:
-    """A plan's facts with its corrections applied, how to cite it, and the corrections used."""
+def _facts(
+    session: Session, plan: PlanRow, catalog: Catalog | None = None
+) -> tuple[PlanFacts, ParentRef, list[int]]:
+    """A plan's facts with its corrections applied, how to cite it, and the corrections used
+    (rejections included: they changed what the check reads)."""
     revision = _current_revision(session, plan)
     extracted = session.exec(
         select(TargetRow).where(TargetRow.plan_id == plan.id, TargetRow.revision == revision.number)
     ).all()
     corrections = session.exec(select(TargetCorrection).where(TargetCorrection.plan_id == plan.id)).all()
-    effective = apply_corrections(extracted, corrections, revision.text)
-    facts = make_facts(domain_plan(plan, revision), [e.target for e in effective], topics_of(revision))
+    corrected = apply_corrections(extracted, corrections, revision.text)
+    facts = make_facts(
+        domain_plan(plan, revision), [e.target for e in corrected.targets], topics_of(revision), catalog
+    )
     ref = ParentRef(
         plan_id=plan.id,
         revision=revision.number,
@@ -106,8 +117,7 @@ def _facts(session: Session, plan: PlanRow) -> tuple[PlanFacts, ParentRef, list[
         region_name=plan.region_name,
         period=plan.period,
     )
-    used = [e.correction_id for e in effective if e.correction_id is not None]
-    return facts, ref, used
+    return facts, ref, corrected.applied
 
 
 def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Plan], list[Region]]:
@@ -137,7 +147,9 @@ def gather(
     unless ``allow`` waives it), or those found by region and period. ``kind``/``scope``
     override what the plan's title says it covers, for this check."""
     plan = get_plan(session, plan_id)
-    county, county_ref, used = _facts(session, plan)
+    catalog = catalog_service.current_catalog(session)
+    overlay = catalog_service.overlay_version(session)
+    county, county_ref, used = _facts(session, plan, catalog)
     if kind or scope:
         unknown = [s for s in scope if default_scope_data().resolve_domain(s) is None]
         if unknown:
@@ -178,7 +190,7 @@ def gather(
             )
     parents, refs = [], []
     for row in parent_rows:
-        facts, ref, parent_used = _facts(session, row)
+        facts, ref, parent_used = _facts(session, row, catalog)
         parents.append(facts)
         refs.append(ref)
         used.extend(parent_used)
@@ -198,6 +210,8 @@ def gather(
         parent_refs=tuple(refs),
         corrections_applied=tuple(used),
         allow=tuple(sorted(set(allow))),
+        catalog=catalog,
+        overlay_version=overlay,
     )
 
 
@@ -234,7 +248,7 @@ def record_check(
         parents=[r.model_dump() for r in inputs.parent_refs],
         corrections_applied=sorted(set(inputs.corrections_applied)),
         rule_pack_version=str(result.rule_pack_version),
-        catalog_version=str(result.catalog_version),
+        catalog_version=_catalog_version(str(result.catalog_version), inputs.overlay_version),
         previous_check_id=previous_id,
         created_by=principal.name,
     )
@@ -264,6 +278,10 @@ def record_check(
             row.carried_from_id = old.id
             if old.status in DECIDED:
                 row.status, row.comment = old.status, old.comment
+                # The decision keeps its reviewer and the facts it was made on, so the page can
+                # say when the county's value has moved since (10% → 11%).
+                row.reviewed_by, row.reviewed_at = old.reviewed_by, old.reviewed_at
+                row.reviewed_facts = old.reviewed_facts if old.reviewed_facts is not None else old.facts
                 carried.append((row, old, "carried_over"))
             elif old.status == ReviewStatus.resolved:
                 carried.append((row, old, "reopened"))
@@ -308,7 +326,8 @@ def record_check(
             to_status=row.status,
             finding_version=row.version,
             comment=f"{why[action]} (finding #{old.id}, check #{old.check_id})"
-            + (f": {old.comment}" if old.comment and action == "carried_over" else ""),
+            + (f": {old.comment}" if old.comment and action == "carried_over" else "")
+            + (_moved(row) if action == "carried_over" else ""),
         )
     record(
         session,
@@ -321,11 +340,49 @@ def record_check(
         comment=f"revision {inputs.revision}; parents "
         + ", ".join(f"{r.plan_id}#{r.revision}" for r in inputs.parent_refs)
         + f"; rules {check.rule_pack_version}; catalog {check.catalog_version}"
+        + (
+            f"; 人工更正 / corrections: {', '.join(f'#{i}' for i in check.corrections_applied)}"
+            if check.corrections_applied
+            else ""
+        )
         + (f"; 已豁免的上级校验 / parent checks waived: {', '.join(inputs.allow)}" if inputs.allow else "")
         + (f"; 被检查规划 / scope: {result.scope.describe()}" if result.scope else ""),
     )
     session.commit()
     return check_public(session, check)
+
+
+def _catalog_version(checked_with: str, overlay: int) -> str:
+    """The catalog a check used: the rule pack's catalog version plus the overlay's, if any."""
+    return (
+        f"{checked_with}+overlay.{overlay}" if overlay and "+overlay." not in checked_with else checked_with
+    )
+
+
+def _moved(row: FindingRow) -> str:
+    """A note for a carried decision whose facts have changed since it was made."""
+    changes = value_changes(row.reviewed_facts or [], row.facts)
+    return ";审核后数值已变 / values changed since the review: " + "; ".join(changes) if changes else ""
+
+
+def value_changes(before: Sequence[dict[str, Any]], after: Sequence[dict[str, Any]]) -> list[str]:
+    """``慈溪市 制造业投资增长: 10% → 11%`` for each fact whose value moved between two readings
+    of the same finding (matched by plan, indicator and kind)."""
+
+    def key(f: FindingFact) -> tuple[str, str, str]:
+        return f.plan_id, f.indicator, str(f.kind or "")
+
+    old = {key(f): f for f in (FindingFact.model_validate(x) for x in before)}
+    out: list[str] = []
+    for fact in (FindingFact.model_validate(x) for x in after):
+        prior = old.get(key(fact))
+        if prior is None or fact.value is None or prior.value is None:
+            continue
+        if (prior.value, prior.unit, prior.comparator) != (fact.value, fact.unit, fact.comparator):
+            out.append(
+                f"{fact.region} {indicator_name(fact.indicator)}:{value_text(prior)} → {value_text(fact)}"
+            )
+    return out
 
 
 async def run_check(
@@ -344,7 +401,7 @@ async def run_check(
     inputs = await anyio.to_thread.run_sync(partial(gather, session, plan_id, parent_ids, allow, kind, scope))
 
     def evaluate() -> CheckResult:
-        return checker(inputs.county, inputs.parents, allow=inputs.allow)
+        return checker(inputs.county, inputs.parents, allow=inputs.allow, catalog=inputs.catalog)
 
     try:
         result = await anyio.to_thread.run_sync(evaluate, limiter=limiter)
@@ -397,6 +454,7 @@ def check_public(session: Session, check: CheckRun) -> CheckPublic:
         parents=[ParentRef.model_validate(p) for p in check.parents],
         rule_pack_version=check.rule_pack_version,
         catalog_version=check.catalog_version,
+        corrections_applied=list(check.corrections_applied),
         previous_check_id=check.previous_check_id,
         is_latest=latest_check_id(session, check.plan_id) == check.id,
         created_at=check.created_at,

@@ -16,15 +16,17 @@ from rulesengine.model import Level, Period, Plan, PlanWarning, Span, Target, To
 from rulesengine.regions import default_index
 
 __all__ = [
+    "Corrected",
     "EffectiveTarget",
     "apply_corrections",
     "domain_plan",
     "domain_target",
+    "locate_quote",
     "target_columns",
     "topics_of",
 ]
 
-Origin = Literal["extracted", "corrected", "added"]
+Origin = Literal["extracted", "corrected", "added", "rejected"]
 
 
 def domain_plan(plan: PlanRow, revision: PlanRevision) -> Plan:
@@ -61,17 +63,30 @@ def target_columns(target: Target) -> dict[str, Any]:
     }
 
 
-def domain_target(row: TargetRow | TargetCorrection, text: str | None = None) -> Target:
-    """A ``Target`` from a stored row; with ``text``, the quote is re-located in that text.
+def locate_quote(text: str, quote: str, near: int) -> tuple[int, int] | None:
+    """Where ``quote`` occurs in ``text``: at ``near`` if it is still there, else the occurrence
+    closest to it (a revision that inserts a paragraph moves every later span), else None."""
+    if not quote:
+        return None
+    if text[near : near + len(quote)] == quote:
+        return near, near + len(quote)
+    best: int | None = None
+    found = text.find(quote)
+    while found >= 0:
+        if best is None or abs(found - near) < abs(best - near):
+            best = found
+        found = text.find(quote, found + 1)
+    return None if best is None else (best, best + len(quote))
 
-    A correction made on an earlier revision keeps pointing at its quote when the plan is
-    revised, as long as the quote still occurs somewhere in the new text.
-    """
+
+def domain_target(row: TargetRow | TargetCorrection, text: str | None = None) -> Target:
+    """A ``Target`` from a stored row; with ``text``, the quote is followed to where it is now
+    (the caller has checked that it occurs: see ``apply_corrections``)."""
     start, end = row.span_start, row.span_end
-    if text is not None and text[start:end] != row.quote:
-        found = text.find(row.quote)
-        if found >= 0:
-            start, end = found, found + len(row.quote)
+    if text is not None:
+        where = locate_quote(text, row.quote, start)
+        if where is not None:
+            start, end = where
     return Target(
         indicator=row.indicator,
         value=row.value,
@@ -109,42 +124,104 @@ class EffectiveTarget:
         )
 
 
-def match_key(correction: TargetCorrection) -> tuple[str, str]:
-    """What a correction stands in for: the extracted target it names, else its own key."""
-    if correction.replaces_indicator is not None:
-        return correction.replaces_indicator, correction.replaces_kind or "baseline"
-    return correction.indicator, correction.kind
+@dataclass(frozen=True)
+class Corrected:
+    """Extracted targets with reviewers' corrections applied to one revision's text.
+
+    ``targets`` is what a check reads; ``rejected`` the extracted targets reviewers said are
+    not targets (shown struck through, never checked); ``states`` what became of each
+    correction (``applied``, ``lost``, ``superseded``, ``withdrawn``); ``applied`` the ids a
+    check records as used.
+    """
+
+    targets: list[EffectiveTarget]
+    rejected: list[EffectiveTarget]
+    states: dict[int, str]
+
+    @property
+    def applied(self) -> list[int]:
+        return sorted(i for i, state in self.states.items() if state == "applied")
+
+    @property
+    def lost(self) -> list[int]:
+        return sorted(i for i, state in self.states.items() if state == "lost")
+
+
+def _replaces(correction: TargetCorrection, row: TargetRow) -> bool:
+    """Whether an edit or rejection stands for this extracted target.
+
+    By what the target says and where it is quoted from, not by row id: ids change when a
+    revised text is re-extracted, the indicator, kind and quote of a commitment do not.
+    Corrections made before quotes were recorded match on indicator and kind alone.
+    """
+    if correction.replaces_indicator != row.indicator or (correction.replaces_kind or "baseline") != row.kind:
+        return False
+    return correction.replaces_quote is None or correction.replaces_quote == row.quote
 
 
 def apply_corrections(
     extracted: Sequence[TargetRow],
     corrections: Iterable[TargetCorrection],
     text: str,
-) -> list[EffectiveTarget]:
-    """Extracted targets with reviewers' corrections on top.
+) -> Corrected:
+    """Extracted targets with reviewers' corrections on top, for the revision whose text is
+    ``text``.
 
-    Matching is by (indicator, kind), not by row id, because ids change when a revised text
-    is re-extracted while the indicator and kind of a commitment do not. The latest active
-    correction per key wins; it replaces every extracted target with that key, or is added
-    when none has it. Withdrawn corrections are ignored.
+    A correction applies when its quote occurs in the text (followed to where it moved) and is
+    *lost* when it does not: a reviewer's fix of words that are gone must not silently fix
+    something else. Of several corrections of one extracted target the latest wins. An edit
+    replaces the target it names (or is added when the revision no longer has that target); a
+    rejection removes it; an add is added. Withdrawn corrections are ignored.
     """
-    latest: dict[tuple[str, str], TargetCorrection] = {}
+    states: dict[int, str] = {}
+    live: list[TargetCorrection] = []
     for c in sorted(corrections, key=lambda c: c.id or 0):
-        if c.withdrawn_at is None:
-            latest[match_key(c)] = c
-    used: set[tuple[str, str]] = set()
-    result: list[EffectiveTarget] = []
-    for row in sorted(extracted, key=lambda r: r.position):
-        key = (row.indicator, row.kind)
-        correction = latest.get(key)
+        assert c.id is not None
+        if c.withdrawn_at is not None:
+            states[c.id] = "withdrawn"
+        elif locate_quote(text, c.quote, c.span_start) is None:
+            states[c.id] = "lost"
+        else:
+            states[c.id] = "applied"
+            live.append(c)
+    # The latest edit or rejection per extracted target; earlier ones are superseded.
+    rows = sorted(extracted, key=lambda r: r.position)
+    claimed: dict[int, TargetCorrection] = {}  # row id → correction
+    for c in live:
+        if c.action == "add":
+            continue
+        matches = [r for r in rows if _replaces(c, r)]
+        if c.replaces_quote is not None and len(matches) > 1:  # the same words twice: the nearest
+            matches = [min(matches, key=lambda r: abs(r.span_start - c.span_start))]
+        for r in matches:
+            assert r.id is not None
+            earlier = claimed.get(r.id)
+            if earlier is not None and earlier.id is not None:
+                states[earlier.id] = "superseded"
+            claimed[r.id] = c
+    winners = {c.id for c in claimed.values()}
+    for c in live:
+        if c.action != "add" and c.id not in winners and any(_replaces(c, r) for r in rows):
+            states[c.id or 0] = "superseded"
+    targets: list[EffectiveTarget] = []
+    rejected: list[EffectiveTarget] = []
+    shown: set[int] = set()
+    for row in rows:
+        assert row.id is not None
+        correction = claimed.get(row.id)
         if correction is None:
-            result.append(EffectiveTarget(domain_target(row), "extracted", row.id, None))
-        elif key not in used:
-            used.add(key)
-            result.append(
+            targets.append(EffectiveTarget(domain_target(row), "extracted", row.id, None))
+        elif correction.action == "reject":
+            rejected.append(EffectiveTarget(domain_target(row), "rejected", row.id, correction.id))
+        elif correction.id not in shown:
+            shown.add(correction.id or 0)
+            targets.append(
                 EffectiveTarget(domain_target(correction, text), "corrected", row.id, correction.id)
             )
-    for key, correction in latest.items():
-        if key not in used:
-            result.append(EffectiveTarget(domain_target(correction, text), "added", None, correction.id))
-    return result
+    for c in live:
+        if states.get(c.id or 0) != "applied" or c.id in shown or c.id in winners:
+            continue
+        if c.action == "reject":
+            continue  # the target it rejected is not in this revision: nothing to remove
+        targets.append(EffectiveTarget(domain_target(c, text), "added", None, c.id))
+    return Corrected(targets, rejected, states)

@@ -26,8 +26,9 @@ from api.schemas import (
     PlanPublic,
     RevisionPublic,
 )
+from api.services import catalog as catalog_service
 from api.services.common import count_and_page, get_plan, lock_plan, record
-from api.services.domain import apply_corrections, domain_plan, domain_target, target_columns
+from api.services.domain import apply_corrections, domain_plan, domain_target, locate_quote, target_columns
 from rulesengine.check import PlanFacts
 from rulesengine.ingest import Document, IngestError, read_bytes
 from rulesengine.model import Level, Period, PlanWarning, Region, Target, TopicMention
@@ -117,7 +118,8 @@ def _store_revision(
     )
     session.add(revision)
     session.flush()
-    facts = PlanFacts.from_plan(domain_plan(plan, revision))  # the library reads it as a check will
+    # The library reads it as a check will, with the catalog as reviewers have taught it.
+    facts = PlanFacts.from_plan(domain_plan(plan, revision), catalog_service.current_catalog(session))
     if not facts.targets:
         revision.warnings = [*revision.warnings, _NO_TARGETS.model_dump(mode="json")]
     revision.topics = [t.model_dump(mode="json") for t in facts.topics]
@@ -197,7 +199,7 @@ def add_revision(
             field="file",
         )
     number = plan.current_revision + 1
-    _store_revision(session, plan, number, doc, principal, comment)
+    revision = _store_revision(session, plan, number, doc, principal, comment)
     plan.current_revision = number
     session.add(plan)
     record(
@@ -209,8 +211,38 @@ def add_revision(
         plan_id=plan_id,
         comment=f"revision {number}" + (f": {comment}" if comment else ""),
     )
+    _record_carry_over(session, principal, plan_id, number, revision.text)
     session.commit()
     return plan_detail(session, plan_id)
+
+
+def _record_carry_over(session: Session, principal: Principal, plan_id: str, number: int, text: str) -> None:
+    """Say in the audit trail which corrections the new revision keeps and which it loses.
+
+    A correction whose quote still occurs applies to the new text (its span followed to where
+    the words moved); one whose quote is gone is lost: listed on the plan, applied to nothing.
+    """
+    corrections = _corrections(session, plan_id)
+    states = apply_corrections(_extracted(session, plan_id, number), corrections, text).states
+    for c in corrections:
+        state = states.get(c.id or 0)
+        if state not in ("applied", "lost"):
+            continue
+        record(
+            session,
+            principal,
+            "correction_carried" if state == "applied" else "correction_lost",
+            "correction",
+            c.id,
+            plan_id=plan_id,
+            comment=(
+                f"第 {number} 版仍有原文「{c.quote}」,更正继续适用"
+                f" / the quote still occurs in revision {number}"
+                if state == "applied"
+                else f"第 {number} 版中找不到原文「{c.quote}」,更正不再适用"
+                f" / the quote is gone from revision {number}"
+            ),
+        )
 
 
 def _revision(session: Session, plan_id: str, number: int) -> PlanRevision:
@@ -309,13 +341,15 @@ def plan_detail(session: Session, plan_id: str, *, include_text: bool = False) -
     revision = _revision(session, plan_id, plan.current_revision)
     extracted = _extracted(session, plan_id, revision.number)
     corrections = _corrections(session, plan_id)
-    effective = apply_corrections(extracted, corrections, revision.text)
+    corrected = apply_corrections(extracted, corrections, revision.text)
     return PlanDetail(
         **_public(plan, revision).model_dump(),
         warnings=[PlanWarning.model_validate(w) for w in revision.warnings],
-        targets=[t.public() for t in effective],
-        extracted_targets=[apply_corrections([row], [], revision.text)[0].public() for row in extracted],
-        corrections=[CorrectionPublic.model_validate(c) for c in corrections],
+        targets=[t.public() for t in corrected.targets],
+        extracted_targets=[t.public() for t in apply_corrections(extracted, [], revision.text).targets],
+        rejected_targets=[t.public() for t in corrected.rejected],
+        corrections=[_correction_public(c, corrected.states.get(c.id or 0, "applied")) for c in corrections],
+        catalog_version=catalog_service.current_catalog(session).version,
         topics=[TopicMention.model_validate(t) for t in revision.topics],
         text=revision.text if include_text else None,
     )
@@ -373,14 +407,49 @@ def _validation_problem(exc: ValidationError) -> Problem:
     )
 
 
+def _correction_public(correction: TargetCorrection, state: str = "applied") -> CorrectionPublic:
+    return CorrectionPublic.model_validate(correction).model_copy(update={"state": state})
+
+
+def _quote_span(text: str, quote: str, near: int | None) -> dict[str, int]:
+    """The span of the quote in the plan's current text: the occurrence at or nearest to where
+    the reviewer selected it, else the first."""
+    where = locate_quote(text, quote, near if near is not None else 0)
+    if where is None:
+        raise Problem(
+            422,
+            "quote_not_in_text",
+            "引文在规划当前版本中找不到:请从原文中复制或选取",
+            "the quote does not occur in the plan's current text: copy or select it from the text",
+            field="quote",
+        )
+    return {"start": where[0], "end": where[1]}
+
+
 def add_correction(
     session: Session, principal: Principal, plan_id: str, body: CorrectionCreate
 ) -> CorrectionPublic:
-    """Store a reviewer's corrected or added target; extraction never overwrites it."""
+    """Store a reviewer's correction; extraction never overwrites it. One commit, audited.
+
+    An edit starts from the extracted target and changes what the reviewer set; a rejection
+    stores the target as it was, for the record; an add needs indicator, value and quote. The
+    result is validated by the domain model exactly as extracted targets are. A correction
+    that names an indicator for words the catalog did not know also becomes (or counts
+    towards) a catalog suggestion, in the same transaction.
+    """
     plan = get_plan(session, plan_id)
     revision = _revision(session, plan_id, plan.current_revision)
+    action = body.action or ("edit" if body.target_id is not None else "add")
     base: TargetRow | None = None
-    if body.target_id is not None:
+    if action in ("edit", "reject"):
+        if body.target_id is None:
+            raise Problem(
+                422,
+                "target_required",
+                "更正或标记“不是目标”需要给出 target_id(抽取到的目标)",
+                "editing or rejecting needs target_id, the extracted target",
+                field="target_id",
+            )
         base = session.get(TargetRow, body.target_id)
         if base is None or base.plan_id != plan_id or base.revision != plan.current_revision:
             raise not_found(
@@ -389,6 +458,14 @@ def add_correction(
                 body.target_id,
                 field="target_id",
             )
+    elif body.target_id is not None:
+        raise Problem(
+            422,
+            "target_not_expected",
+            "补充遗漏的目标不应给出 target_id;要更正已抽取的目标请用 action=edit",
+            "adding a missed target takes no target_id; to correct an extracted target use action=edit",
+            field="target_id",
+        )
     elif body.indicator is None or body.value is None or body.quote is None:
         missing = next(f for f in ("indicator", "value", "quote") if getattr(body, f) is None)
         raise Problem(
@@ -398,22 +475,22 @@ def add_correction(
             f"adding a missed target needs indicator, value and quote; {missing} is missing",
             field=missing,
         )
+    catalog = catalog_service.current_catalog(session)
     # Start from the extracted target (or a bare one), apply what the reviewer set, then let the
     # domain model validate the result exactly as it validates extracted targets.
     draft: dict[str, Any] = domain_target(base).model_dump() if base is not None else {"period": plan.period}
-    draft.update(body.model_dump(exclude_unset=True, exclude={"target_id", "comment"}))
-    if base is None or body.quote is not None:
-        quote = str(draft["quote"])
-        start = revision.text.find(quote)
-        if start < 0:
-            raise Problem(
-                422,
-                "quote_not_in_text",
-                "引文在规划当前版本中找不到:请从原文中复制",
-                "the quote does not occur in the plan's current text: copy it from the text",
-                field="quote",
+    if action != "reject":
+        draft.update(
+            body.model_dump(
+                exclude_unset=True, exclude={"action", "target_id", "comment", "span_start", "wording"}
             )
-        draft["span"] = {"start": start, "end": start + len(quote)}
+        )
+        if body.indicator is not None:
+            draft["indicator"] = catalog_service.resolve_indicator(
+                body.indicator, catalog, str(draft.get("unit") or "")
+            )
+    if base is None or (body.quote is not None and action != "reject"):
+        draft["span"] = _quote_span(revision.text, str(draft["quote"]), body.span_start)
     draft["confidence"] = 1.0  # a person stated it
     try:
         target = Target.model_validate(draft)
@@ -421,14 +498,23 @@ def add_correction(
         raise _validation_problem(exc) from None
     correction = TargetCorrection(
         plan_id=plan_id,
+        action=action,
         replaces_indicator=base.indicator if base is not None else None,
         replaces_kind=base.kind if base is not None else None,
+        replaces_quote=base.quote if base is not None else None,
+        wording=(body.wording or "").strip() or None,
+        revision=revision.number,
         comment=body.comment,
         created_by=principal.name,
         **target_columns(target),
     )
     session.add(correction)
     session.flush()
+    what = {
+        "edit": "更正目标 / corrected",
+        "add": "补充遗漏的目标 / added",
+        "reject": "不是目标 / not a target",
+    }[action]
     record(
         session,
         principal,
@@ -436,15 +522,21 @@ def add_correction(
         "correction",
         correction.id,
         plan_id=plan_id,
-        comment=body.comment,
+        comment=f"{what}:{target.indicator}「{target.quote}」:{body.comment}",
+    )
+    catalog_service.suggest(
+        session,
+        principal,
+        correction,
+        extracted_indicator=base.indicator if base is not None else None,
+        catalog=catalog,
     )
     session.commit()
-    return CorrectionPublic.model_validate(correction)
+    return _correction_public(correction)
 
 
 def list_corrections(session: Session, plan_id: str) -> list[CorrectionPublic]:
-    get_plan(session, plan_id)
-    return [CorrectionPublic.model_validate(c) for c in _corrections(session, plan_id)]
+    return plan_detail(session, plan_id).corrections
 
 
 def withdraw_correction(
@@ -475,4 +567,4 @@ def withdraw_correction(
         comment=comment,
     )
     session.commit()
-    return CorrectionPublic.model_validate(correction)
+    return _correction_public(correction, "withdrawn")

@@ -19,6 +19,7 @@ from api.errors import Problem, conflict, not_found
 from api.schemas import AuditEntryPublic, FindingPublic, FindingReview, Page, ReviewStatus
 from api.services.checks import latest_check_id
 from api.services.common import count_and_page, get_plan, lock_plan, record
+from rulesengine.labels import REVIEW_ZH
 
 __all__ = ["finding_history", "get_finding", "list_audit", "parse_if_match", "review_finding"]
 
@@ -120,6 +121,7 @@ def review_finding(
     if finding.version != expected:
         raise _version_conflict(finding, expected)
     new_version = expected + 1
+    now = utcnow()
     result = session.execute(
         sa.update(FindingRow)
         .where(col(FindingRow.id) == finding_id, col(FindingRow.version) == expected)
@@ -127,8 +129,12 @@ def review_finding(
             status=body.status.value,
             comment=body.comment,
             version=new_version,
-            updated_at=utcnow(),
+            updated_at=now,
             updated_by=principal.name,
+            # reopening clears the decision; any other status is this reviewer's, on these facts
+            reviewed_by=None if body.status == ReviewStatus.open else principal.name,
+            reviewed_at=None if body.status == ReviewStatus.open else now,
+            reviewed_facts=None if body.status == ReviewStatus.open else finding.facts,
         )
         .execution_options(synchronize_session=False)
     )
@@ -156,12 +162,19 @@ def review_finding(
 
 
 def _version_conflict(finding: FindingRow, expected: int) -> Problem:
+    """409 saying what really happened: who changed the finding to what — or, when nobody has
+    reviewed it since the version sent (a stale or mistyped version), just that."""
+    status_zh = REVIEW_ZH.get(finding.status, finding.status)
+    if finding.version > expected and finding.version > 1:
+        changed_zh = f"已被 {finding.updated_by} 改为“{status_zh}”(版本 {finding.version})"
+        changed_en = f"was changed by {finding.updated_by} to {finding.status} (version {finding.version})"
+    else:
+        changed_zh = f"当前为版本 {finding.version}(“{status_zh}”),与你提交的版本不符"
+        changed_en = f"is at version {finding.version} ({finding.status}), not the version you sent"
     return conflict(
         "version_conflict",
-        f"问题 {finding.id} 已被 {finding.updated_by} 改为 {finding.status}"
-        f"(版本 {finding.version}),你提交的是基于版本 {expected} 的修改,未保存:请刷新后重试",
-        f"finding {finding.id} was changed by {finding.updated_by} to {finding.status} "
-        f"(version {finding.version}); your change was based on version {expected} and was not "
+        f"问题 {finding.id} {changed_zh};你提交的是基于版本 {expected} 的修改,未保存:请刷新后重试",
+        f"finding {finding.id} {changed_en}; your change was based on version {expected} and was not "
         "saved: reload and retry",
         field="version",
         expected_version=expected,

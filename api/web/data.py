@@ -26,9 +26,11 @@ from rulesengine.report import Coverage, ReportFinding, ReportPlan, Review
 from rulesengine.report import coverage as report_coverage
 
 __all__ = [
+    "Changes",
     "Column",
     "Evidence",
     "all_findings",
+    "changes_since_previous",
     "check_columns",
     "coverage",
     "evidence",
@@ -102,7 +104,7 @@ def targets_seen(session: Session, check: CheckRun, columns: Sequence[Column]) -
             ).all()
             if c.id in applied
         ]
-        out[column.plan_id] = [e.target for e in apply_corrections(extracted, corrections, text)]
+        out[column.plan_id] = [e.target for e in apply_corrections(extracted, corrections, text).targets]
     return out
 
 
@@ -174,7 +176,7 @@ def evidence(session: Session, finding: FindingPublic, columns: Sequence[Column]
 
 def report_finding(f: FindingPublic) -> ReportFinding:
     """A stored finding as the library's reports take it: the finding and where its review is."""
-    review = Review(f.id, f.status.value, f.updated_by, f.updated_at, f.comment)
+    review = Review(f.id, f.status.value, f.reviewed_by or "", f.reviewed_at, f.comment)
     return ReportFinding(
         f.severity, f.category, f.indicator, f.message, f.rule_id, f.rule_version, tuple(f.facts), review
     )
@@ -185,3 +187,42 @@ def coverage(
 ) -> Coverage:
     """The library's coverage matrix for a stored check (rulesengine.report.coverage)."""
     return report_coverage(columns, targets, [report_finding(f) for f in findings])
+
+
+# -- what a re-check changed -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a check found that its predecessor did not, and the reverse, and why it may differ:
+    the corrections it read that the previous one did not (or no longer)."""
+
+    previous_id: int
+    new: list[FindingPublic]
+    resolved: list[FindingPublic]
+    carried: int
+    corrections_now: list[int]
+    corrections_gone: list[int]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.new or self.resolved or self.corrections_now or self.corrections_gone)
+
+
+def changes_since_previous(
+    session: Session, check: CheckRun, findings: Sequence[FindingPublic]
+) -> Changes | None:
+    """The difference between a check and the plan's check before it (None for the first)."""
+    if check.previous_check_id is None:
+        return None
+    previous = session.get(CheckRun, check.previous_check_id)
+    before = set(previous.corrections_applied) if previous else set()
+    now = set(check.corrections_applied)
+    return Changes(
+        previous_id=check.previous_check_id,
+        new=[f for f in findings if f.carried_from_id is None and f.status.value != "resolved"],
+        resolved=[f for f in findings if f.status.value == "resolved"],
+        carried=sum(1 for f in findings if f.carried_from_id is not None and f.reviewed_by),
+        corrections_now=sorted(now - before),
+        corrections_gone=sorted(before - now),
+    )

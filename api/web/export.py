@@ -9,10 +9,11 @@ so a download never says something the page does not.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import tzinfo
 
 from api.schemas import CheckPublic, FindingPublic
 from api.web.data import Column, report_finding
-from rulesengine.labels import beijing_time
+from rulesengine.labels import local_time
 from rulesengine.report import (
     CheckReport,
     Coverage,
@@ -27,12 +28,17 @@ __all__ = ["check_report", "csv_text", "document", "markdown", "workbook"]
 
 
 def check_report(
-    check: CheckPublic, columns: Sequence[Column], findings: Sequence[FindingPublic], coverage: Coverage
+    check: CheckPublic,
+    columns: Sequence[Column],
+    findings: Sequence[FindingPublic],
+    coverage: Coverage,
+    zone: tzinfo | None = None,
 ) -> CheckReport:
-    """The stored check as the library's report: its id, revision and runner under the title."""
+    """The stored check as the library's report: its id, revision and runner under the title,
+    times in the server's zone (Beijing time by default), labelled."""
     details = (
         ("检查编号", f"{check.id}(规划 {check.plan_id} 第 {check.plan_revision} 版)"),
-        ("运行", f"{check.created_by},{beijing_time(check.created_at)}"),
+        ("运行", f"{check.created_by},{local_time(check.created_at, zone)}"),
     )
     return CheckReport(
         plans=tuple(columns),
@@ -41,6 +47,7 @@ def check_report(
         catalog_version=check.catalog_version,
         details=details,
         coverage=coverage,
+        zone=zone,
     )
 
 

@@ -10,7 +10,7 @@ string built from it is ever marked safe.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rulesengine.specfile import SpecError, SpecScenario, parse_feature
@@ -22,33 +22,39 @@ __all__ = [
     "excerpt",
     "pick_scenarios",
     "scenario_blocks",
+    "scenario_sentence",
     "segments",
 ]
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of plain text; ``mark`` runs are the quoted evidence, ``note`` says whose."""
+    """A run of plain text; ``mark`` runs are the quoted evidence, ``note`` says whose, and
+    ``kind`` how a reviewer left it (``""`` extracted, ``added``, ``corrected``, ``rejected``)."""
 
     text: str
     mark: bool = False
     note: str = ""
+    kind: str = ""
 
 
-def segments(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Segment]:
-    """``text`` cut at the given (start, end, note) spans; overlapping or bad spans are dropped.
+def segments(text: str, spans: Iterable[tuple[int, int, str] | tuple[int, int, str, str]]) -> list[Segment]:
+    """``text`` cut at the given (start, end, note[, kind]) spans; overlapping or bad spans are
+    dropped.
 
     Why not insert ``<mark>`` tags into the string: then the string would have to be trusted
     as HTML, and the plan's own ``<script>`` would come with it.
     """
     out: list[Segment] = []
     pos = 0
-    for start, end, note in sorted(spans):
+    for span in sorted(spans):
+        start, end, note = span[0], span[1], span[2]
+        kind = span[3] if len(span) > 3 else ""
         if start < pos or end <= start or end > len(text):
             continue
         if start > pos:
             out.append(Segment(text[pos:start]))
-        out.append(Segment(text[start:end], True, note))
+        out.append(Segment(text[start:end], True, note, kind))
         pos = end
     if pos < len(text):
         out.append(Segment(text[pos:]))
@@ -136,3 +142,76 @@ def pick_scenarios(
 
     mentioning = [s for s in scenarios if re.search(rf"\b{re.escape(rule_id)}\b", s.text)]
     return sorted(mentioning, key=score, reverse=True)
+
+
+_KEYWORDS = ("假如", "假设", "而且", "并且", "当", "那么", "但是", "同时")
+_TABLE_ORDER = ("指标", "值", "单位", "比较", "类型", "期间")
+_COMPARATOR_WORDS = {"以上": "以上", "左右": "左右", "以内": "以内", ">=": "以上", "<=": "以内"}
+
+
+def _row_words(header: list[str], cells: list[str], name: Callable[[str], str]) -> str:
+    """A table row as a plan would say it: ``制造业投资增长 10%(基准,2023)``."""
+    row = dict(zip(header, cells, strict=False))
+    if "指标" not in row:
+        return " ".join(c for c in cells if c)
+    compare = row.get("比较", "")
+    value = f"{row.get('值', '')}{row.get('单位', '')}{_COMPARATOR_WORDS.get(compare, compare)}"
+    extra = "、".join(x for x in (row.get("类型", ""), row.get("期间", "")) if x)
+    return f"{name(row['指标'])} {value}".strip() + (f"({extra})" if extra else "")
+
+
+def scenario_sentence(
+    scenario: Scenario,
+    *,
+    rule_titles: Mapping[str, str],
+    name: Callable[[str], str],
+    severity: Mapping[str, str],
+) -> str:
+    """A spec scenario as a reviewer reads it: one paragraph in plain Chinese, tables as the
+    targets they state, rule and indicator ids as their names, severities in Chinese.
+
+    The raw Gherkin stays one click away on the page; this is what the rule was written to do,
+    said the way the finding is.
+    """
+    parts: list[str] = []
+    header: list[str] | None = None
+    rows: list[str] = []
+
+    def flush() -> None:
+        nonlocal header, rows
+        if rows and parts:
+            parts[-1] = re.sub(r"[:：\s]+$", "", parts[-1]) + "：" + "、".join(rows)
+        header, rows = None, []
+
+    def words(step: str) -> str:
+        step = re.sub(
+            r"规则 ([a-z][a-z0-9_]*)", lambda m: f"规则“{rule_titles.get(m.group(1), m.group(1))}”", step
+        )
+        step = re.sub(
+            r"严重性 (error|warning|info)", lambda m: f"严重性为{severity.get(m.group(1), m.group(1))}", step
+        )
+        step = re.sub(r"指标 ([a-z][a-z0-9_]+)", lambda m: f"指标为{name(m.group(1))}", step)
+        step = re.sub(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b", lambda m: name(m.group(1)), step)
+        step = re.sub(r"\"([^\"]*)\"", r"“\1”", step)
+        return step.replace(" 严重性为", "，严重性为").replace(" 指标为", "，指标为")
+
+    for raw in scenario.text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if header is None:
+                header = cells
+            else:
+                rows.append(_row_words(header, cells, name))
+            continue
+        flush()
+        head, sep, _ = line.partition(":")
+        if sep and head.strip() in ("场景", "场景大纲", "例子", "背景"):
+            continue  # the name is the heading the page shows above the sentence
+        keyword = next((k for k in _KEYWORDS if line.startswith(k)), "")
+        body = line[len(keyword) :].strip()
+        parts.append((keyword + words(body)).strip())
+    flush()
+    return "，".join(parts) + "。" if parts else ""

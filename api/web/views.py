@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote as quote_url
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -32,7 +34,8 @@ from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
@@ -42,7 +45,18 @@ from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.db import ApiToken, CheckRun, PlanRow
 from api.deps import CheckerDep, CheckLimiterDep, RulebookDep, SessionDep, SettingsDep, require
 from api.errors import Problem
-from api.schemas import CheckPublic, FindingPublic, FindingReview, PlanMeta, ReviewStatus
+from api.schemas import (
+    CheckPublic,
+    CorrectionCreate,
+    FindingPublic,
+    FindingReview,
+    PlanMeta,
+    ReviewStatus,
+    SuggestionAccept,
+    TargetProposal,
+    TargetPublic,
+)
+from api.services import catalog as catalog_service
 from api.services import checks as check_service
 from api.services import plans as plan_service
 from api.services import reviews as review_service
@@ -50,6 +64,7 @@ from api.services import rules as rule_service
 from api.web import data, export, present
 from api.web.session import COOKIE_NAME, SessionSigner
 from rulesengine import labels
+from rulesengine.catalog import Catalog
 from rulesengine.model import Category, Severity
 from rulesengine.regions import default_index
 from rulesengine.report import CheckReport
@@ -98,10 +113,22 @@ def _env() -> Environment:
         COVERAGE_ZH=labels.COVERAGE_ZH,
         indicator_name=labels.indicator_name,
         value_text=labels.value_text,
-        beijing_time=labels.beijing_time,
+        CORRECTION_ZH=labels.CORRECTION_ZH,
+        CORRECTION_STATE_ZH=labels.CORRECTION_STATE_ZH,
+        COMPARATOR_ZH=labels.COMPARATOR_ZH,
+        BASIS_ZH=labels.BASIS_ZH,
+        SUGGESTION_ZH=labels.SUGGESTION_ZH,
+        SUGGESTION_STATUS_ZH=labels.SUGGESTION_STATUS_ZH,
+        FORM_ZH=labels.FORM_ZH,
     )
-    env.filters["when"] = lambda at: at.strftime("%Y-%m-%d %H:%M") if at else ""
+    env.filters["when"] = _when
     return env
+
+
+@pass_context
+def _when(context: Context, at: datetime | None) -> str:
+    """A stored (UTC) time in the server's zone, labelled: 2026-12-06 20:30(北京时间)."""
+    return labels.local_time(at, context.get("zone")) if at else ""
 
 
 # -- who is looking -------------------------------------------------------------------------
@@ -181,7 +208,8 @@ def _check_csrf(request: Request, sent: str) -> None:
 def render(request: Request, template: str, context: Mapping[str, Any], *, status: int = 200) -> HTMLResponse:
     """A page with the headers every page gets (no caching, a CSP that allows only our files)."""
     viewer = getattr(request.state, "web_viewer", None)
-    html = _env().get_template(template).render(me=viewer, path=request.url.path, **context)
+    zone = request.app.state.settings.zone
+    html = _env().get_template(template).render(me=viewer, path=request.url.path, zone=zone, **context)
     return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
 
@@ -318,13 +346,18 @@ def logout(request: Request, viewer: ViewerDep, csrf: Annotated[str, Form()] = "
 # -- plans -----------------------------------------------------------------------------------
 
 
+_WHOLE = {"省": "全省", "市": "全市", "区": "全区"}
+"""What the whole of a province-level unit is called: 全省, 全市 for 北京市/上海市, 全区 for
+an autonomous or special administrative region."""
+
+
 @cache
 def _region_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """Every region, grouped by province, labelled with its path: the upload form's list."""
     index = default_index()
     groups: list[tuple[str, list[tuple[str, str]]]] = []
     for province in index.provinces():
-        options = [(province.code, f"{province.name}(全省)")]
+        options = [(province.code, f"{province.name}({_WHOLE.get(province.name[-1], '全省')})")]
         for city in index.children(province):
             options.append((city.code, index.path(city).removeprefix(province.name)))
             for county in index.children(city):
@@ -480,18 +513,111 @@ _MAX_SHOWN_TEXT = 300_000
 """Characters of a plan's text shown on its page; a 20 MB upload must not become a 20 MB page."""
 
 
+@dataclass
+class CorrectionForm:
+    """A correction form's fields as typed, shown again after an error (strings, as posted)."""
+
+    action: str = "add"
+    target_id: str = ""
+    indicator: str = ""
+    value: str = ""
+    value_max: str = ""
+    unit: str = ""
+    comparator: str = "eq"
+    kind: str = "baseline"
+    basis: str = "annual"
+    period: str = ""
+    quote: str = ""
+    span_start: str = ""
+    wording: str = ""
+    comment: str = ""
+    error: str | None = None
+    field: str | None = None
+
+    @classmethod
+    def of_target(cls, target: TargetPublic, catalog: Catalog) -> CorrectionForm:
+        """The edit form of a target: its fields as they are, to be changed."""
+        return cls(
+            action="edit",
+            target_id=str(target.target_id or ""),
+            indicator=labels.indicator_name(target.indicator, catalog),
+            value=labels.format_number(target.value),
+            value_max=labels.format_number(target.value_max) if target.value_max is not None else "",
+            unit=target.unit,
+            comparator=target.comparator.value,
+            kind=target.kind.value,
+            basis=target.basis.value,
+            period=target.period,
+            quote=target.quote,
+            span_start=str(target.span_start),
+            # words the catalog did not know: what it may learn if the reviewer names them
+            wording=catalog_service.wording_of(target.quote) if target.indicator.startswith("other:") else "",
+        )
+
+    @classmethod
+    def proposed(cls, proposal: TargetProposal, period: str) -> CorrectionForm:
+        """The add form filled from what a selection proposes; the reviewer checks every field."""
+        return cls(
+            indicator=labels.indicator_name(proposal.indicator) if proposal.indicator else "",
+            value=labels.format_number(proposal.value) if proposal.value is not None else "",
+            value_max=labels.format_number(proposal.value_max) if proposal.value_max is not None else "",
+            unit=proposal.unit,
+            comparator=proposal.comparator.value,
+            kind=proposal.kind.value,
+            basis=proposal.basis.value,
+            period=period,
+            quote=proposal.quote,
+            span_start="" if proposal.span_start is None else str(proposal.span_start),
+            wording=proposal.wording,
+        )
+
+
+@dataclass
+class PlanPageState:
+    """What the plan page shows besides the plan: a message, an open form, a proposal."""
+
+    error: str | None = None
+    saved: str | None = None
+    add: CorrectionForm | None = None
+    edits: dict[int, CorrectionForm] = field(default_factory=dict)
+    revision_error: str | None = None
+
+
+_SAVED_ZH = {
+    "reject": "已标记为“不是目标”。重新运行对标检查即可看到变化。",
+    "edit": "已保存更正。重新运行对标检查即可看到变化。",
+    "add": "已补充遗漏的目标。重新运行对标检查即可看到变化。",
+    "withdraw": "已撤回更正。",
+    "revision": "已上传修订稿;更正已按原文对照到新版本(找不到原文的列为失效)。",
+}
+
+
 def _plan_page(
-    request: Request, session: Session, plan_id: str, *, error: str | None = None, status: int = 200
+    request: Request,
+    session: Session,
+    plan_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    state: PlanPageState | None = None,
 ) -> HTMLResponse:
+    state = state or PlanPageState(error=error)
     plan = plan_service.plan_detail(session, plan_id, include_text=True)
+    catalog = catalog_service.current_catalog(session)
     full = plan.text or ""
     text = full[:_MAX_SHOWN_TEXT]
     spans = [
-        (t.span_start, t.span_end, labels.indicator_name(t.indicator))
-        for t in plan.targets
+        (t.span_start, t.span_end, labels.indicator_name(t.indicator, catalog), t.origin)
+        for t in [*plan.targets, *plan.rejected_targets]
         if text[t.span_start : t.span_end] == t.quote
     ]
     checks = check_service.list_checks(session, plan_id, limit=20, offset=0)
+    corrections = {c.id: c for c in plan.corrections}
+    edit_forms = {
+        t.target_id: state.edits.get(t.target_id) or CorrectionForm.of_target(t, catalog)
+        for t in plan.targets
+        if t.target_id is not None
+    }
     return render(
         request,
         "plan.html",
@@ -500,15 +626,227 @@ def _plan_page(
             "text_segments": present.segments(text, spans),
             "text_cut": len(full) - len(text),
             "checks": checks,
-            "error": error,
+            "error": state.error,
+            "state": state,
+            "saved_message": _SAVED_ZH.get(state.saved or "", ""),
+            "corrections": corrections,
+            "edit_forms": edit_forms,
+            "add_form": state.add or CorrectionForm(period=plan.period),
+            "lost": [c for c in plan.corrections if c.state == "lost"],
+            "indicator_names": sorted({i.name for i in catalog}),
+            "name": partial(labels.indicator_name, catalog=catalog),
+            "max_mb": request.app.state.settings.max_upload_bytes // (1024 * 1024),
         },
         status=status,
     )
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(request: Request, session: SessionDep, viewer: ViewerDep, plan_id: str) -> HTMLResponse:
-    return _plan_page(request, session, plan_id)
+def plan_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    plan_id: str,
+    saved: str | None = None,
+    quote: Annotated[str | None, Query(max_length=2000)] = None,
+    start: Annotated[int | None, Query(ge=0, le=_MAX_ID)] = None,
+) -> HTMLResponse:
+    """The plan, its text with every target marked, and the tools to correct them; with
+    ``quote`` (text selected in the page), the add form filled from what it proposes."""
+    state = PlanPageState(saved=saved)
+    if quote and quote.strip():
+        plan = plan_service.plan_detail(session, plan_id)
+        proposal = catalog_service.propose(quote, start, catalog_service.current_catalog(session))
+        state.add = CorrectionForm.proposed(proposal, plan.period)
+    return _plan_page(request, session, plan_id, state=state)
+
+
+_CORRECTION_FIELD_ZH = {
+    "indicator": "指标",
+    "value": "目标值",
+    "value_max": "上限值",
+    "unit": "单位",
+    "comparator": "比较",
+    "kind": "类型",
+    "basis": "口径",
+    "period": "期间",
+    "quote": "原文",
+    "wording": "指标名称写法",
+    "comment": "理由",
+    "target_id": "目标",
+}
+
+
+def _number(text: str, label: str, field_name: str) -> float | None:
+    text = text.strip().replace(",", "").replace(",", "").removesuffix("%")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise Problem(
+            422,
+            "invalid_number",
+            f"{label}应为数字,如 10 或 5.5",
+            f"{field_name} must be a number",
+            field=field_name,
+        ) from None
+
+
+@router.post("/plans/{plan_id}/corrections")
+def add_correction(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    plan_id: str,
+    action: Annotated[str, Form()] = "add",
+    target_id: Annotated[str, Form()] = "",
+    indicator: Annotated[str, Form()] = "",
+    value: Annotated[str, Form()] = "",
+    value_max: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    comparator: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    basis: Annotated[str, Form()] = "",
+    period: Annotated[str, Form()] = "",
+    quote: Annotated[str, Form()] = "",
+    span_start: Annotated[str, Form()] = "",
+    wording: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A correction from the plan page, through the API's ``add_correction`` (role, audit,
+    catalog suggestion); a refusal comes back in the same form, naming the field."""
+    form = CorrectionForm(
+        action, target_id, indicator, value, value_max, unit, comparator or "eq", kind or "baseline",
+        basis or "annual", period, quote, span_start, wording, comment,
+    )  # fmt: skip
+    try:
+        _check_csrf(request, csrf)
+        require(Role.reviewer)(viewer.principal)
+        if action not in ("add", "edit", "reject"):
+            raise Problem(422, "action", "请从页面上的按钮进入", "unknown action", field="action")
+        if not comment.strip():
+            raise Problem(
+                422, "correction_reason", "请写明理由,会记入审核记录", "a reason is required", field="comment"
+            )
+        body: dict[str, Any] = {"action": action, "comment": comment.strip()}
+        if target_id.strip():
+            body["target_id"] = int(target_id) if target_id.strip().isdigit() else -1
+        if action != "reject":
+            for name, raw in (("indicator", indicator), ("unit", unit), ("period", period), ("quote", quote),
+                              ("wording", wording)):  # fmt: skip
+                if raw.strip():
+                    body[name] = raw.strip()
+            if action == "add" and not unit.strip():
+                body["unit"] = ""
+            for name, raw in (("value", value), ("value_max", value_max)):
+                number = _number(raw, _CORRECTION_FIELD_ZH[name], name)
+                if number is not None:
+                    body[name] = number
+            for name, raw in (("comparator", comparator), ("kind", kind), ("basis", basis)):
+                if raw:
+                    body[name] = raw
+            if span_start.strip().isdigit():
+                body["span_start"] = int(span_start)
+        try:
+            parsed = CorrectionCreate.model_validate(body)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err["loc"] else "comment"
+            label = _CORRECTION_FIELD_ZH.get(name, name)
+            raise Problem(422, "invalid", f"{label}无效:请检查后重试", str(err["msg"]), field=name) from None
+        if action == "edit":  # only what the reviewer changed; unchanged fields keep the extraction
+            parsed = CorrectionCreate.model_validate(
+                {k: v for k, v in body.items() if k in ("action", "target_id", "comment", "wording")}
+                | _changed(session, parsed)
+            )
+        plan_service.add_correction(session, viewer.principal, plan_id, parsed)
+    except Problem as exc:
+        session.rollback()
+        form.error, form.field = _words(exc), exc.field
+        state = PlanPageState()
+        if exc.status == 403:  # a role or a stale form: said at the top, the forms may not show
+            state.error = _words(exc)
+        elif action == "add":
+            state.add = form
+        elif target_id.isdigit():
+            state.edits[int(target_id)] = form
+        else:
+            state.error = _words(exc)
+        return _plan_page(request, session, plan_id, state=state, status=exc.status)
+    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved={action}#targets")
+
+
+def _changed(session: Session, body: CorrectionCreate) -> dict[str, Any]:
+    """The fields of an edit form that differ from the extracted target: a form posts all its
+    fields, and re-sending an unchanged indicator or quote must not count as a correction."""
+    from api.db import TargetRow
+
+    row = session.get(TargetRow, body.target_id) if body.target_id else None
+    sent = body.model_dump(exclude_unset=True, exclude={"action", "target_id", "comment", "wording"})
+    if row is None:
+        return sent
+    out: dict[str, Any] = {}
+    for name, value in sent.items():
+        current = getattr(row, name, None)
+        if name == "indicator" and value in (row.indicator, labels.indicator_name(row.indicator)):
+            continue
+        if current is not None and str(getattr(value, "value", value)) == str(current):
+            continue
+        if isinstance(current, float) and isinstance(value, float) and current == value:
+            continue
+        out[name] = value
+    return out
+
+
+@router.post("/plans/{plan_id}/corrections/{correction_id}/withdraw")
+def withdraw_correction(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    plan_id: str,
+    correction_id: RowId,
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        _check_csrf(request, csrf)
+        require(Role.reviewer)(viewer.principal)
+        plan_service.withdraw_correction(
+            session, viewer.principal, plan_id, correction_id, comment.strip() or None
+        )
+    except Problem as exc:
+        session.rollback()
+        return _plan_page(request, session, plan_id, error=_words(exc), status=exc.status)
+    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=withdraw#targets")
+
+
+@router.post("/plans/{plan_id}/revisions")
+def upload_revision(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    plan_id: str,
+    file: Annotated[UploadFile | None, File()] = None,
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A revised text through ``add_revision``: re-extracted, corrections followed by quote."""
+    try:
+        _check_csrf(request, csrf)
+        require(Role.submitter)(viewer.principal)
+        if file is None or not file.filename:
+            raise Problem(422, "file", "请选择修订稿文件", "choose the revised file", field="file")
+        payload = file.file.read(settings.max_upload_bytes + 1)
+        doc = plan_service.read_upload(payload, file.filename, settings.max_upload_bytes)
+        plan_service.add_revision(session, viewer.principal, plan_id, doc, comment.strip()[:2000] or None)
+    except Problem as exc:
+        session.rollback()
+        state = PlanPageState(revision_error=_words(exc))
+        return _plan_page(request, session, plan_id, state=state, status=exc.status)
+    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=revision")
 
 
 @router.post("/plans/{plan_id}/checks")
@@ -610,6 +948,7 @@ def check_page(
         request,
         "check.html",
         {
+            "changes": data.changes_since_previous(session, view.run, view.findings),
             "view": view,
             "groups": [(c, fs) for c, fs in groups if fs],
             "shown": len(shown),
@@ -646,7 +985,9 @@ _EXPORTS: dict[str, tuple[str, Callable[[CheckReport], bytes]]] = {
 
 
 @router.get("/checks/{check_id}/export.{fmt}")
-def export_check(session: SessionDep, viewer: ViewerDep, check_id: RowId, fmt: str) -> Response:
+def export_check(
+    request: Request, session: SessionDep, viewer: ViewerDep, check_id: RowId, fmt: str
+) -> Response:
     """The check as Markdown, CSV or Excel, written by the library's report writers."""
     if fmt not in _EXPORTS:
         raise Problem(
@@ -654,7 +995,9 @@ def export_check(session: SessionDep, viewer: ViewerDep, check_id: RowId, fmt: s
         )
     view = _check_view(session, check_id)
     cov = data.coverage(view.columns, data.targets_seen(session, view.run, view.columns), view.findings)
-    report = export.check_report(view.public, view.columns, view.findings, cov)
+    report = export.check_report(
+        view.public, view.columns, view.findings, cov, request.app.state.settings.zone
+    )
     media_type, write = _EXPORTS[fmt]
     name = f"{view.columns[0].region}{view.columns[0].period}-对标检查{check_id}.{fmt}"
     return Response(
@@ -699,6 +1042,24 @@ def _finding_page(
             message=finding.message,
             primary_feature=rule.specs[0] if rule.specs else "",
         )
+    sentences: list[str] = []
+    if rule is not None and scenarios:
+        titles = {r.id: r.title for r in request.app.state.rulebook.rules}
+        catalog = catalog_service.current_catalog(session)
+        name = partial(labels.indicator_name, catalog=catalog)
+        sentences = [
+            present.scenario_sentence(sc, rule_titles=titles, name=name, severity=labels.SEVERITY_ZH)
+            for sc in scenarios
+        ]
+    moved = (
+        check_service.value_changes(
+            [f.model_dump(mode="json") for f in finding.reviewed_facts],
+            [f.model_dump(mode="json") for f in finding.facts],
+        )
+        if finding.reviewed_facts
+        and finding.status in (ReviewStatus.dismissed, ReviewStatus.confirmed, ReviewStatus.fixed)
+        else []
+    )
     plan = session.get(PlanRow, run.plan_id)
     reviewable = (
         public.is_latest
@@ -716,6 +1077,8 @@ def _finding_page(
             "evidence": data.evidence(session, finding, columns),
             "rule": rule,
             "scenarios": scenarios,
+            "sentences": sentences,
+            "moved": moved,
             "history": review_service.finding_history(session, finding_id),
             "reviewable": reviewable,
             "latest_id": check_service.latest_check_id(session, run.plan_id),
@@ -769,6 +1132,93 @@ def review(
             request, session, viewer, finding_id, error=_words(exc), draft=draft, status=exc.status
         )
     return _redirect(f"{PREFIX}/findings/{finding_id}?saved=1")
+
+
+# -- the catalog: suggestions from corrections, the overlay ------------------------------------
+
+
+def _catalog_page(
+    request: Request, session: Session, *, error: tuple[int, str] | None = None, status: int = 200
+) -> HTMLResponse:
+    suggestions = catalog_service.list_suggestions(session)
+    return render(
+        request,
+        "catalog.html",
+        {
+            "open": [s for s in suggestions if s.status == "open"],
+            "decided": [s for s in suggestions if s.status != "open"],
+            "overlay": catalog_service.overlay(session),
+            "error": error,
+            "FORMS": ("growth", "share", "level", "count", "reduction"),
+        },
+        status=status,
+    )
+
+
+@router.get("/catalog")
+def catalog_page(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    """What reviewers' corrections propose the catalog learn, and what an admin accepted."""
+    return _catalog_page(request, session)
+
+
+@router.post("/catalog/suggestions/{suggestion_id}/{decision}")
+def decide_suggestion(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    suggestion_id: RowId,
+    decision: str,
+    id: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    form: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept or decline through the API's services (admin only, audited, one commit)."""
+    try:
+        _check_csrf(request, csrf)
+        require(Role.admin)(viewer.principal)
+        if decision == "accept":
+            try:
+                sent = {"id": id, "name": name, "unit": unit, "form": form, "comment": comment}
+                body = SuggestionAccept.model_validate({k: v.strip() for k, v in sent.items() if v.strip()})
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                where = str(err["loc"][0]) if err["loc"] else "id"
+                raise Problem(
+                    422,
+                    "invalid",
+                    "指标编号只能用小写英文字母、数字和下划线" if where == "id" else f"{where} 无效",
+                    str(err["msg"]),
+                    field=where,
+                ) from None
+            catalog_service.accept_suggestion(session, viewer.principal, suggestion_id, body)
+        elif decision == "decline":
+            if not comment.strip():
+                raise Problem(
+                    422, "decline_reason", "不采纳需要写明理由", "a reason is required", field="comment"
+                )
+            catalog_service.decline_suggestion(session, viewer.principal, suggestion_id, comment.strip())
+        else:
+            raise Problem(404, "not_found", "没有这个页面", "no such page")
+    except Problem as exc:
+        session.rollback()
+        return _catalog_page(request, session, error=(suggestion_id, _words(exc)), status=exc.status)
+    return _redirect(f"{PREFIX}/catalog?decided={suggestion_id}")
+
+
+@router.get("/catalog/overlay.yaml")
+def catalog_patch(session: SessionDep, viewer: ViewerDep) -> Response:
+    """The overlay as a YAML patch for rules/indicators.yaml, downloaded from the page."""
+    return Response(
+        catalog_service.overlay_patch(session),
+        media_type="application/yaml; charset=utf-8",
+        headers={
+            "Content-Disposition": _attachment("指标目录补丁.yaml", "indicators-overlay.yaml"),
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 # -- a draft rule's impact (admins) -------------------------------------------------------------

@@ -25,7 +25,7 @@ _STATE_OF = {
     "conflict": "conflict",
     "aligned": "aligned",
 }
-_STATE_RANK = {"missing": 0, "weaker": 1, "mismatch": 2, "conflict": 3, "aligned": 4}
+_STATE_RANK = {"missing": 0, "weaker": 1, "mismatch": 2, "conflict": 3, "aligned": 4, "dismissed": 5}
 
 
 @dataclass
@@ -39,7 +39,9 @@ class CoverageCell:
     messages: list[str] = field(default_factory=list)
 
     def add(self, finding: ReportFinding) -> None:
-        state = _STATE_OF[finding.category.value]
+        """Colour the cell by the worst finding about it; one a reviewer dismissed counts only
+        as dismissed (grey), so the matrix shows what is still a problem."""
+        state = "dismissed" if finding.status == "dismissed" else _STATE_OF[finding.category.value]
         if self.state is None or _STATE_RANK[state] < _STATE_RANK[self.state]:
             self.state = state
         if finding.id is None:  # a fresh check's finding: known by what it says
@@ -101,6 +103,7 @@ def coverage(
     A cell is colored by the findings that cite that plan's targets; the county's cell is also
     colored *missing* by a gap finding, which cites only the parent (the county has nothing to
     quote). Findings resolved by a later check are left out: they no longer describe the plans.
+    A finding a reviewer dismissed colours nothing but *dismissed*: it was judged not a problem.
     """
     catalog = default_catalog()
     live = [f for f in findings if f.status != "resolved"]

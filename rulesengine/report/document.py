@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from rulesengine.labels import CATEGORY_ZH, REVIEW_ZH, SEVERITY_ZH, beijing_time, indicator_name
+from rulesengine.labels import CATEGORY_ZH, REVIEW_ZH, SEVERITY_ZH, indicator_name, local_time
 from rulesengine.model import Category, Finding, FindingFact, Plan, Severity, Target
 
 if TYPE_CHECKING:
@@ -50,12 +50,13 @@ class ReportPlan:
 
 @dataclass(frozen=True)
 class Review:
-    """Where a reviewer has got to with a stored finding."""
+    """Where a reviewer has got to with a stored finding: its status, and who decided it when
+    (nobody, for an open finding — not whoever ran the check that found it)."""
 
     finding_id: int
     status: str
-    updated_by: str
-    updated_at: datetime
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
     comment: str | None = None
 
     @property
@@ -117,6 +118,7 @@ class CheckReport:
     catalog_version: str
     details: tuple[tuple[str, str], ...] = ()
     coverage: Coverage | None = None
+    zone: tzinfo | None = None  # the zone times are written in (default Beijing time), labelled
 
     @property
     def county(self) -> ReportPlan:
@@ -177,7 +179,7 @@ FINDING_HEAD = (
     "审核状态",
     "审核意见",
     "审核人",
-    "更新时间",
+    "审核时间",
     "规则",
     "规则版本",
 )
@@ -197,8 +199,8 @@ def finding_rows(report: CheckReport) -> list[tuple[object, ...]]:
             "\n".join(f.quotes("parent")),
             f.review.status_zh if f.review else "",
             (f.review.comment or "") if f.review else "",
-            f.review.updated_by if f.review else "",
-            beijing_time(f.review.updated_at) if f.review else "",
+            f.review.reviewed_by if f.review else "",
+            local_time(f.review.reviewed_at, report.zone) if f.review and f.review.reviewed_at else "",
             f.rule_id,
             f.rule_version,
         )

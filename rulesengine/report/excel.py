@@ -29,6 +29,7 @@ STATE_FILL = {
     "missing": "F8D3D0",
     "mismatch": "E4DDF4",
     "conflict": "E4DDF4",
+    "dismissed": "ECEFF3",
 }
 """The fill of a coverage cell by its state, the same colors as the coverage page."""
 

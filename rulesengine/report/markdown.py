@@ -63,7 +63,8 @@ def _finding(f: ReportFinding) -> list[str]:
     for label, role in (("县级原文", "county"), ("上级原文", "parent")):
         lines += [f"- {label}:{md(fact_line(x))}" for x in f.facts if x.role == role]
     if f.review is not None and f.review.comment:
-        lines.append(f"- 审核意见({md(f.review.updated_by)}):{md(f.review.comment)}")
+        who = f"({md(f.review.reviewed_by)})" if f.review.reviewed_by else ""
+        lines.append(f"- 审核意见{who}:{md(f.review.comment)}")
     return [*lines, ""]
 
 

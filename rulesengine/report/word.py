@@ -117,7 +117,8 @@ def check_docx(report: CheckReport) -> bytes:
             doc.add_paragraph(f.message)
             quotes = [("县级原文" if x.role == "county" else "上级原文", fact_line(x)) for x in f.facts]
             if f.review is not None and f.review.comment:
-                quotes.append((f"审核意见({f.review.updated_by})", f.review.comment))
+                who = f"({f.review.reviewed_by})" if f.review.reviewed_by else ""
+                quotes.append((f"审核意见{who}", f.review.comment))
             quotes.append(("规则", f"{f.rule_id} 第 {f.rule_version} 版"))
             _table(doc, ("", "内容"), quotes)
 

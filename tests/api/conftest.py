@@ -33,6 +33,7 @@ from api.auth import Role, issue_token
 from api.engine import Checker, CheckResult, PlanFacts
 from api.main import create_app
 from api.settings import Settings, sqlite_url
+from rulesengine.catalog import Catalog
 from rulesengine.model import Category, Finding, FindingFact, Severity
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
@@ -326,7 +327,13 @@ class ScriptedChecker:
     on_event_loop: list[bool] = field(default_factory=list)
 
     def __call__(
-        self, county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+        self,
+        county: PlanFacts,
+        parents: Sequence[PlanFacts],
+        /,
+        *,
+        allow: Sequence[str] = (),
+        catalog: Catalog | None = None,
     ) -> CheckResult:
         self.calls.append((county.plan.id, tuple(p.plan.id for p in parents)))
         try:

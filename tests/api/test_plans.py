@@ -293,7 +293,7 @@ def test_corrections_apply_on_top_and_survive_re_extraction(api: Api) -> None:
         ({"indicator": "other:x", "value": 1, "comment": "c"}, "incomplete_target", "quote"),
         (
             {"indicator": "Bad Id", "value": 1, "quote": "增长7%", "comment": "c"},
-            "invalid_target",
+            "unknown_indicator",
             "indicator",
         ),
         (

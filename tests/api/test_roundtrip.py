@@ -5,7 +5,6 @@ reason, upload a revised 慈溪 plan, re-check, and see the dismissal carried ov
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlmodel import Session
 from api.auth import Role, issue_token
 from api.main import create_app
 from api.settings import Settings, sqlite_url
+from rulesengine.engine_pool import EnginePool
 from tests.api.conftest import CIXI_2023, ZHEJIANG_2023, MakeApi, meta_of
 
 # The revision reworded one sentence (制造业投资 10% → 11%, still below 浙江's 12%) and adds
@@ -117,6 +117,6 @@ def test_checks_run_in_an_engine_pool_when_configured(tmp_path: Path) -> None:
             assert response.status_code == 201, response.text
         check = client.post("/plans/cixi-2023/checks", headers=auth)
         assert check.status_code == 201, check.text
-        assert isinstance(app.state.checker, partial)  # the pool, not the in-process engine
+        assert isinstance(app.state.checker.engine, EnginePool)  # the pool, not the in-process engine
         found = client.get(f"/checks/{check.json()['id']}/findings", headers=auth).json()
         assert any(f["rule_id"] == "weaker_than_parent" for f in found["items"])

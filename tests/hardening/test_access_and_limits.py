@@ -43,6 +43,8 @@ WRITE_ROLES: dict[tuple[str, str], Role | None] = {
     ("DELETE", "/tokens/{token_id}"): Role.admin,
     ("POST", "/rules/validate"): None,  # a dry run: any token may ask whether a rule file is valid
     ("POST", "/rules/impact"): Role.admin,  # a draft tried on every stored plan: admins only
+    ("POST", "/catalog/suggestions/{suggestion_id}/accept"): Role.admin,
+    ("POST", "/catalog/suggestions/{suggestion_id}/decline"): Role.admin,
 }
 
 # Write routes of the reviewer pages (cookie sessions, not bearer tokens) that are open by design.
@@ -87,7 +89,14 @@ PAGE_WRITES = [(m, p) for m, p, in_schema in ROUTES if not in_schema and (m, p) 
 
 def _url(path: str) -> str:
     """A concrete URL for a route path: ids that exist in ``small_pair`` data or plausible ones."""
-    values = {"plan_id": "cx-2023", "finding_id": "1", "check_id": "1", "correction_id": "1", "token_id": "1"}
+    values = {
+        "plan_id": "cx-2023",
+        "finding_id": "1",
+        "check_id": "1",
+        "correction_id": "1",
+        "token_id": "1",
+        "suggestion_id": "1",
+    }
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "1"), path)
 
 

@@ -29,6 +29,7 @@ from api.commands import register
 from api.engine import CheckResult, PlanFacts
 from api.main import create_app
 from api.settings import Settings, sqlite_url
+from rulesengine.catalog import Catalog
 from rulesengine.check import INT_FIELDS, check_plan
 from rulesengine.engine import Match, RuleEngine
 from rulesengine.rulebook import RulebookError, default_rulebook
@@ -159,7 +160,12 @@ def _raising_checker() -> Callable[[PlanFacts, Sequence[PlanFacts]], CheckResult
     engine = RuleEngine(rulebook.engine_rules(), int_fields=INT_FIELDS, on_match=explode)
 
     def checker(
-        county: PlanFacts, parents: Sequence[PlanFacts], /, *, allow: Sequence[str] = ()
+        county: PlanFacts,
+        parents: Sequence[PlanFacts],
+        /,
+        *,
+        allow: Sequence[str] = (),
+        catalog: Catalog | None = None,
     ) -> CheckResult:
         return check_plan(county, parents, rulebook=rulebook, engine=engine, allow=allow)
 

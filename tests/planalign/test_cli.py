@@ -171,3 +171,24 @@ def test_an_unknown_scope_domain_is_one_bilingual_line_and_exit_2() -> None:
     assert result.exit_code == 2
     one_line = result.output.replace("\n", "")
     assert "未知领域 乱码" in one_line and "unknown domain 乱码" in one_line
+
+
+def test_rules_list_gives_each_rule_the_severities_its_findings_carry() -> None:
+    """A rule whose cases set their own severity lists each, so the list and the findings agree."""
+    from planalign.cli import _severities
+    from rulesengine.labels import SEVERITY_ZH
+
+    book = load_rulebook()
+    for rule in book.rules:
+        listed = _severities(rule)
+        for case in rule.cases:
+            assert SEVERITY_ZH[case.severity.value] in listed, (rule.id, listed)
+        if {c.severity for c in rule.cases} == {rule.severity}:
+            assert listed == SEVERITY_ZH[rule.severity.value]
+    mixed = next(r for r in book.rules if r.id == "headline_gap")
+    assert "警告" in _severities(mixed) and "提示" in _severities(mixed)
+    # inconsistent_values: listed as its findings show it (a warning on the real pack)
+    result = runner.invoke(app, ["check", CIXI, "--against", ZJ, "-f", "json"])
+    shown = {f["rule_id"]: f["severity"] for f in json.loads(result.output)["findings"]}
+    for rule_id, severity in shown.items():
+        assert SEVERITY_ZH[severity] in _severities(next(r for r in book.rules if r.id == rule_id))

@@ -168,8 +168,9 @@ def test_review_round_trip(live_server: LiveServer, context: BrowserContext, tmp
             .get_attribute("data-state")
         )
 
-    assert cell("manufacturing_investment_growth", 0) == "weaker"
-    assert cell("manufacturing_investment_growth", 1) == "weaker"
+    # The dismissed finding no longer colours its cells as a problem (issue 15): grey, 已驳回.
+    assert cell("manufacturing_investment_growth", 0) == "dismissed"
+    assert cell("manufacturing_investment_growth", 1) == "dismissed"
     assert cell("industrial_va_growth", 0) == "aligned"
     assert cell("tech_renovation_investment_growth", 0) == "missing"
     expect(
@@ -198,7 +199,7 @@ def test_review_round_trip(live_server: LiveServer, context: BrowserContext, tmp
     assert "制造业投资增长10%" in dismissed["县级原文"]
     assert "制造业投资增长12%" in dismissed["上级原文"]
     coverage_rows = {r[1].value: r for r in workbook["指标覆盖"].iter_rows(min_row=2) if r[1].value}
-    assert "〔偏弱〕" in str(coverage_rows["manufacturing_investment_growth"][2].value)
+    assert "〔已驳回〕" in str(coverage_rows["manufacturing_investment_growth"][2].value)
 
     with page.expect_download() as md_download:
         page.click("#export-md")

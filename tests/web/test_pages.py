@@ -295,8 +295,14 @@ def test_review_through_the_page_is_the_api_review(browsing: Browsing) -> None:
         f"/web/findings/{fid}/review",
         data={"csrf": browsing.csrf, "status": "confirmed", "comment": "确认", "version": "1"},
     )
-    assert stale.status_code == 409 and "已被 张三 改为 dismissed" in stale.text
+    assert stale.status_code == 409 and "已被 张三 改为“已驳回”" in stale.text
     assert "确认" in stale.text  # the draft is kept
+    # A version nobody reached (a mistyped or forged one) is not blamed on a person.
+    ahead = client.post(
+        f"/web/findings/{fid}/review",
+        data={"csrf": browsing.csrf, "status": "confirmed", "comment": "确认", "version": "7"},
+    )
+    assert ahead.status_code == 409 and "当前为版本 2" in ahead.text and "已被" not in ahead.text
 
     bearer = {"Authorization": f"Bearer {browsing.web.tokens[Role.reviewer]}"}
     api = client.get(f"/findings/{fid}", headers=bearer).json()
