@@ -8,9 +8,12 @@ with other rules, and the rule being mentioned by a spec scenario (upload the .f
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -30,8 +33,9 @@ from api.schemas import (
     RulePublic,
 )
 from api.services.checks import gather
+from rulesengine.catalog import Catalog
 from rulesengine.check import OVERRIDES
-from rulesengine.impact import ImpactPair, pack_impact
+from rulesengine.impact import Impact, ImpactPair, pack_impact
 from rulesengine.rulebook import Rule, Rulebook, RulebookError, default_rulebook, load_rulebook
 
 __all__ = ["MAX_RULE_BYTES", "draft_impact", "get_rule", "rule_pack", "validate_rule_file"]
@@ -214,10 +218,6 @@ def draft_impact(
     verdict = validate_rule_file(data, filename, specs, book)
     if not verdict.valid:
         return RuleImpactReport(check=verdict)
-    errors: list[RuleProblem] = []
-    with tempfile.TemporaryDirectory(prefix="planalign-draft-") as tmp:
-        pack, spec_dir = _draft_pack(Path(tmp), book, verdict.file, data, specs, errors)
-        draft = load_rulebook(pack, specs_dir=spec_dir, catalog=book.catalog)
     pairs, not_checked = [], []
     latest = select(CheckRun.plan_id, func.max(CheckRun.id)).group_by(CheckRun.plan_id)
     for plan_id, check_id in session.exec(latest).all():
@@ -231,7 +231,11 @@ def draft_impact(
             continue
         name = f"{inputs.county.plan.region.name} {inputs.county.plan.period}({plan_id})"
         pairs.append(ImpactPair(name, inputs.county, inputs.parents, OVERRIDES))
-    impact = pack_impact(book, draft, pairs)
+    errors: list[RuleProblem] = []
+    with tempfile.TemporaryDirectory(prefix="planalign-draft-") as tmp:
+        pack, spec_dir = _draft_pack(Path(tmp), book, verdict.file, data, specs, errors)
+        packs = (book.source, book.specs_source or None, str(pack), str(spec_dir))
+        impact = _in_a_child(packs, book.catalog, pairs)
     changes = [
         RuleImpactChange(
             kind=c.kind, plan=c.pair, finding=c.finding, before=c.before.message if c.before else None
@@ -243,8 +247,32 @@ def draft_impact(
     return RuleImpactReport(
         check=verdict,
         baseline_version=book.version,
-        draft_version=draft.version,
+        draft_version=impact.changed,
         plans=impact.pairs,
         changes=changes,
         not_checked=not_checked,
     )
+
+
+def _impact_of(packs: tuple[str, str | None, str, str], catalog: Catalog, pairs: list[ImpactPair]) -> Impact:
+    """In the child: both packs loaded from their folders and tried on every pair."""
+    baseline = load_rulebook(packs[0], specs_dir=packs[1], catalog=catalog)
+    draft = load_rulebook(packs[2], specs_dir=packs[3], catalog=catalog)
+    return pack_impact(baseline, draft, pairs)
+
+
+def _in_a_child(packs: tuple[str, str | None, str, str], catalog: Catalog, pairs: list[ImpactPair]) -> Impact:
+    """Run the draft in a process of its own: durable-rules' C core can crash on a rule nobody has
+    run before, and the server must keep serving. An admin action, so a process's start-up is
+    worth its cost."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(_impact_of, packs, catalog, pairs).result()
+        except BrokenProcessPool:
+            raise Problem(
+                503,
+                "impact_crashed",
+                "试算草稿规则的进程意外退出(规则引擎崩溃),未安装任何内容;请检查规则或稍后重试",
+                "the process trying the draft rule died (the rule engine crashed); nothing was installed",
+            ) from None
