@@ -494,7 +494,10 @@ def rules_impact(
     for folder in key_dirs:
         if folder.is_dir():
             for item in key_pairs(folder, texts):
-                (pairs.append if isinstance(item, ImpactPair) else unread.append)(item)  # type: ignore[arg-type]
+                if isinstance(item, ImpactPair):
+                    pairs.append(item)
+                else:
+                    unread.append(item)
     if not pairs:
         fail("没有可用的规划对 / no plan pairs to try the pack on (--plans / --keys)")
     impact = pack_impact(baseline, changed, pairs)

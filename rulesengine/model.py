@@ -299,51 +299,45 @@ class Target(_Frozen):
         return text[self.span.start : self.span.end] == self.quote
 
 
-class IndicatorMention(_Frozen):
+class _Quoted(_Frozen):
+    """A sentence a plan wrote without a target in it, quoted with its span: the evidence a
+    finding shows for a mention or a commitment."""
+
+    quote: str = Field(min_length=1)
+    span: Span
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(self.quote) != self.span.end - self.span.start:
+            raise ValueError("span: its length differs from the quote's")
+        return self
+
+
+class IndicatorMention(_Quoted):
     """A plan names an indicator by one of its own catalog words (its name or a synonym), with or
     without a number: "mentions this indicator", narrower than a topic (创新 is in 创新中心)."""
 
     indicator: str = Field(min_length=1)
     keyword: str = Field(min_length=1)
-    quote: str = Field(min_length=1)
-    span: Span
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if len(self.quote) != self.span.end - self.span.start:
-            raise ValueError("span: its length differs from the quote's")
-        return self
 
 
-class TopicMention(_Frozen):
+class TopicMention(_Quoted):
     """A plan speaks of a topic (专精特新, 未来工厂 …), with or without a number: the quote shows it."""
 
     topic: str = Field(min_length=1)
     keyword: str = Field(min_length=1)
-    quote: str = Field(min_length=1)
-    span: Span
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if len(self.quote) != self.span.end - self.span.start:
-            raise ValueError("span: its length differs from the quote's")
-        return self
 
 
-class RelativeMention(_Frozen):
+class RelativeMention(_Quoted):
     """A commitment with no number of its own, stated relative to the plan above ("增速不低于全省
     平均水平", "完成上级下达的约束性指标任务") or to economic growth ("与经济增长同步")."""
 
     indicator: str = ""  # the catalog id the clause names, or "" for the binding indicators
     relation: Literal["upper", "economy", "national"]
     binding: bool = False  # about the binding (约束性) indicators as a group
-    quote: str = Field(min_length=1)
-    span: Span
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if len(self.quote) != self.span.end - self.span.start:
-            raise ValueError("span: its length differs from the quote's")
+    def _names_something(self) -> Self:
         if not self.indicator and not self.binding:
             raise ValueError("indicator: a relative commitment names an indicator or the binding ones")
         return self
