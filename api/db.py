@@ -31,6 +31,9 @@ from sqlmodel import JSON, Field, SQLModel, Text
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "BatchFinding",
+    "BatchItem",
+    "BatchJob",
     "CatalogOverlayEntry",
     "CatalogSuggestion",
     "CheckRun",
@@ -318,3 +321,90 @@ class CatalogOverlayEntry(SQLModel, table=True):
     created_at: datetime = _ts()
     created_by: str = Field(default="", max_length=200)
     comment: str | None = Field(default=None, sa_type=Text)
+
+
+class BatchJob(SQLModel, table=True):
+    """Many plans uploaded at once and checked in the background: a province's counties.
+
+    The job is the unit a person watches: its items are read (each becomes a stored plan), then
+    checked against the job's parent plans (each a normal check reviewers review), then the
+    plans are compared across counties (``batch_finding``). ``stage`` says where it is; the
+    counts are recomputed from the items, never incremented, so a restart cannot skew them.
+    """
+
+    __tablename__ = "batch_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage: str = Field(default="reading", max_length=12, index=True)
+    total: int = 0
+    parent_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    allow: list[str] = Field(default_factory=list, sa_type=JSON)
+    comment: str | None = Field(default=None, sa_type=Text)
+    error: str | None = Field(default=None, sa_type=Text)
+    rule_pack_version: str = Field(default="", max_length=100)
+    across_facts: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _ts()
+    created_by: str = Field(default="", max_length=200)
+    created_by_token_id: int | None = None
+    finished_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class BatchItem(SQLModel, table=True):
+    """One uploaded document of a job, and what became of it.
+
+    ``content`` holds the uploaded bytes until the document is read and stored as a plan (its
+    revision then holds the text), so a job survives a restart without the upload being sent
+    again. ``meta`` is the plan's metadata and ``meta_source`` where it came from (the
+    ``.meta.yaml`` beside it, the mapping table, or the document's heading). A worker claims an
+    item by setting ``claimed_by``/``claimed_at``; a claim older than the lease is abandoned
+    (its process died) and the item is taken again.
+    """
+
+    __tablename__ = "batch_item"
+    __table_args__ = (sa.UniqueConstraint("job_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="batch_job.id", index=True)
+    position: int
+    file_name: str = Field(max_length=300)
+    content: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    meta_source: str = Field(default="", max_length=12)
+    stage: str = Field(default="queued", max_length=12, index=True)
+    role: str = Field(default="", max_length=10)
+    parents: list[str] = Field(default_factory=list, sa_type=JSON)
+    plan_id: str | None = Field(default=None, foreign_key="plan.id", max_length=100)
+    check_id: int | None = Field(default=None, foreign_key="plan_check.id")
+    error: str | None = Field(default=None, sa_type=Text)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    updated_at: datetime = _ts()
+
+
+class BatchFinding(SQLModel, table=True):
+    """A finding across the plans of a job (decomposition, layered 加码, peers), with review.
+
+    These rest on many plans at once, so they belong to the job, not to one plan's check; like a
+    check's findings they carry their quotes (``facts``), a fingerprint and a review state
+    guarded by ``version``.
+    """
+
+    __tablename__ = "batch_finding"
+    __table_args__ = (sa.UniqueConstraint("job_id", "fingerprint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="batch_job.id", index=True)
+    fingerprint: str = Field(max_length=200)
+    rule_id: str = Field(max_length=100)
+    rule_version: int
+    severity: str = Field(max_length=10)
+    category: str = Field(max_length=20)
+    indicator: str = Field(max_length=100)
+    message: str = Field(sa_type=Text)
+    facts: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default="open", max_length=12)
+    comment: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -24,8 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.engine import Checker, make_checker
 from api.errors import PROBLEM_JSON, Problem, install_error_handlers
+from api.jobs import JobRunner
 from api.ratelimit import WRITE_METHODS, WriteRateLimiter, limit_writes
-from api.routes import audit, catalog, checks, findings, plans, rules, tokens
+from api.routes import audit, batches, catalog, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
 from api.web import install as install_web
@@ -46,24 +47,28 @@ class BodySizeLimit:
     say 413. Bodies without a Content-Length are still bounded by the route's own check.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_batch_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_batch_bytes = max_batch_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                path = str(scope.get("path") or "")
+            path = str(scope.get("path") or "")
+            # a batch (many documents at once) has a limit of its own
+            batch = path in _BATCH_PATHS and scope.get("method") == "POST"
+            limit = self.max_batch_bytes if batch else self.max_bytes
+            if length is not None and length.isdigit() and int(length) > limit:
                 if path == WEB_PREFIX or path.startswith(WEB_PREFIX + "/"):  # a person, not a client
                     await _drain(receive, int(length))
-                    await too_large_page(path, self.max_bytes)(scope, receive, send)
+                    await too_large_page(path, limit)(scope, receive, send)
                     return
                 problem = Problem(
                     413,
                     "too_large",
-                    f"请求过大:上限约 {self.max_bytes:,} 字节",
-                    f"the request body is larger than the limit of about {self.max_bytes:,} bytes",
+                    f"请求过大:上限约 {limit:,} 字节",
+                    f"the request body is larger than the limit of about {limit:,} bytes",
                     field="file",
                 )
                 response = JSONResponse(
@@ -77,6 +82,7 @@ class BodySizeLimit:
 
 
 _DRAIN_MAX = 256 * 1024 * 1024
+_BATCH_PATHS = frozenset({"/batches", f"{WEB_PREFIX}/batches"})
 
 
 async def _drain(receive: Receive, length: int) -> None:
@@ -133,7 +139,13 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = JobRunner(engine, settings, checker) if settings.job_runner else None
+        app.state.job_runner = runner
+        if runner is not None:
+            runner.start()
         yield
+        if runner is not None:
+            await anyio.to_thread.run_sync(runner.stop)
         release()
         engine.dispose()
 
@@ -165,7 +177,11 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         else None
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_upload_bytes + _MULTIPART_OVERHEAD,
+        max_batch_bytes=settings.max_batch_bytes + _MULTIPART_OVERHEAD,
+    )
     app.add_middleware(NoSniff)
 
     @app.get("/health", tags=["meta"])
@@ -173,7 +189,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
         """Liveness, without a token: the service answers and knows its database backend."""
         return {"status": "ok", "database": engine.dialect.name, "version": __version__}
 
-    for module in (plans, checks, findings, audit, rules, catalog, tokens):
+    for module in (plans, checks, findings, audit, rules, catalog, tokens, batches):
         app.include_router(module.router)
     install_web(app)
     _install_docs(app)

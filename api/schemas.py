@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,12 @@ from rulesengine.model import (
 __all__ = [
     "MAX_DB_INT",
     "AuditEntryPublic",
+    "BatchFindingPublic",
+    "BatchItemPublic",
+    "BatchItemStage",
+    "BatchPublic",
+    "BatchSkipped",
+    "BatchStage",
     "CatalogOverlayPublic",
     "CheckCreate",
     "CheckDetail",
@@ -578,3 +584,80 @@ class RuleImpactReport(BaseModel):
     not_checked: list[str] = Field(
         default_factory=list, description="plans that could not be checked, and why"
     )
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+class BatchStage(StrEnum):
+    """Where a batch job is: its documents being read (each becomes a plan), its plans being
+    checked against their parents, the plans compared across counties, or done."""
+
+    reading = "reading"
+    checking = "checking"
+    across = "across"
+    done = "done"
+    failed = "failed"
+
+
+class BatchItemStage(StrEnum):
+    queued = "queued"
+    read = "read"
+    checked = "checked"
+    parent = "parent"
+    failed = "failed"
+
+
+class BatchItemPublic(_Out):
+    id: int
+    position: int
+    file_name: str
+    stage: BatchItemStage
+    role: str = Field(description="county (checked), parent (a parent of others) or empty")
+    meta: dict[str, Any] = Field(description="the metadata the document was read with")
+    meta_source: str = Field(description="mapping (the table), meta (its .meta.yaml) or heading")
+    plan_id: str | None
+    check_id: int | None
+    error: str | None
+    attempts: int
+
+
+class BatchSkipped(BaseModel):
+    name: str
+    reason_zh: str
+    reason_en: str
+
+
+class BatchPublic(BaseModel):
+    id: int
+    stage: BatchStage
+    total: int
+    counts: dict[str, int] = Field(description="items by stage: queued, read, checked, parent, failed")
+    parent_ids: list[str]
+    allow: list[str]
+    comment: str | None
+    error: str | None
+    rule_pack_version: str
+    across_findings: int
+    created_at: datetime
+    created_by: str
+    finished_at: datetime | None
+    skipped: list[BatchSkipped] = Field(default_factory=list, description="upload members left out, and why")
+
+
+class BatchFindingPublic(_Out):
+    id: int
+    job_id: int
+    fingerprint: str
+    rule_id: str
+    rule_version: int
+    severity: Severity
+    category: Category
+    indicator: str
+    message: str
+    facts: list[FindingFact]
+    status: ReviewStatus
+    comment: str | None
+    version: int
+    reviewed_by: str | None
+    reviewed_at: datetime | None

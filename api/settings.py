@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rulesengine.labels import time_zone
 
-__all__ = ["DEFAULT_MAX_UPLOAD_BYTES", "Settings"]
+__all__ = ["DEFAULT_MAX_BATCH_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "Settings"]
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BATCH_BYTES = 256 * 1024 * 1024
 
 
 class Settings(BaseModel):
@@ -30,6 +31,12 @@ class Settings(BaseModel):
         description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://… for a server"
     )
     max_upload_bytes: int = Field(default=DEFAULT_MAX_UPLOAD_BYTES, gt=0)
+    max_batch_bytes: int = Field(
+        default=DEFAULT_MAX_BATCH_BYTES,
+        gt=0,
+        description="a batch upload's size altogether (each document still within max_upload_bytes)",
+    )
+    job_runner: bool = Field(default=True, description="run batch jobs in this process's background thread")
     check_concurrency: int = Field(
         default=1,
         ge=1,
@@ -73,7 +80,8 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment: ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``,
-        ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_CHECK_CONCURRENCY``,
+        ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_MAX_BATCH_BYTES``, ``PLANALIGN_JOB_RUNNER``,
+        ``PLANALIGN_CHECK_CONCURRENCY``,
         ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``, ``PLANALIGN_WRITE_RATE_PER_MINUTE``,
         ``PLANALIGN_WRITE_BURST``, ``PLANALIGN_RULE_PACK``, ``PLANALIGN_TIMEZONE``.
 
@@ -88,6 +96,10 @@ class Settings(BaseModel):
         values: dict[str, object] = {"database_url": url}
         if env.get("PLANALIGN_MAX_UPLOAD_BYTES"):
             values["max_upload_bytes"] = int(env["PLANALIGN_MAX_UPLOAD_BYTES"])
+        if env.get("PLANALIGN_MAX_BATCH_BYTES"):
+            values["max_batch_bytes"] = int(env["PLANALIGN_MAX_BATCH_BYTES"])
+        if env.get("PLANALIGN_JOB_RUNNER"):
+            values["job_runner"] = env["PLANALIGN_JOB_RUNNER"].lower() not in {"0", "false", "no"}
         if env.get("PLANALIGN_CHECK_CONCURRENCY"):
             values["check_concurrency"] = int(env["PLANALIGN_CHECK_CONCURRENCY"])
         if env.get("PLANALIGN_ENGINE_WORKERS"):

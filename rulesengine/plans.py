@@ -19,9 +19,17 @@ from rulesengine.model import Level, Plan, Region
 from rulesengine.regions import RegionError, default_index
 from rulesengine.titles import heading_title
 
-__all__ = ["PlanError", "load_plan", "meta_path", "plan_from_text"]
+__all__ = [
+    "META_KEYS",
+    "PlanError",
+    "load_plan",
+    "meta_from_heading",
+    "meta_path",
+    "parse_meta",
+    "plan_from_text",
+]
 
-_META_KEYS = {"id", "title", "issuer", "region", "level", "period", "kind", "scope"}
+META_KEYS = frozenset({"id", "title", "issuer", "region", "level", "period", "kind", "scope"})
 
 
 class PlanError(ValueError):
@@ -47,20 +55,26 @@ def _read_meta(document: Path) -> dict[str, Any]:
     path = meta_path(document)
     if not path.exists():
         return {}
+    return parse_meta(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_meta(text: str, file: str) -> dict[str, Any]:
+    """A ``.meta.yaml``'s fields, checked: a mapping of known keys (``PlanError`` names the file,
+    the line of a syntax error and the unknown field). Also reads one that came in an upload."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
+        data = yaml.load(text, Loader=_SafeLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise PlanError(
-            str(path), None, f"第{line}行 YAML 语法错误", f"YAML syntax error at line {line}"
+            file, None, f"第{line}行 YAML 语法错误", f"YAML syntax error at line {line}"
         ) from None
     if not isinstance(data, dict):
-        raise PlanError(str(path), None, "元数据应为映射", "metadata must be a mapping")
-    unknown = set(data) - _META_KEYS
+        raise PlanError(file, None, "元数据应为映射", "metadata must be a mapping")
+    unknown = set(data) - META_KEYS
     if unknown:
-        name = sorted(unknown)[0]
-        raise PlanError(str(path), name, f"未知字段 {name}", f"unknown field {name}")
+        name = sorted(str(k) for k in unknown)[0]
+        raise PlanError(file, name, f"未知字段 {name}", f"unknown field {name}")
     return data
 
 
@@ -178,6 +192,68 @@ def load_plan(
         kind=kind or str(meta.get("kind") or ""),
         scope=tuple(str(x) for x in (scope or meta.get("scope") or ())),
     )
+
+
+_HEAD_LINES = 5
+_HEAD_MAX = 60
+_REGION_END = "省市县区旗州盟"
+_SPAN_YEARS = re.compile(r"(20\d\d)\s*[-—–~至到]\s*(20\d\d)\s*年")
+_ONE_YEAR = re.compile(r"(20\d\d)\s*年")
+_FIVE_YEAR = {"十四五": "2021-2025", "十五五": "2026-2030", "十三五": "2016-2020"}
+
+
+def _regions_at_start(line: str) -> list[Region]:
+    """The regions a heading line begins with (宁波市慈溪市…): each the longest name that resolves
+    to exactly one region, read left to right; stops at the first word that is not one."""
+    index = default_index()
+    found: list[Region] = []
+    pos = 0
+    while pos < len(line):
+        for end in range(min(len(line), pos + 12), pos + 1, -1):
+            if line[end - 1] not in _REGION_END:
+                continue
+            try:
+                region = index.resolve(line[pos:end], within=found[-1] if found else None)
+            except RegionError:
+                continue
+            found.append(region)
+            pos = end
+            break
+        else:
+            return found
+    return found
+
+
+def meta_from_heading(text: str) -> dict[str, str]:
+    """Region and period from a document's heading lines, when its first short lines name both
+    (``慈溪市经信局2023年工作思路``, ``浙江省…“十四五”规划``); else an empty dict.
+
+    The last resort of a batch upload, after a mapping table and a ``.meta.yaml``: only the first
+    lines are read, a region must open its line and resolve without ambiguity, so body text
+    (which may name any region, spam included) never decides."""
+    region: Region | None = None
+    period = ""
+    seen = 0
+    for raw in text.splitlines():
+        line = raw.strip().strip("\ufeff")
+        if not line:
+            continue
+        seen += 1
+        if seen > _HEAD_LINES:
+            break
+        if len(line) > _HEAD_MAX:
+            continue
+        if region is None:
+            regions = _regions_at_start(line)
+            region = regions[-1] if regions else None
+        if not period:
+            span = _SPAN_YEARS.search(line)
+            year = _ONE_YEAR.search(line)
+            five = next((v for k, v in _FIVE_YEAR.items() if k in line), "")
+            period = f"{span[1]}-{span[2]}" if span else (year[1] if year else five)
+        if region is not None and period:
+            return {"region": region.code, "period": period}
+    return {}
 
 
 __all__ += ["IngestError"]

@@ -60,6 +60,7 @@ __all__ = [
     "latest_check_id",
     "list_checks",
     "list_findings",
+    "plan_facts",
     "record_check",
     "run_check",
     "value_changes",
@@ -118,6 +119,12 @@ def _facts(
         period=plan.period,
     )
     return facts, ref, corrected.applied
+
+
+def plan_facts(session: Session, plan_id: str, catalog: Catalog | None = None) -> PlanFacts:
+    """A stored plan's facts as a check reads them (current revision, corrections applied)."""
+    facts, _, _ = _facts(session, get_plan(session, plan_id), catalog)
+    return facts
 
 
 def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Plan], list[Region]]:

@@ -44,6 +44,7 @@ __all__ = [
     "list_revisions",
     "plan_detail",
     "read_upload",
+    "stage_plan",
     "withdraw_correction",
 ]
 
@@ -140,6 +141,14 @@ _NO_TARGETS = PlanWarning(
 
 def create_plan(session: Session, principal: Principal, meta: PlanMeta, doc: Document) -> PlanDetail:
     """Store a new plan from a read document; one commit, or nothing."""
+    plan = stage_plan(session, principal, meta, doc)
+    session.commit()
+    return plan_detail(session, plan.id)
+
+
+def stage_plan(session: Session, principal: Principal, meta: PlanMeta, doc: Document) -> PlanRow:
+    """Add a new plan, its first revision, its targets and the audit entry to the session,
+    uncommitted: a batch commits it together with its own bookkeeping."""
     region = _resolve_region(meta.region)
     period = _period(meta.period)
     plan_id = meta.id or _new_plan_id(session, region, period)
@@ -175,8 +184,7 @@ def create_plan(session: Session, principal: Principal, meta: PlanMeta, doc: Doc
     session.flush()
     _store_revision(session, plan, 1, doc, principal, comment=None)
     record(session, principal, "plan_created", "plan", plan_id, plan_id=plan_id)
-    session.commit()
-    return plan_detail(session, plan_id)
+    return plan
 
 
 def add_revision(

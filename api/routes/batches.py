@@ -1,0 +1,102 @@
+"""Batches: upload many plans at once (files, zips, .meta.yaml, a mapping table), watch the job,
+read its items, its findings across counties, its dashboard and its Word report."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+
+from api.deps import PageDep, PrincipalDep, RowId, SessionDep, SettingsDep, SubmitterDep
+from api.errors import Problem, problem_responses
+from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, Page
+from api.services import batches as service
+
+router = APIRouter(prefix="/batches", tags=["batches"], responses=problem_responses(401, 403, 404))
+
+
+def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]:
+    """Every uploaded part's name and bytes, within ``limit`` bytes altogether (413 past it)."""
+    out: list[tuple[str, bytes]] = []
+    left = limit
+    for f in files:
+        data = f.file.read(left + 1)
+        if len(data) > left:
+            raise Problem(
+                413,
+                "too_large",
+                f"上传内容过大:合计上限 {limit:,} 字节",
+                f"the upload is larger than the limit of {limit:,} bytes altogether",
+                field="files",
+                max_bytes=limit,
+            )
+        left -= len(data)
+        out.append((f.filename or "upload.txt", data))
+    return out
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=BatchPublic,
+    responses=problem_responses(413, 422),
+)
+def create_batch(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: SubmitterDep,
+    files: Annotated[
+        list[UploadFile],
+        File(
+            description="plan documents, .meta.yaml files, a mapping table (.csv/.xlsx), "
+            "or .zip archives of them"
+        ),
+    ],
+    parent_ids: Annotated[
+        list[str] | None, Form(description="stored plans to check against, besides the upload's own parents")
+    ] = None,
+    allow: Annotated[list[str] | None, Form(description="parent checks to waive: region, period")] = None,
+    comment: Annotated[str | None, Form(max_length=2000)] = None,
+) -> BatchPublic:
+    """Store the documents and check them in the background; poll ``GET /batches/{id}``."""
+    uploads = read_uploads(files, settings.max_batch_bytes)
+    job = service.create_job(
+        session,
+        principal,
+        uploads,
+        parent_ids=parent_ids or (),
+        allow=allow or (),
+        comment=comment,
+        max_file_bytes=settings.max_upload_bytes,
+    )
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None:
+        runner.wake()
+    return job
+
+
+@router.get("", response_model=Page[BatchPublic])
+def list_batches(session: SessionDep, _: PrincipalDep, page: PageDep) -> Page[BatchPublic]:
+    return service.list_jobs(session, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{batch_id}", response_model=BatchPublic)
+def get_batch(session: SessionDep, _: PrincipalDep, batch_id: RowId) -> BatchPublic:
+    """The job's stage and its items counted by stage."""
+    return service.batch_public(session, service.get_job(session, batch_id))
+
+
+@router.get("/{batch_id}/items", response_model=Page[BatchItemPublic])
+def list_batch_items(
+    session: SessionDep, _: PrincipalDep, page: PageDep, batch_id: RowId, stage: BatchItemStage | None = None
+) -> Page[BatchItemPublic]:
+    return service.list_items(
+        session, batch_id, stage=stage.value if stage else None, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{batch_id}/findings", response_model=list[BatchFindingPublic])
+def list_batch_findings(session: SessionDep, _: PrincipalDep, batch_id: RowId) -> list[BatchFindingPublic]:
+    """Findings across the job's plans: decomposition, layered 加码, peers."""
+    return service.list_across(session, batch_id)
