@@ -32,8 +32,11 @@ __all__ = [
     "CORRECTION_ZH",
     "COVERAGE_ZH",
     "FORM_ZH",
+    "JOB_ITEM_ZH",
+    "JOB_STAGE_ZH",
     "KIND_ZH",
     "LEVEL_ZH",
+    "META_SOURCE_ZH",
     "PLAN_ROLE_ZH",
     "REVIEW_ORDER",
     "REVIEW_ZH",
@@ -100,6 +103,23 @@ SUGGESTION_STATUS_ZH = {"open": "待处理", "accepted": "已采纳", "declined"
 COMPARATOR_ZH = {"eq": "等于", "gte": "以上(≥)", "lte": "以内(≤)", "approx": "左右(≈)"}
 """A comparator as a form offers it."""
 BATCH_STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
+JOB_STAGE_ZH = {
+    "reading": "读取中",
+    "checking": "检查中",
+    "across": "跨县比较中",
+    "done": "已完成",
+    "failed": "失败",
+}
+"""A service batch job's stage (api.services.batches)."""
+JOB_ITEM_ZH = {
+    "queued": "待读取",
+    "read": "已读取",
+    "checked": "已检查",
+    "parent": "上级规划",
+    "failed": "失败",
+}
+META_SOURCE_ZH = {"mapping": "清单", "meta": "元数据文件", "heading": "文件标题", "": "—"}
+"""Where a batch document's region and period came from (rulesengine.bundle)."""
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
 USER_ROLE_ZH = {"submitter": "提交人", "reviewer": "审核人", "admin": "管理员"}

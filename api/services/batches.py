@@ -424,9 +424,12 @@ def _read(session: Session, job: BatchJob, item: BatchItem, settings: Settings) 
         plan_id = existing.id
     else:
         plan_id = plan_service.stage_plan(session, principal, meta, doc).id
+    stored = session.get(PlanRow, plan_id)
+    shown = {"region": stored.region_name, "period": stored.period} if stored else {}
     item = session.get(BatchItem, item.id) or item
     item.plan_id, item.stage, item.content, item.claimed_by = plan_id, BatchItemStage.read, None, None
-    item.meta, item.meta_source, item.updated_at = meta.model_dump(exclude_none=True), source, utcnow()
+    item.meta = {**meta.model_dump(exclude_none=True, exclude_defaults=True), **shown}
+    item.meta_source, item.updated_at = source, utcnow()
     session.add(item)
     session.commit()
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.web.batches import router as batch_router
 from api.web.session import SessionSigner, secret_from_env
 from api.web.views import PREFIX, router
 
@@ -29,6 +30,7 @@ def install(app: FastAPI, *, secret: bytes | None = None) -> None:
     """
     app.state.web_signer = SessionSigner(secret or secret_from_env())
     app.include_router(router)
+    app.include_router(batch_router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="web-static")
 
     @app.get("/", include_in_schema=False)

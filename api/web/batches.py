@@ -1,0 +1,142 @@
+"""The batch pages: upload a province's plans at once, watch the job, open its dashboard.
+
+Same rules as every page (``api.web.views``): writes go through the service the API calls
+(``services.batches.create_job``), errors are pages in Chinese, everything works without
+JavaScript — the job page reloads itself with a plain ``<meta http-equiv=refresh>`` while the
+job runs, and htmx, when present, swaps only the progress block instead.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, col, select
+
+from api.auth import Role
+from api.db import PlanRow
+from api.deps import SessionDep, SettingsDep, require
+from api.errors import Problem
+from api.routes.batches import read_uploads
+from api.schemas import BatchStage
+from api.services import batches as batch_service
+from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, _check_csrf, _redirect, _words, render
+from rulesengine import labels
+
+__all__ = ["router"]
+
+router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
+
+_ITEMS_SHOWN = 200
+
+
+def _parent_choices(session: Session) -> list[PlanRow]:
+    """Stored province and city plans a batch may be checked against besides its own."""
+    return list(
+        session.exec(
+            select(PlanRow)
+            .where(col(PlanRow.level).in_(["national", "province", "city"]), col(PlanRow.deleted_at).is_(None))
+            .order_by(col(PlanRow.region_code), col(PlanRow.period))
+        ).all()
+    )
+
+
+def _batches_page(
+    request: Request, session: Session, error: str | None = None, status: int = 200
+) -> HTMLResponse:
+    jobs = batch_service.list_jobs(session, limit=50, offset=0)
+    settings = request.app.state.settings
+    return render(
+        request,
+        "batches.html",
+        {
+            "jobs": jobs,
+            "parents": _parent_choices(session),
+            "error": error,
+            "JOB_STAGE_ZH": labels.JOB_STAGE_ZH,
+            "max_mb": settings.max_batch_bytes // (1024 * 1024),
+            "file_mb": settings.max_upload_bytes // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+@router.get("/batches")
+def batches(request: Request, session: SessionDep, viewer: ViewerDep) -> HTMLResponse:
+    return _batches_page(request, session)
+
+
+@router.post("/batches")
+def upload_batch(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    viewer: ViewerDep,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    parent_ids: Annotated[list[str] | None, Form()] = None,
+    allow_region: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=2000)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Create the job as ``POST /batches`` does, then show its page."""
+    try:
+        _check_csrf(request, csrf)
+        require(Role.submitter)(viewer.principal)
+        chosen = [f for f in files or [] if f.filename]
+        if not chosen:
+            return _batches_page(request, session, "请选择要上传的文件:规划文件、.meta.yaml、清单或 zip 压缩包", 422)
+        job = batch_service.create_job(
+            session,
+            viewer.principal,
+            read_uploads(chosen, settings.max_batch_bytes),
+            parent_ids=[p for p in parent_ids or [] if p],
+            allow=["region"] if allow_region else [],
+            comment=comment.strip() or None,
+            max_file_bytes=settings.max_upload_bytes,
+        )
+    except Problem as exc:
+        session.rollback()
+        return _batches_page(request, session, _words(exc), exc.status)
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None:
+        runner.wake()
+    return _redirect(f"{PREFIX}/batches/{job.id}")
+
+
+def _job_context(session: Session, batch_id: int, offset: int) -> dict[str, object]:
+    job = batch_service.batch_public(session, batch_service.get_job(session, batch_id))
+    items = batch_service.list_items(session, batch_id, limit=_ITEMS_SHOWN, offset=offset)
+    counts = job.counts
+    read = job.total - counts.get("queued", 0)
+    # before parents are assigned every read plan may be a county; after, the counties are known
+    to_check = counts.get("checked", 0) + counts.get("read", 0)
+    return {
+        "job": job,
+        "items": items,
+        "offset": offset,
+        "running": job.stage not in (BatchStage.done, BatchStage.failed),
+        "read": read,
+        "to_check": to_check,
+        "across": batch_service.list_across(session, batch_id) if job.stage == BatchStage.done else [],
+        "JOB_STAGE_ZH": labels.JOB_STAGE_ZH,
+        "JOB_ITEM_ZH": labels.JOB_ITEM_ZH,
+        "META_SOURCE_ZH": labels.META_SOURCE_ZH,
+    }
+
+
+@router.get("/batches/{batch_id}")
+def batch_page(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    batch_id: RowId,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> HTMLResponse:
+    return render(request, "batch.html", _job_context(session, batch_id, offset))
+
+
+@router.get("/batches/{batch_id}/progress")
+def batch_progress(request: Request, session: SessionDep, viewer: ViewerDep, batch_id: RowId) -> HTMLResponse:
+    """The progress block alone, for htmx to swap in while the job runs."""
+    return render(request, "_batch_progress.html", _job_context(session, batch_id, 0))
