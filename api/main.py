@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import anyio
@@ -139,7 +140,8 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = JobRunner(engine, settings, checker) if settings.job_runner else None
+        lease = timedelta(seconds=settings.job_lease_seconds)
+        runner = JobRunner(engine, settings, checker, lease=lease) if settings.job_runner else None
         app.state.job_runner = runner
         if runner is not None:
             runner.start()

@@ -37,6 +37,11 @@ class Settings(BaseModel):
         description="a batch upload's size altogether (each document still within max_upload_bytes)",
     )
     job_runner: bool = Field(default=True, description="run batch jobs in this process's background thread")
+    job_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="a batch item claimed by a runner that stopped renewing it is taken again after this",
+    )
     check_concurrency: int = Field(
         default=1,
         ge=1,

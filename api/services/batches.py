@@ -428,6 +428,7 @@ def _read(session: Session, job: BatchJob, item: BatchItem, settings: Settings) 
     shown = {"region": stored.region_name, "period": stored.period} if stored else {}
     item = session.get(BatchItem, item.id) or item
     item.plan_id, item.stage, item.content, item.claimed_by = plan_id, BatchItemStage.read, None, None
+    item.attempts = 0  # the count is per stage: checking it starts again
     item.meta = {**meta.model_dump(exclude_none=True, exclude_defaults=True), **shown}
     item.meta_source, item.updated_at = source, utcnow()
     session.add(item)

@@ -36,7 +36,9 @@ def _parent_choices(session: Session) -> list[PlanRow]:
     return list(
         session.exec(
             select(PlanRow)
-            .where(col(PlanRow.level).in_(["national", "province", "city"]), col(PlanRow.deleted_at).is_(None))
+            .where(
+                col(PlanRow.level).in_(["national", "province", "city"]), col(PlanRow.deleted_at).is_(None)
+            )
             .order_by(col(PlanRow.region_code), col(PlanRow.period))
         ).all()
     )
@@ -85,7 +87,9 @@ def upload_batch(
         require(Role.submitter)(viewer.principal)
         chosen = [f for f in files or [] if f.filename]
         if not chosen:
-            return _batches_page(request, session, "请选择要上传的文件:规划文件、.meta.yaml、清单或 zip 压缩包", 422)
+            return _batches_page(
+                request, session, "请选择要上传的文件:规划文件、.meta.yaml、清单或 zip 压缩包", 422
+            )
         job = batch_service.create_job(
             session,
             viewer.principal,

@@ -1,0 +1,186 @@
+"""Batch jobs through the API: a province's plans uploaded at once, read, checked against their
+parents and compared across counties in the background, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from api.db import BatchItem, utcnow
+from tests.api.conftest import Api, MakeApi, assert_problem
+from tools.synth import generate, write
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "plans"
+PROVINCE = sorted(EXAMPLES.glob("zhejiang-*"))  # both 浙江 plans with their .meta.yaml
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def synth_counties(tmp_path: Path, n: int, seed: int = 11) -> dict[str, bytes]:
+    """``n`` synthetic 浙江 county plans with their .meta.yaml, as an upload's members."""
+    folder = tmp_path / f"synth-{seed}"
+    folder.mkdir()
+    write(generate(n, seed), folder)
+    return {
+        f"县级/{p.name}": p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if not p.name.endswith(".gold.yaml")
+    }
+
+
+def province_files() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in PROVINCE}
+
+
+def wait_done(api: Api, job_id: int, seconds: float = 180) -> dict[str, Any]:
+    """Poll the job until it is done or failed (a bound on a hang, not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = api.client.get(f"/batches/{job_id}", headers=api.auth("reviewer")).json()
+        if job["stage"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"batch {job_id} did not finish: {job}")
+
+
+def items_of(api: Api, job_id: int) -> list[dict[str, Any]]:
+    page = api.client.get(f"/batches/{job_id}/items?limit=500", headers=api.auth("reviewer")).json()
+    items: list[dict[str, Any]] = page["items"]
+    return items
+
+
+def post_batch(api: Api, files: list[tuple[str, bytes]], **form: Any) -> Any:
+    parts = [("files", (name, data, "application/octet-stream")) for name, data in files]
+    return api.client.post("/batches", files=parts, data=form, headers=api.auth("submitter"))
+
+
+def test_a_zip_of_counties_with_their_province_is_read_checked_and_compared(
+    make_api: MakeApi, database_url: str, tmp_path: Path
+) -> None:
+    api = make_api(database_url, engine_workers=0)
+    counties = synth_counties(tmp_path, 6)
+    answer = post_batch(api, [("浙江各县.zip", zip_of({**counties, **province_files()}))])
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["total"] == 8
+
+    job = wait_done(api, answer.json()["id"])
+    assert job["counts"]["checked"] == 6 and job["counts"]["parent"] == 2 and job["counts"]["failed"] == 0
+    items = items_of(api, job["id"])
+    for item in items:
+        assert item["meta_source"] == "meta"
+        if item["role"] != "county":
+            assert item["plan_id"].startswith("zhejiang-")
+            continue
+        # each county's result is a normal stored check, against the province plans that cover it
+        check = api.client.get(f"/checks/{item['check_id']}", headers=api.auth("reviewer")).json()
+        parents = {p["plan_id"] for p in check["parents"]}
+        assert parents and parents <= {"zhejiang-2023", "zhejiang-2021-2025"}
+        assert check["plan_id"] == item["plan_id"] and check["is_latest"]
+        if item["meta"]["period"] == "2023":
+            assert parents == {"zhejiang-2023", "zhejiang-2021-2025"}
+    findings = api.client.get(f"/batches/{job['id']}/findings", headers=api.auth("reviewer"))
+    assert findings.status_code == 200
+
+
+def test_metadata_comes_from_the_mapping_table_the_meta_file_or_the_heading(make_api: MakeApi) -> None:
+    api = make_api(engine_workers=0)
+    cixi = (EXAMPLES / "cixi-2023-jingxin-gongzuo-silu.txt").read_text(encoding="utf-8")
+    body = cixi.split("\n", 1)[1]
+    table = "文件,行政区,规划期,编号\n甲.txt,慈溪市,2023,cixi-by-table\n".encode("gb18030")  # Excel's GBK CSV
+    files = [
+        *province_files().items(),
+        ("清单.csv", table),
+        ("甲.txt", body.encode("utf-8")),
+        ("乙.txt", ("余姚市经济和信息化局2023年工作要点\n" + body).encode("utf-8")),
+        ("丙.txt", body.encode("utf-8")),
+    ]
+    answer = post_batch(api, files)
+    assert answer.status_code == 202, answer.text
+    job = wait_done(api, answer.json()["id"])
+    by_name = {i["file_name"]: i for i in items_of(api, job["id"])}
+    assert by_name["甲.txt"]["meta_source"] == "mapping" and by_name["甲.txt"]["plan_id"] == "cixi-by-table"
+    assert by_name["甲.txt"]["stage"] == "checked"
+    assert by_name["乙.txt"]["meta_source"] == "heading"
+    assert by_name["乙.txt"]["meta"]["region"] == "余姚市" and by_name["乙.txt"]["stage"] == "checked"
+    failed = by_name["丙.txt"]
+    assert failed["stage"] == "failed"
+    assert "丙.txt" in failed["error"] and "行政区" in failed["error"] and "region" in failed["error"]
+
+
+def test_a_plan_with_no_parent_in_the_batch_fails_by_name_unless_the_region_check_is_waived(
+    make_api: MakeApi, tmp_path: Path
+) -> None:
+    api = make_api(engine_workers=0)
+    hubei = EXAMPLES / "hubei-2024-jingxin-gongzuo-yaodian.txt"
+    files = [*province_files().items(), (hubei.name, hubei.read_bytes())]
+    files.append((hubei.with_suffix(".meta.yaml").name, hubei.with_suffix(".meta.yaml").read_bytes()))
+    job = wait_done(api, post_batch(api, files).json()["id"])
+    hubei_item = next(i for i in items_of(api, job["id"]) if i["file_name"] == hubei.name)
+    assert hubei_item["stage"] == "failed" and "上级" in hubei_item["error"]
+
+    # the same documents, checked against the stored 浙江 plans with the region check waived
+    again = post_batch(api, files[2:], parent_ids=["zhejiang-2021-2025"], allow=["region"])
+    assert again.status_code == 202, again.text
+    job = wait_done(api, again.json()["id"])
+    item = items_of(api, job["id"])[0]
+    assert item["stage"] == "checked", item
+    check = api.client.get(f"/checks/{item['check_id']}", headers=api.auth("reviewer")).json()
+    assert [p["plan_id"] for p in check["parents"]] == ["zhejiang-2021-2025"]
+
+
+def test_a_job_left_by_a_stopped_server_is_finished_by_the_next(make_api: MakeApi, tmp_path: Path) -> None:
+    first = make_api(engine_workers=0, job_runner=False)  # takes the upload, does no work
+    counties = synth_counties(tmp_path, 3)
+    job_id = post_batch(first, [("z.zip", zip_of({**counties, **province_files()}))]).json()["id"]
+    with first.session() as session:  # one item was being read by a process that then died
+        item = session.exec(select(BatchItem).where(BatchItem.job_id == job_id)).first()
+        assert item is not None
+        item.claimed_by, item.claimed_at, item.attempts = "gone:1:dead", utcnow() - timedelta(minutes=5), 1
+        session.add(item)
+        session.commit()
+        position = item.position
+    assert first.client.get(f"/batches/{job_id}", headers=first.auth("reviewer")).json()["stage"] == "reading"
+
+    second = make_api(engine_workers=0, job_lease_seconds=30)  # same SQLite file, a runner this time
+    job = wait_done(second, job_id)
+    assert job["counts"]["checked"] == 3 and job["counts"]["failed"] == 0
+    retried = next(i for i in items_of(second, job_id) if i["position"] == position)
+    assert retried["stage"] == "checked" and retried["attempts"] == 1  # read once more, then checked
+
+
+def test_bad_uploads_are_refused_whole_naming_the_file(make_api: MakeApi) -> None:
+    api = make_api(engine_workers=0, job_runner=False)
+    body = assert_problem(post_batch(api, [("坏.zip", b"PK\x03\x04 not a zip")]), 422, "bad_bundle", "files")
+    assert "坏.zip" in body["message_zh"] + body["detail"] or body.get("file") == "坏.zip"
+    assert_problem(post_batch(api, [("说明.docx.txt.exe", b"MZ")]), 422, "empty_batch", "files")
+    bomb = zip_of({"a.txt": b"\x00" * (4 * 1024 * 1024)})
+    body = assert_problem(post_batch(api, [("bomb.zip", bomb)]), 422, "bad_bundle")
+    assert "压缩" in body["message_zh"]
+    dup = "文件,行政区,规划期\na.txt,慈溪市,2023\na.txt,余姚市,2023\n".encode()
+    body = assert_problem(post_batch(api, [("清单.csv", dup), ("a.txt", "正文".encode())]), 422, "bad_bundle")
+    assert body["line"] == 3
+    assert_problem(post_batch(api, [("a.txt", b"x")], parent_ids=["no-such-plan"]), 404, field="parent_ids")
+    assert_problem(post_batch(api, [("a.txt", b"x")], allow=["everything"]), 422, "unknown_override")
+    refused = api.client.post("/batches", files=[("files", ("a.txt", b"x"))])
+    assert refused.status_code == 401
+    with api.session() as session:
+        assert session.exec(select(BatchItem)).first() is None  # nothing half-written
+
+
+@pytest.mark.parametrize("limit", [1024])
+def test_a_batch_over_its_size_limit_is_refused_before_it_is_read(make_api: MakeApi, limit: int) -> None:
+    api = make_api(engine_workers=0, job_runner=False, max_batch_bytes=limit)
+    assert_problem(post_batch(api, [("big.txt", b"x" * (limit * 4))]), 413, "too_large")
