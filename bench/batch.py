@@ -1,5 +1,6 @@
 """Batch throughput: 3,000 synthetic county plans read, extracted, checked and reported by
-`planalign batch` (rulesengine.batch.run_batch) with 1 and 2 worker processes.
+`planalign batch` (rulesengine.batch.run_batch) with 1 and 2 worker processes; then every
+county-level unit of China (2,844 synthetic plans) as one batch job of the service.
 
 Run with `make bench`. Generates the plans (tools.synth, fixed seed) into a temp folder,
 checks them against 浙江 2023 + 浙江 2021-2025, and prints and stores (bench/results/latest.json,
@@ -7,18 +8,32 @@ section "batch"): wall seconds and plans/s for each worker count — from discov
 the written summary.xlsx — the CPU seconds the workers used (a figure other load on the machine
 does not inflate), the load average before each run, and extraction recall on the synthetic set.
 Figures, never assertions.
+
+The service part starts a real `planalign serve` (bench/harness/server.py, SQLite, its default
+engine workers), uploads the two 浙江 plans, then one zip of the synthetic plans with their
+.meta.yaml as a batch checked against them (region check waived: the counties span China), and
+polls the job to the end. It prints and stores (section "service_batch"): the upload's size and
+seconds, each stage's seconds (reading, checking, across), plans/s, the server's CPU seconds and
+peak RSS (its own process and its engine workers, sampled every 0.5 s), and the database's size.
+`python bench/batch.py --only service --counties 300` runs that part alone, smaller.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
 import os
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
-from harness.figures import PLANS, save
+import httpx
+
+from harness.figures import PLANS, cpu_seconds, rss_kib, save
+from harness.server import HOST, free_port, start_server, stop_server
 from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
@@ -30,6 +45,7 @@ PARENTS = [
     PLANS / "zhejiang-2021-2025-gongtong-fuyu-shishi-fangan.txt",
 ]
 COUNTIES = 3000
+SERVICE_COUNTIES = 2844  # China's county-level units
 SEED = 2026
 
 
@@ -92,6 +108,110 @@ def main() -> dict[str, Any]:
     return figures
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def _zip(folder: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(folder.iterdir()):
+            if not p.name.endswith(".gold.yaml"):
+                z.write(p, p.name)
+    return buf.getvalue()
+
+
+def service(counties: int) -> dict[str, Any]:
+    """Every synthetic county in one batch job of a running service; figures, no assertions."""
+    figures: dict[str, Any] = {"plans": counties, "seed": SEED, "cpus": os.cpu_count(), "database": "sqlite"}
+    with tempfile.TemporaryDirectory(prefix="planalign-bench-service-batch-") as tmp:
+        work = Path(tmp)
+        folder = work / "plans"
+        write(generate(counties, SEED), folder)
+        payload = _zip(folder)
+        figures["zip_mib"] = round(len(payload) / 2**20, 2)
+        port = free_port()
+        server, tokens = start_server(work, port, db="bench.db", tokens={"admin": "压测管理员"})
+        base = f"http://{HOST}:{port}"
+        auth = {"Authorization": f"Bearer {tokens['admin']}"}
+        try:
+            with httpx.Client(base_url=base, headers=auth, timeout=600) as client:
+                for path in PARENTS:
+                    meta = yaml_meta(path)
+                    with path.open("rb") as fh:
+                        client.post("/plans", data=meta, files={"file": (path.name, fh)}).raise_for_status()
+                cpu0 = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid))
+                started = time.perf_counter()
+                answer = client.post(
+                    "/batches",
+                    files={"files": ("china.zip", payload, "application/zip")},
+                    data={
+                        "parent_ids": ["zhejiang-2023", "zhejiang-2021-2025"],
+                        "allow": ["region", "period"],
+                    },
+                )
+                answer.raise_for_status()
+                figures["upload_seconds"] = round(time.perf_counter() - started, 2)
+                job_id = answer.json()["id"]
+                stages: dict[str, float] = {}
+                peak_kib = 0
+                job: dict[str, Any] = {}
+                while True:
+                    pids = [server.pid, *_children(server.pid)]
+                    peak_kib = max(peak_kib, sum(rss_kib(p) for p in pids))
+                    job = client.get(f"/batches/{job_id}").json()
+                    stages.setdefault(job["stage"], time.perf_counter() - started)
+                    if job["stage"] in ("done", "failed") or server.poll() is not None:
+                        break
+                    time.sleep(0.5)
+                total = time.perf_counter() - started
+                cpu = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid)) - cpu0
+        finally:
+            stop_server(server)
+        marks = sorted(stages.items(), key=lambda kv: kv[1]) + [("end", total)]
+        figures["stage_seconds"] = {a: round(marks[i + 1][1] - t, 2) for i, (a, t) in enumerate(marks[:-1])}
+        figures.update(
+            seconds=round(total, 2),
+            plans_per_second=round(counties / total, 1),
+            counts=job.get("counts"),
+            across_findings=job.get("across_findings"),
+            error=job.get("error"),
+            server_cpu_seconds=round(cpu, 2),
+            server_cpu_ms_per_plan=round(cpu / counties * 1000, 2),
+            peak_rss_mib=round(peak_kib / 1024, 1),
+            database_mib=round((work / "bench.db").stat().st_size / 2**20, 1),
+        )
+    print(
+        f"service batch: {counties} synthetic plans ({figures['zip_mib']} MiB zip, upload "
+        f"{figures['upload_seconds']} s): {figures['seconds']} s ({figures['plans_per_second']} plans/s), "
+        f"stages {figures['stage_seconds']}, server CPU {figures['server_cpu_seconds']} s "
+        f"({figures['server_cpu_ms_per_plan']} ms a plan), peak RSS {figures['peak_rss_mib']} MiB "
+        f"(server and engine workers), database {figures['database_mib']} MiB; items {figures['counts']}, "
+        f"{figures['across_findings']} findings across counties"
+    )
+    save("service_batch", figures)
+    return figures
+
+
+def yaml_meta(path: Path) -> dict[str, str]:
+    import yaml
+
+    meta = yaml.safe_load(path.with_name(path.stem + ".meta.yaml").read_text(encoding="utf-8"))
+    return {k: str(v) for k, v in meta.items()}
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["cli", "service"])
+    parser.add_argument("--counties", type=int, default=SERVICE_COUNTIES, help="plans in the service batch")
+    args = parser.parse_args()
+    if args.only != "service":
+        main()
+    if args.only != "cli":
+        service(args.counties)
     sys.exit(0)

@@ -17,6 +17,7 @@ Past checks are never changed: each row stays what that run found and decided.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -42,6 +43,7 @@ from api.services import catalog as catalog_service
 from api.services.common import count_and_page, get_plan, lock_plan, record
 from api.services.domain import apply_corrections, domain_plan, topics_of
 from rulesengine.catalog import Catalog
+from rulesengine.hotcache import HotCache
 from rulesengine.check import ParentError, validate_parents
 from rulesengine.labels import indicator_name, value_text
 from rulesengine.model import Category, FindingFact, Plan, Region, Severity
@@ -96,16 +98,60 @@ def _current_revision(session: Session, plan: PlanRow) -> PlanRevision:
     return revision
 
 
+_FACTS: weakref.WeakKeyDictionary[Any, HotCache[tuple[Any, ...], tuple[PlanFacts, ParentRef, list[int]]]]
+_FACTS = weakref.WeakKeyDictionary()
+"""Stored plans' facts per database (its SQLAlchemy engine), by everything they are made of: the
+plan's row, its current revision (number and sha256; a revision's extracted targets are written
+once and never changed), its corrections (every field, withdrawal included) and the catalog. A
+parent is read for every check of its counties, and re-reading its text for relative commitments
+and mentions each time was most of a batch's check (bench/batch.py). A key that changes (a
+revision, a correction, an overlay version) simply misses; the cache is bounded (HotCache)."""
+
+
+def _facts_cache(session: Session) -> HotCache[tuple[Any, ...], tuple[PlanFacts, ParentRef, list[int]]]:
+    bind = session.get_bind()
+    cache = _FACTS.get(bind)
+    if cache is None:
+        cache = _FACTS.setdefault(bind, HotCache(256))
+    return cache
+
+
+def _correction_key(c: TargetCorrection) -> tuple[Any, ...]:
+    return tuple(sorted((k, str(v)) for k, v in c.model_dump().items()))
+
+
 def _facts(
     session: Session, plan: PlanRow, catalog: Catalog | None = None
 ) -> tuple[PlanFacts, ParentRef, list[int]]:
     """A plan's facts with its corrections applied, how to cite it, and the corrections used
     (rejections included: they changed what the check reads)."""
+    number, sha = session.execute(
+        sa.select(col(PlanRevision.number), col(PlanRevision.sha256)).where(
+            col(PlanRevision.plan_id) == plan.id, col(PlanRevision.number) == plan.current_revision
+        )
+    ).one()
+    corrections = session.exec(select(TargetCorrection).where(TargetCorrection.plan_id == plan.id)).all()
+    key = (
+        plan.id,
+        plan.title,
+        plan.region_code,
+        plan.region_name,
+        plan.level,
+        plan.period,
+        number,
+        sha,
+        tuple(sorted(_correction_key(c) for c in corrections)),
+        catalog.version if catalog is not None else None,
+    )
+    cache = _facts_cache(session)
+    cached = cache.get(key)
+    if cached is not None:
+        facts, ref, applied = cached
+        return facts, ref, list(applied)
     revision = _current_revision(session, plan)
     extracted = session.exec(
         select(TargetRow).where(TargetRow.plan_id == plan.id, TargetRow.revision == revision.number)
     ).all()
-    corrections = session.exec(select(TargetCorrection).where(TargetCorrection.plan_id == plan.id)).all()
     corrected = apply_corrections(extracted, corrections, revision.text)
     facts = make_facts(
         domain_plan(plan, revision), [e.target for e in corrected.targets], topics_of(revision), catalog
@@ -118,7 +164,8 @@ def _facts(
         region_name=plan.region_name,
         period=plan.period,
     )
-    return facts, ref, corrected.applied
+    cache.put(key, (facts, ref, list(corrected.applied)))
+    return facts, ref, list(corrected.applied)
 
 
 def plan_facts(session: Session, plan_id: str, catalog: Catalog | None = None) -> PlanFacts:
