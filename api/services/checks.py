@@ -43,8 +43,8 @@ from api.services import catalog as catalog_service
 from api.services.common import count_and_page, get_plan, lock_plan, record
 from api.services.domain import apply_corrections, domain_plan, topics_of
 from rulesengine.catalog import Catalog
-from rulesengine.hotcache import HotCache
 from rulesengine.check import ParentError, validate_parents
+from rulesengine.hotcache import HotCache
 from rulesengine.labels import indicator_name, value_text
 from rulesengine.model import Category, FindingFact, Plan, Region, Severity
 from rulesengine.regions import default_index
