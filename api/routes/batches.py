@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from datetime import tzinfo
 
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+
+from api.downloads import attachment
 from api.deps import PageDep, PrincipalDep, RowId, SessionDep, SettingsDep, SubmitterDep
 from api.errors import Problem, problem_responses
 from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, Page
 from api.services import batches as service
+from api.services.province import province_of_job
+from rulesengine.report import province_docx, province_markdown
 
 router = APIRouter(prefix="/batches", tags=["batches"], responses=problem_responses(401, 403, 404))
 
@@ -100,3 +105,31 @@ def list_batch_items(
 def list_batch_findings(session: SessionDep, _: PrincipalDep, batch_id: RowId) -> list[BatchFindingPublic]:
     """Findings across the job's plans: decomposition, layered 加码, peers."""
     return service.list_across(session, batch_id)
+
+
+_REPORTS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def report_response(session: SessionDep, batch_id: int, fmt: str, zone: tzinfo | None) -> Response:
+    """The job's 对标分析报告 as Word or Markdown (one model: the dashboard's)."""
+    if fmt not in _REPORTS:
+        raise Problem(
+            404, "no_such_format", f"没有 .{fmt} 格式的报告(可用:docx、md)", f"no .{fmt} report (docx, md)"
+        )
+    report = province_of_job(session, batch_id, zone)
+    body = province_docx(report) if fmt == "docx" else province_markdown(report).encode("utf-8")
+    headers = {"Content-Disposition": attachment(f"对标分析报告-批量任务{batch_id}.{fmt}", f"batch-{batch_id}.{fmt}")}
+    return Response(body, media_type=_REPORTS[fmt], headers=headers)
+
+
+@router.get(
+    "/{batch_id}/report.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {v: {} for v in _REPORTS.values()}}, **problem_responses(404)},
+)
+def batch_report(session: SessionDep, settings: SettingsDep, _: PrincipalDep, batch_id: RowId, fmt: str) -> Response:
+    """The province dashboard as a 对标分析报告: ``report.docx`` (Word) or ``report.md``."""
+    return report_response(session, batch_id, fmt, settings.zone)

@@ -9,6 +9,7 @@ job runs, and htmx, when present, swaps only the progress block instead.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
@@ -21,6 +22,8 @@ from api.errors import Problem
 from api.routes.batches import read_uploads
 from api.schemas import BatchStage
 from api.services import batches as batch_service
+from api.routes.batches import report_response
+from api.services.province import province_of_job
 from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, _check_csrf, _redirect, _words, render
 from rulesengine import labels
 
@@ -144,3 +147,68 @@ def batch_page(
 def batch_progress(request: Request, session: SessionDep, viewer: ViewerDep, batch_id: RowId) -> HTMLResponse:
     """The progress block alone, for htmx to swap in while the job runs."""
     return render(request, "_batch_progress.html", _job_context(session, batch_id, 0))
+
+
+_HEADS = (
+    ("region", "县(市、区)"),
+    ("city", "所属市"),
+    ("open_gaps", "待处理"),
+    ("error", "错误"),
+    ("warning", "警告"),
+    ("info", "提示"),
+    ("cross", "跨县"),
+)
+
+
+@router.get("/batches/{batch_id}/dashboard")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    batch_id: RowId,
+    city: Annotated[str, Query(max_length=12)] = "*",
+    by: Annotated[str, Query(max_length=100)] = "open_gaps",
+    desc: Annotated[str, Query(pattern="^[01]?$")] = "",
+) -> HTMLResponse:
+    """Counties as rows, the parents' indicators as columns; sorted and filtered by the model."""
+    job = batch_service.get_job(session, batch_id)
+    report = province_of_job(session, batch_id, request.app.state.settings.zone)
+    known = {key for key, _ in _HEADS} | {c.indicator for c in report.columns}
+    if by not in known:
+        by = "open_gaps"
+    descending = None if desc == "" else desc == "1"
+    chosen = None if city == "*" else city
+    rows = report.view(city=chosen, by=by, descending=descending)
+    shown_desc = descending if descending is not None else by not in ("region", "city")
+
+    def sort_query(key: str) -> str:
+        """The link of a column's head: by it, and the other way round when it is the order now."""
+        params = {"by": key}
+        if key == by:
+            params["desc"] = "0" if shown_desc else "1"
+        if chosen is not None:
+            params["city"] = chosen
+        return urlencode(params)
+
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "job": job,
+            "report": report,
+            "rows": rows,
+            "city": chosen,
+            "by": by,
+            "descending": shown_desc,
+            "heads": _HEADS,
+            "sort_query": sort_query,
+        },
+    )
+
+
+@router.get("/batches/{batch_id}/report.{fmt}")
+def batch_report(
+    request: Request, session: SessionDep, viewer: ViewerDep, batch_id: RowId, fmt: str
+) -> Response:
+    """The dashboard as a 对标分析报告 (Word) or Markdown, from the same model as the page."""
+    return report_response(session, batch_id, fmt, request.app.state.settings.zone)

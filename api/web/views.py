@@ -43,6 +43,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.db import ApiToken, CheckRun, PlanRow
+from api.downloads import attachment
 from api.deps import CheckerDep, CheckLimiterDep, RulebookDep, SessionDep, SettingsDep, require
 from api.errors import Problem
 from api.schemas import (
@@ -971,11 +972,6 @@ def coverage_page(
     )
 
 
-def _attachment(name: str, fallback: str) -> str:
-    """A download name in Chinese for browsers that read RFC 5987, ASCII for the rest."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
-
-
 _EXPORTS: dict[str, tuple[str, Callable[[CheckReport], bytes]]] = {
     "md": ("text/markdown; charset=utf-8", lambda r: export.markdown(r).encode("utf-8")),
     "csv": ("text/csv; charset=utf-8", lambda r: export.csv_text(r).encode("utf-8")),
@@ -1004,7 +1000,7 @@ def export_check(
         write(report),
         media_type=media_type,
         headers={
-            "Content-Disposition": _attachment(name, f"check-{check_id}.{fmt}"),
+            "Content-Disposition": attachment(name, f"check-{check_id}.{fmt}"),
             "Cache-Control": "no-store",
         },
     )
@@ -1215,7 +1211,7 @@ def catalog_patch(session: SessionDep, viewer: ViewerDep) -> Response:
         catalog_service.overlay_patch(session),
         media_type="application/yaml; charset=utf-8",
         headers={
-            "Content-Disposition": _attachment("指标目录补丁.yaml", "indicators-overlay.yaml"),
+            "Content-Disposition": attachment("指标目录补丁.yaml", "indicators-overlay.yaml"),
             "Cache-Control": "no-store",
         },
     )

@@ -1,0 +1,130 @@
+"""A batch job as the province at once: the library's ``ProvinceReport`` from stored rows.
+
+The dashboard page, its Word and Markdown reports and the API all read the job through
+``province_of_job``, so they show the same matrix. It reads each county's *latest* check (a
+reviewer may have re-checked or corrected since the job ran) with the reviews on its findings,
+the county's current targets, the parents' targets and the job's findings across counties — in a
+handful of queries whatever the number of counties: a province of 100 counties or China's 2,844
+must not cost a query per cell or per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from sqlmodel import Session, col, select
+
+from api.db import BatchFinding, BatchItem, CheckRun, FindingRow, PlanRevision, PlanRow, TargetCorrection, TargetRow
+from api.schemas import BatchItemStage, ParentRef
+from api.services import catalog as catalog_service
+from api.services.batches import get_job, latest_checks
+from api.services.checks import plan_facts
+from api.services.domain import apply_corrections, domain_target
+from rulesengine.model import Category, Finding, FindingFact, Severity, Target
+from rulesengine.regions import default_index
+from rulesengine.report import CheckReport, ReportFinding, ReportPlan, Review
+from rulesengine.report.province import CountyCheck, ParentPlan, ProvinceReport, UncheckedPlan, province_report
+
+__all__ = ["province_of_job"]
+
+
+def _review(row: FindingRow | BatchFinding) -> Review:
+    assert row.id is not None
+    return Review(row.id, row.status, row.reviewed_by or "", row.reviewed_at, row.comment)
+
+
+def _finding(row: FindingRow | BatchFinding) -> ReportFinding:
+    finding = Finding(
+        rule_id=row.rule_id,
+        rule_version=row.rule_version,
+        severity=Severity(row.severity),
+        category=Category(row.category),
+        indicator=row.indicator,
+        message=row.message,
+        facts=tuple(FindingFact.model_validate(f) for f in row.facts),
+        fingerprint=row.fingerprint,
+    )
+    return ReportFinding.of(finding, _review(row))
+
+
+def _county_targets(session: Session, plans: Sequence[PlanRow]) -> dict[str, tuple[Target, ...]]:
+    """Each plan's targets at its current revision, reviewers' corrections applied; the text is
+    read only for the plans that have corrections (they are located in it)."""
+    current = {p.id: p.current_revision for p in plans}
+    rows: dict[str, list[TargetRow]] = defaultdict(list)
+    for r in session.exec(
+        select(TargetRow).where(col(TargetRow.plan_id).in_(list(current))).order_by(col(TargetRow.position))
+    ).all():
+        if r.revision == current[r.plan_id]:
+            rows[r.plan_id].append(r)
+    corrections: dict[str, list[TargetCorrection]] = defaultdict(list)
+    for c in session.exec(select(TargetCorrection).where(col(TargetCorrection.plan_id).in_(list(current)))).all():
+        corrections[c.plan_id].append(c)
+    out: dict[str, tuple[Target, ...]] = {}
+    for plan_id, number in current.items():
+        if corrections.get(plan_id):
+            text = session.exec(
+                select(PlanRevision.text).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
+            ).one()
+            out[plan_id] = tuple(e.target for e in apply_corrections(rows[plan_id], corrections[plan_id], text).targets)
+        else:
+            out[plan_id] = tuple(domain_target(r) for r in rows[plan_id])
+    return out
+
+
+def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -> ProvinceReport:
+    """The job's counties against its parents, as the library's province model."""
+    job = get_job(session, job_id)
+    items = session.exec(select(BatchItem).where(BatchItem.job_id == job_id).order_by(col(BatchItem.position))).all()
+    parent_ids = list(
+        dict.fromkeys([i.plan_id for i in items if i.stage == BatchItemStage.parent and i.plan_id] + job.parent_ids)
+    )
+    county_ids = [i.plan_id for i in items if i.stage == BatchItemStage.checked and i.plan_id]
+    plans = {p.id: p for p in session.exec(select(PlanRow).where(col(PlanRow.id).in_(parent_ids + county_ids))).all()}
+    catalog = catalog_service.current_catalog(session)
+
+    parents = []
+    for pid in parent_ids:
+        row = plans.get(pid)
+        if row is None:
+            continue
+        facts = plan_facts(session, pid, catalog)
+        plan = ReportPlan(pid, "parent", row.region_name, row.period, row.title, row.current_revision)
+        parents.append(ParentPlan(plan, facts.targets))
+
+    latest = latest_checks(session, county_ids)
+    checks = {c.id: c for c in session.exec(select(CheckRun).where(col(CheckRun.id).in_(list(latest.values())))).all()}
+    findings: dict[int, list[ReportFinding]] = defaultdict(list)
+    for f in session.exec(
+        select(FindingRow).where(col(FindingRow.check_id).in_(list(checks))).order_by(col(FindingRow.id))
+    ).all():
+        findings[f.check_id].append(_finding(f))
+    targets = _county_targets(session, [plans[c] for c in county_ids if c in plans])
+    index = default_index()
+    counties = []
+    for pid in county_ids:
+        row, check_id = plans.get(pid), latest.get(pid)
+        if row is None or check_id is None:
+            continue
+        check = checks[check_id]
+        county = ReportPlan(pid, "county", row.region_name, row.period, row.title, check.plan_revision)
+        refs = [ParentRef.model_validate(p) for p in check.parents]
+        report = CheckReport(
+            plans=(county, *(ReportPlan(r.plan_id, "parent", r.region_name, r.period, r.title, r.revision) for r in refs)),
+            findings=tuple(findings[check_id]),
+            rule_pack_version=check.rule_pack_version,
+            catalog_version=check.catalog_version,
+            zone=zone,
+        )
+        region = index.known(row.region_code, row.region_name)
+        counties.append(CountyCheck(report, region, targets.get(pid, ()), check_id))
+
+    unchecked = [UncheckedPlan(i.file_name, i.error or "") for i in items if i.stage == BatchItemStage.failed]
+    cross = [
+        _finding(f)
+        for f in session.exec(select(BatchFinding).where(BatchFinding.job_id == job_id).order_by(col(BatchFinding.id)))
+    ]
+    session.rollback()
+    return province_report(parents, counties, unchecked=unchecked, cross=cross, catalog=catalog, zone=zone)
