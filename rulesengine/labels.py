@@ -34,9 +34,11 @@ __all__ = [
     "FORM_ZH",
     "KIND_ZH",
     "LEVEL_ZH",
+    "NO_CITY_ZH",
     "PLAN_ROLE_ZH",
     "REVIEW_ORDER",
     "REVIEW_ZH",
+    "SEVERITY_MARK",
     "SEVERITY_ORDER",
     "SEVERITY_ZH",
     "SUGGESTION_STATUS_ZH",
@@ -53,6 +55,8 @@ __all__ = [
 
 SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in Severity)
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_MARK = {"error": "●", "warning": "▲", "info": "○"}
+"""A severity as a mark in a crowded table cell (the province matrix), explained in a legend."""
 CATEGORY_ORDER: tuple[str, ...] = tuple(c.value for c in Category)
 CATEGORY_ZH = {
     "gap": "缺项",
@@ -102,6 +106,9 @@ COMPARATOR_ZH = {"eq": "等于", "gte": "以上(≥)", "lte": "以内(≤)", "ap
 BATCH_STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
+NO_CITY_ZH = "直辖"
+"""The city column of a county with no prefecture-level city above it: a 直辖市's district, or a
+county its province governs directly (湖北 仙桃市)."""
 USER_ROLE_ZH = {"submitter": "提交人", "reviewer": "审核人", "admin": "管理员"}
 """Who a person is in the service (api.auth.Role)."""
 KIND_ZH = {"baseline": "基准", "stretch": "力争"}
