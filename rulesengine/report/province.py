@@ -21,12 +21,16 @@ from typing import Final
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.labels import (
+    CATEGORY_ORDER,
     NO_CITY_ZH,
+    PLAN_ROLE_ZH,
     REVIEW_ZH,
     SEVERITY_MARK,
     SEVERITY_ORDER,
     SEVERITY_ZH,
+    fact_line,
     indicator_name,
+    local_time,
     value_text,
 )
 from rulesengine.model import Finding, Level, Plan, Region, Target
@@ -34,6 +38,7 @@ from rulesengine.regions import RegionError, RegionIndex, default_index
 from rulesengine.report.document import CheckReport, ReportFinding, ReportPlan
 
 __all__ = [
+    "FINDING_LIST_HEAD",
     "SORT_KEYS",
     "CountyCheck",
     "CountyRow",
@@ -43,7 +48,17 @@ __all__ = [
     "ProvinceReport",
     "ProvinceSummary",
     "UncheckedPlan",
+    "basic_facts",
+    "cross_by_rule",
+    "fact_rows",
+    "finding_list",
+    "finding_title",
+    "matrix",
+    "matrix_columns",
+    "matrix_legend",
     "province_report",
+    "sort_rows",
+    "summary_sentence",
 ]
 
 MAX_COLUMNS: Final = 40
@@ -443,3 +458,105 @@ def province_report(
         zone=zone,
         _column_index=column_index,
     )
+
+
+# -- what the Word and Markdown reports say, in one place so they agree -------------------------
+
+
+def basic_facts(report: ProvinceReport) -> list[tuple[str, str]]:
+    """The 基本情况 lines: the parents cited by region, period and title; what was checked; the
+    rule pack and catalog versions the checks used (several, by how many checks used each, when
+    they differ); when the report was made, labelled with its zone."""
+    s = report.summary
+    return [
+        ("上级规划", "\n".join(p.cite for p in report.parents) or "无"),
+        ("检查范围", f"已检查县级规划 {s.checked} 份,未能检查 {s.failed} 份"),
+        ("规则包版本", "、".join(report.rule_pack_versions) or "—"),
+        ("指标目录版本", "、".join(report.catalog_versions) or "—"),
+        ("生成时间", local_time(report.generated_at, report.zone)),
+    ]
+
+
+def summary_sentence(report: ProvinceReport) -> str:
+    s = report.summary
+    total = sum(s.by_severity.values())
+    severities = "、".join(f"{SEVERITY_ZH[k]} {n} 项" for k, n in s.by_severity.items())
+    rules = "、".join(f"{rule} {n} 项" for rule, n in sorted(s.cross_by_rule.items()))
+    return (
+        f"共检查县级规划 {s.checked} 份(未能检查 {s.failed} 份),发现 {total} 项,其中{severities};"
+        f"{s.with_error} 个县(市、区)有错误级问题;待处理问题(未审核的错误和警告){s.open_gaps} 项;"
+        f"跨县发现 {len(report.cross)} 项" + (f"({rules})" if rules else "") + "。"
+    )
+
+
+def finding_title(f: ReportFinding) -> str:
+    """规上工业增加值增长(警告 · 待审核): the indicator, the severity, the review if any."""
+    state = f" · {f.review.status_zh}" if f.review is not None else ""
+    return f"{indicator_name(f.indicator)}({SEVERITY_ZH[f.severity.value]}{state})"
+
+
+def cross_by_rule(report: ProvinceReport) -> list[tuple[str, list[ReportFinding]]]:
+    groups: dict[str, list[ReportFinding]] = defaultdict(list)
+    for f in report.cross:
+        groups[f.rule_id].append(f)
+    return sorted(groups.items())
+
+
+def fact_rows(f: ReportFinding) -> list[tuple[str, str]]:
+    """A finding's evidence, the parents' quotes first, then each county's."""
+    ordered = sorted(f.facts, key=lambda x: x.role != "parent")
+    return [(PLAN_ROLE_ZH.get(x.role, x.role) + "原文", fact_line(x)) for x in ordered]
+
+
+def matrix_columns(report: ProvinceReport) -> tuple[ProvinceColumn, ...]:
+    """The columns a report prints: the headline ones (the page shows them all), or every column
+    when the parents set no headline indicator."""
+    return report.headline_columns or report.columns
+
+
+def matrix_legend(report: ProvinceReport) -> str:
+    shown = matrix_columns(report)
+    marks = " ".join(f"{SEVERITY_MARK[k]}{SEVERITY_ZH[k]}" for k in SEVERITY_ORDER)
+    rest = len(report.columns) - len(shown)
+    return (
+        "每格为该县(市、区)规划设定的目标值;其后的标记为该指标上最需处理的问题"
+        f"({marks}),再后为审核状态;空白表示未设定该指标且无相关发现。列名下为上级规划的目标值。"
+        + (f"本表列出上级规划的主要指标 {len(shown)} 项;其余 {rest} 项指标的问题见问题清单。" if rest else "")
+    )
+
+
+def matrix(
+    report: ProvinceReport, columns: Sequence[ProvinceColumn], rows: Iterable[CountyRow] | None = None
+) -> tuple[tuple[str, ...], list[tuple[object, ...]]]:
+    """The matrix's head and rows for some columns: county, city, open gaps, then each cell."""
+    at = [report.column(c.indicator) for c in columns]
+    head = ("县(市、区)", "所属地市", "待处理问题", *(f"{c.name}\n上级:{c.parent_text}" for c in columns))
+    body = [
+        (r.plan.label, r.city_label, r.open_gaps, *(r.cells[i].marked for i in at))
+        for r in (report.rows if rows is None else rows)
+    ]
+    return head, body
+
+
+FINDING_LIST_HEAD = ("序号", "县(市、区)", "指标", "严重性", "县级原文", "上级原文", "审核状态", "问题编号")
+_LISTED = tuple(c for c in CATEGORY_ORDER if c != "aligned")
+"""问题清单 lists what is a problem; findings that a county is aligned are counted, not listed."""
+
+
+def finding_list(report: ProvinceReport) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """The 问题清单: by category, each county's findings (counties by region code) with both
+    sides' quotes and the review."""
+    groups: dict[str, list[tuple[object, ...]]] = {c: [] for c in _LISTED}
+    for r in sort_rows(report.rows, "region"):
+        for f in r.findings:
+            group = groups.get(f.category.value)
+            if group is None:
+                continue
+            county = "\n".join(fact_line(x) for x in f.facts if x.role == "county")
+            parent = "\n".join(fact_line(x) for x in f.facts if x.role == "parent")
+            status = f.review.status_zh if f.review is not None else ""
+            group.append(
+                (len(group) + 1, r.plan.label, indicator_name(f.indicator), SEVERITY_ZH[f.severity.value],
+                 county, parent, status, "" if f.id is None else f.id)
+            )
+    return [(c, rows) for c, rows in groups.items() if rows]
