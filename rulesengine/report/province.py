@@ -230,7 +230,9 @@ class ProvinceReport:
         """(code, name, counties) for each city with a checked county, by code; the counties
         with no city above them last, under code "" — the choices of a city filter."""
         counts: Counter[tuple[str, str]] = Counter((r.city_code, r.city_label) for r in self.rows)
-        return [(code, name, n) for (code, name), n in sorted(counts.items(), key=lambda x: (not x[0][0], x[0]))]
+        return [
+            (code, name, n) for (code, name), n in sorted(counts.items(), key=lambda x: (not x[0][0], x[0]))
+        ]
 
     def view(
         self, *, city: str | None = None, by: str = "open_gaps", descending: bool | None = None
@@ -255,7 +257,9 @@ def sort_rows(
     if by in _TEXT_KEYS:
         attr = {"region": "region_code", "city": "city_code"}.get(by)
         if attr is not None:
-            key = (lambda r: getattr(r, attr)) if by == "region" else (lambda r: (not r.city_code, r.city_code))
+            key = (
+                (lambda r: getattr(r, attr)) if by == "region" else (lambda r: (not r.city_code, r.city_code))
+            )
         else:
             key = (lambda r: r.plan.period) if by == "period" else (lambda r: r.plan.title)
         return tuple(sorted(base, key=key, reverse=bool(descending)))
@@ -306,9 +310,7 @@ def _finding_rank(f: ReportFinding) -> tuple[int, int, int]:
     return (status in SETTLED, -_SEVERITY_WEIGHT[f.severity.value], _STATUS_RANK.get(status, 5))
 
 
-def _columns(
-    parents: Sequence[ParentPlan], catalog: Catalog, cap: int
-) -> tuple[ProvinceColumn, ...]:
+def _columns(parents: Sequence[ParentPlan], catalog: Catalog, cap: int) -> tuple[ProvinceColumn, ...]:
     values: dict[str, list[tuple[ReportPlan, str]]] = defaultdict(list)
     for parent in parents:
         by_indicator: dict[str, list[str]] = defaultdict(list)
@@ -556,7 +558,15 @@ def finding_list(report: ProvinceReport) -> list[tuple[str, list[tuple[object, .
             parent = "\n".join(fact_line(x) for x in f.facts if x.role == "parent")
             status = f.review.status_zh if f.review is not None else ""
             group.append(
-                (len(group) + 1, r.plan.label, indicator_name(f.indicator), SEVERITY_ZH[f.severity.value],
-                 county, parent, status, "" if f.id is None else f.id)
+                (
+                    len(group) + 1,
+                    r.plan.label,
+                    indicator_name(f.indicator),
+                    SEVERITY_ZH[f.severity.value],
+                    county,
+                    parent,
+                    status,
+                    "" if f.id is None else f.id,
+                )
             )
     return [(c, rows) for c, rows in groups.items() if rows]

@@ -169,7 +169,9 @@ def check_docx(report: CheckReport) -> bytes:
         for f in group:
             number += 1
             state = f" · {f.review.status_zh}" if f.review is not None else ""
-            _heading(doc, f"{number}. {indicator_name(f.indicator)}({SEVERITY_ZH[f.severity.value]}{state})", 3)
+            _heading(
+                doc, f"{number}. {indicator_name(f.indicator)}({SEVERITY_ZH[f.severity.value]}{state})", 3
+            )
             _paragraph(doc, f.message)
             quotes = [("县级原文" if x.role == "county" else "上级原文", fact_line(x)) for x in f.facts]
             if f.review is not None and f.review.comment:
