@@ -366,9 +366,9 @@ def _row(
     for t in county.targets:
         if t.indicator in wanted:
             text = value_text(t)
-            texts = own.setdefault(t.indicator, [])
-            if text not in texts:
-                texts.append(text)
+            seen = own.setdefault(t.indicator, [])
+            if text not in seen:
+                seen.append(text)
     cells: list[ProvinceCell] = []
     for column in columns:
         ind = column.indicator

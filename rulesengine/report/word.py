@@ -24,8 +24,8 @@ from rulesengine.labels import (
     fact_line,
     indicator_name,
 )
-from rulesengine.report.cells import docx_text
 from rulesengine.report import province
+from rulesengine.report.cells import docx_text
 from rulesengine.report.document import CheckReport
 
 __all__ = ["check_docx", "province_docx"]
