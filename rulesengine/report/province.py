@@ -14,10 +14,10 @@ and targets are grouped by indicator once, and a cell is a lookup in those group
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Final
+from typing import Any, Final
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.labels import (
@@ -33,7 +33,7 @@ from rulesengine.labels import (
     local_time,
     value_text,
 )
-from rulesengine.model import Finding, Level, Plan, Region, Target
+from rulesengine.model import Finding, FindingFact, Level, Plan, Region, Target
 from rulesengine.regions import RegionError, RegionIndex, default_index
 from rulesengine.report.document import CheckReport, ReportFinding, ReportPlan
 
@@ -207,7 +207,10 @@ class ProvinceReport:
     catalog_versions: tuple[str, ...]
     generated_at: datetime
     zone: tzinfo | None = None
-    _column_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    _column_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_column_index", {c.indicator: i for i, c in enumerate(self.columns)})
 
     @property
     def title(self) -> str:
@@ -252,47 +255,38 @@ def sort_rows(
     descending: bool | None = None,
     columns: Mapping[str, int] | None = None,
 ) -> tuple[CountyRow, ...]:
-    """Rows sorted by one key, ties by region code (see ``ProvinceReport.view``)."""
+    """Rows sorted by one key, ties by region code (see ``ProvinceReport.view``); ``columns``
+    (indicator → position) lets ``by`` name an indicator column."""
     base = sorted(rows, key=lambda r: (r.region_code, r.plan.period, r.plan.plan_id))
-    if by in _TEXT_KEYS:
-        attr = {"region": "region_code", "city": "city_code"}.get(by)
-        if attr is not None:
-            key = (
-                (lambda r: getattr(r, attr)) if by == "region" else (lambda r: (not r.city_code, r.city_code))
-            )
-        else:
-            key = (lambda r: r.plan.period) if by == "period" else (lambda r: r.plan.title)
-        return tuple(sorted(base, key=key, reverse=bool(descending)))
-    if by == "open_gaps":
-        number = _open_gaps_key
-    elif by == "cross":
-        number = _cross_key
-    elif by in _SEVERITY_WEIGHT:
-        i = SEVERITY_ORDER.index(by)
-
-        def number(r: CountyRow) -> tuple[int, ...]:
-            return (r.severity_counts[i],)
-
-    else:
-        if columns is None or by not in columns:
-            raise ValueError(
-                f"无法按 {by!r} 排序:可选 {'、'.join(SORT_KEYS)} 或某一指标列 / "
-                f"cannot sort by {by!r}: one of {', '.join(SORT_KEYS)} or an indicator column"
-            )
-        i = columns[by]
-
-        def number(r: CountyRow) -> tuple[int, ...]:
-            return _cell_weight(r.cells[i])
-
-    return tuple(sorted(base, key=number, reverse=descending is not False))
+    key = _ROW_KEYS.get(by) or _column_key(by, columns or {})
+    worst_first = by not in _TEXT_KEYS
+    # a stable sort keeps the region-code order among equals, reversed or not
+    return tuple(sorted(base, key=key, reverse=worst_first if descending is None else descending))
 
 
-def _open_gaps_key(r: CountyRow) -> tuple[int, ...]:
-    return (r.open_gaps,)
+def _column_key(indicator: str, columns: Mapping[str, int]) -> Callable[[CountyRow], Any]:
+    if indicator not in columns:
+        raise ValueError(
+            f"无法按 {indicator!r} 排序:可选 {'、'.join(SORT_KEYS)} 或某一指标列 / "
+            f"cannot sort by {indicator!r}: one of {', '.join(SORT_KEYS)} or an indicator column"
+        )
+    at = columns[indicator]
+    return lambda r: _cell_weight(r.cells[at])
 
 
-def _cross_key(r: CountyRow) -> tuple[int, ...]:
-    return (r.cross,)
+def _severity_key(i: int) -> Callable[[CountyRow], Any]:
+    return lambda r: r.severity_counts[i]
+
+
+_ROW_KEYS: dict[str, Callable[[CountyRow], Any]] = {
+    "open_gaps": lambda r: r.open_gaps,
+    "cross": lambda r: r.cross,
+    **{s: _severity_key(i) for i, s in enumerate(SEVERITY_ORDER)},
+    "region": lambda r: r.region_code,
+    "city": lambda r: (not r.city_code, r.city_code),  # the counties with no city last
+    "period": lambda r: r.plan.period,
+    "title": lambda r: r.plan.title,
+}
 
 
 def _cell_weight(c: ProvinceCell) -> tuple[int, ...]:
@@ -446,11 +440,10 @@ def province_report(
         open_gaps=sum(r.open_gaps for r in rows),
         cross_by_rule=dict(Counter(f.rule_id for f in cross_findings)),
     )
-    column_index = {c.indicator: i for i, c in enumerate(columns)}
     return ProvinceReport(
         parents=tuple(p.plan for p in parents),
         columns=columns,
-        rows=sort_rows(rows, "open_gaps", True, column_index),
+        rows=sort_rows(rows),
         unchecked=tuple(unchecked),
         cross=cross_findings,
         summary=summary,
@@ -458,7 +451,6 @@ def province_report(
         catalog_versions=_by_frequency(c.report.catalog_version for c in counties),
         generated_at=generated_at or datetime.now(UTC),
         zone=zone,
-        _column_index=column_index,
     )
 
 
@@ -549,13 +541,21 @@ def finding_list(report: ProvinceReport) -> list[tuple[str, list[tuple[object, .
     """The 问题清单: by category, each county's findings (counties by region code) with both
     sides' quotes and the review."""
     groups: dict[str, list[tuple[object, ...]]] = {c: [] for c in _LISTED}
+    lines: dict[FindingFact, str] = {}  # a parent's quote recurs in every county's findings
+
+    def line(x: FindingFact) -> str:
+        text = lines.get(x)
+        if text is None:
+            text = lines[x] = fact_line(x)
+        return text
+
     for r in sort_rows(report.rows, "region"):
         for f in r.findings:
             group = groups.get(f.category.value)
             if group is None:
                 continue
-            county = "\n".join(fact_line(x) for x in f.facts if x.role == "county")
-            parent = "\n".join(fact_line(x) for x in f.facts if x.role == "parent")
+            county = "\n".join(line(x) for x in f.facts if x.role == "county")
+            parent = "\n".join(line(x) for x in f.facts if x.role == "parent")
             status = f.review.status_zh if f.review is not None else ""
             group.append(
                 (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -61,23 +62,30 @@ def _styles(doc: object) -> None:
 _W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
-def _run_xml(text: str, *, bold: bool = False) -> str:
-    """A w:r holding ``text`` literally: escaped, control characters shown as pictures
-    (``cells.docx_text``), line breaks and tabs as Word's own w:br and w:tab."""
+@lru_cache(maxsize=65536)
+def _cell_xml(text: str, bold: bool = False) -> str:
+    """A w:tc whose one paragraph holds ``text`` literally: escaped, control characters shown as
+    pictures (``cells.docx_text``), line breaks and tabs as Word's own w:br and w:tab.
+
+    Cached: a province's tables repeat most of their cells (marks, states, city and parent
+    names), and this is most of the time it takes to write them."""
     if not text:
-        return ""
-    lines = []
-    for line in escape(docx_text(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        parts = (f'<w:t xml:space="preserve">{part}</w:t>' if part else "" for part in line.split("\t"))
-        lines.append("<w:tab/>".join(parts))
-    return f"<w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}{'<w:br/>'.join(lines)}</w:r>"
+        return "<w:tc><w:p/></w:tc>"
+    body = escape(docx_text(text))
+    if "\n" in body or "\t" in body or "\r" in body:
+        lines = []
+        for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            parts = (f'<w:t xml:space="preserve">{part}</w:t>' if part else "" for part in line.split("\t"))
+            lines.append("<w:tab/>".join(parts))
+        body = "<w:br/>".join(lines)
+    else:
+        body = f'<w:t xml:space="preserve">{body}</w:t>'
+    return f"<w:tc><w:p><w:r>{'<w:rPr><w:b/></w:rPr>' if bold else ''}{body}</w:r></w:p></w:tc>"
 
 
 def _row_xml(cells: Iterable[object], *, header: bool = False) -> str:
     head = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""
-    body = "".join(
-        f"<w:tc><w:p>{_run_xml('' if v is None else str(v), bold=header)}</w:p></w:tc>" for v in cells
-    )
+    body = "".join(_cell_xml(v if isinstance(v, str) else "" if v is None else str(v), header) for v in cells)
     return f"<w:tr>{head}{body}</w:tr>"
 
 
