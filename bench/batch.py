@@ -173,7 +173,7 @@ def service(counties: int) -> dict[str, Any]:
                 cpu = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid)) - cpu0
         finally:
             stop_server(server)
-        marks = sorted(stages.items(), key=lambda kv: kv[1]) + [("end", total)]
+        marks = [*sorted(stages.items(), key=lambda kv: kv[1]), ("end", total)]
         figures["stage_seconds"] = {a: round(marks[i + 1][1] - t, 2) for i, (a, t) in enumerate(marks[:-1])}
         figures.update(
             seconds=round(total, 2),

@@ -37,9 +37,11 @@ __all__ = [
     "KIND_ZH",
     "LEVEL_ZH",
     "META_SOURCE_ZH",
+    "NO_CITY_ZH",
     "PLAN_ROLE_ZH",
     "REVIEW_ORDER",
     "REVIEW_ZH",
+    "SEVERITY_MARK",
     "SEVERITY_ORDER",
     "SEVERITY_ZH",
     "SUGGESTION_STATUS_ZH",
@@ -56,6 +58,8 @@ __all__ = [
 
 SEVERITY_ORDER: tuple[str, ...] = tuple(s.value for s in Severity)
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_MARK = {"error": "●", "warning": "▲", "info": "○"}
+"""A severity as a mark in a crowded table cell (the province matrix), explained in a legend."""
 CATEGORY_ORDER: tuple[str, ...] = tuple(c.value for c in Category)
 CATEGORY_ZH = {
     "gap": "缺项",
@@ -122,6 +126,9 @@ META_SOURCE_ZH = {"mapping": "清单", "meta": "元数据文件", "heading": "�
 """Where a batch document's region and period came from (rulesengine.bundle)."""
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
+NO_CITY_ZH = "直辖"
+"""The city column of a county with no prefecture-level city above it: a 直辖市's district, or a
+county its province governs directly (湖北 仙桃市)."""
 USER_ROLE_ZH = {"submitter": "提交人", "reviewer": "审核人", "admin": "管理员"}
 """Who a person is in the service (api.auth.Role)."""
 KIND_ZH = {"baseline": "基准", "stretch": "力争"}

@@ -3,14 +3,13 @@ read its items, its findings across counties, its dashboard and its Word report.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from datetime import tzinfo
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
 
-from api.downloads import attachment
 from api.deps import PageDep, PrincipalDep, RowId, SessionDep, SettingsDep, SubmitterDep
+from api.downloads import attachment
 from api.errors import Problem, problem_responses
 from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, Page
 from api.services import batches as service
@@ -121,7 +120,9 @@ def report_response(session: SessionDep, batch_id: int, fmt: str, zone: tzinfo |
         )
     report = province_of_job(session, batch_id, zone)
     body = province_docx(report) if fmt == "docx" else province_markdown(report).encode("utf-8")
-    headers = {"Content-Disposition": attachment(f"对标分析报告-批量任务{batch_id}.{fmt}", f"batch-{batch_id}.{fmt}")}
+    headers = {
+        "Content-Disposition": attachment(f"对标分析报告-批量任务{batch_id}.{fmt}", f"batch-{batch_id}.{fmt}")
+    }
     return Response(body, media_type=_REPORTS[fmt], headers=headers)
 
 
@@ -130,6 +131,8 @@ def report_response(session: SessionDep, batch_id: int, fmt: str, zone: tzinfo |
     response_class=Response,
     responses={200: {"content": {v: {} for v in _REPORTS.values()}}, **problem_responses(404)},
 )
-def batch_report(session: SessionDep, settings: SettingsDep, _: PrincipalDep, batch_id: RowId, fmt: str) -> Response:
+def batch_report(
+    session: SessionDep, settings: SettingsDep, _: PrincipalDep, batch_id: RowId, fmt: str
+) -> Response:
     """The province dashboard as a 对标分析报告: ``report.docx`` (Word) or ``report.md``."""
     return report_response(session, batch_id, fmt, settings.zone)

@@ -16,7 +16,16 @@ from datetime import tzinfo
 
 from sqlmodel import Session, col, select
 
-from api.db import BatchFinding, BatchItem, CheckRun, FindingRow, PlanRevision, PlanRow, TargetCorrection, TargetRow
+from api.db import (
+    BatchFinding,
+    BatchItem,
+    CheckRun,
+    FindingRow,
+    PlanRevision,
+    PlanRow,
+    TargetCorrection,
+    TargetRow,
+)
 from api.schemas import BatchItemStage, ParentRef
 from api.services import catalog as catalog_service
 from api.services.batches import get_job, latest_checks
@@ -25,7 +34,13 @@ from api.services.domain import apply_corrections, domain_target
 from rulesengine.model import Category, Finding, FindingFact, Severity, Target
 from rulesengine.regions import default_index
 from rulesengine.report import CheckReport, ReportFinding, ReportPlan, Review
-from rulesengine.report.province import CountyCheck, ParentPlan, ProvinceReport, UncheckedPlan, province_report
+from rulesengine.report.province import (
+    CountyCheck,
+    ParentPlan,
+    ProvinceReport,
+    UncheckedPlan,
+    province_report,
+)
 
 __all__ = ["province_of_job"]
 
@@ -60,15 +75,21 @@ def _county_targets(session: Session, plans: Sequence[PlanRow]) -> dict[str, tup
         if r.revision == current[r.plan_id]:
             rows[r.plan_id].append(r)
     corrections: dict[str, list[TargetCorrection]] = defaultdict(list)
-    for c in session.exec(select(TargetCorrection).where(col(TargetCorrection.plan_id).in_(list(current)))).all():
+    for c in session.exec(
+        select(TargetCorrection).where(col(TargetCorrection.plan_id).in_(list(current)))
+    ).all():
         corrections[c.plan_id].append(c)
     out: dict[str, tuple[Target, ...]] = {}
     for plan_id, number in current.items():
         if corrections.get(plan_id):
             text = session.exec(
-                select(PlanRevision.text).where(PlanRevision.plan_id == plan_id, PlanRevision.number == number)
+                select(PlanRevision.text).where(
+                    PlanRevision.plan_id == plan_id, PlanRevision.number == number
+                )
             ).one()
-            out[plan_id] = tuple(e.target for e in apply_corrections(rows[plan_id], corrections[plan_id], text).targets)
+            out[plan_id] = tuple(
+                e.target for e in apply_corrections(rows[plan_id], corrections[plan_id], text).targets
+            )
         else:
             out[plan_id] = tuple(domain_target(r) for r in rows[plan_id])
     return out
@@ -77,12 +98,19 @@ def _county_targets(session: Session, plans: Sequence[PlanRow]) -> dict[str, tup
 def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -> ProvinceReport:
     """The job's counties against its parents, as the library's province model."""
     job = get_job(session, job_id)
-    items = session.exec(select(BatchItem).where(BatchItem.job_id == job_id).order_by(col(BatchItem.position))).all()
+    items = session.exec(
+        select(BatchItem).where(BatchItem.job_id == job_id).order_by(col(BatchItem.position))
+    ).all()
     parent_ids = list(
-        dict.fromkeys([i.plan_id for i in items if i.stage == BatchItemStage.parent and i.plan_id] + job.parent_ids)
+        dict.fromkeys(
+            [i.plan_id for i in items if i.stage == BatchItemStage.parent and i.plan_id] + job.parent_ids
+        )
     )
     county_ids = [i.plan_id for i in items if i.stage == BatchItemStage.checked and i.plan_id]
-    plans = {p.id: p for p in session.exec(select(PlanRow).where(col(PlanRow.id).in_(parent_ids + county_ids))).all()}
+    plans = {
+        p.id: p
+        for p in session.exec(select(PlanRow).where(col(PlanRow.id).in_(parent_ids + county_ids))).all()
+    }
     catalog = catalog_service.current_catalog(session)
 
     parents = []
@@ -95,7 +123,10 @@ def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -
         parents.append(ParentPlan(plan, facts.targets))
 
     latest = latest_checks(session, county_ids)
-    checks = {c.id: c for c in session.exec(select(CheckRun).where(col(CheckRun.id).in_(list(latest.values())))).all()}
+    checks = {
+        c.id: c
+        for c in session.exec(select(CheckRun).where(col(CheckRun.id).in_(list(latest.values())))).all()
+    }
     findings: dict[int, list[ReportFinding]] = defaultdict(list)
     for f in session.exec(
         select(FindingRow).where(col(FindingRow.check_id).in_(list(checks))).order_by(col(FindingRow.id))
@@ -112,7 +143,13 @@ def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -
         county = ReportPlan(pid, "county", row.region_name, row.period, row.title, check.plan_revision)
         refs = [ParentRef.model_validate(p) for p in check.parents]
         report = CheckReport(
-            plans=(county, *(ReportPlan(r.plan_id, "parent", r.region_name, r.period, r.title, r.revision) for r in refs)),
+            plans=(
+                county,
+                *(
+                    ReportPlan(r.plan_id, "parent", r.region_name, r.period, r.title, r.revision)
+                    for r in refs
+                ),
+            ),
             findings=tuple(findings[check_id]),
             rule_pack_version=check.rule_pack_version,
             catalog_version=check.catalog_version,
@@ -124,7 +161,9 @@ def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -
     unchecked = [UncheckedPlan(i.file_name, i.error or "") for i in items if i.stage == BatchItemStage.failed]
     cross = [
         _finding(f)
-        for f in session.exec(select(BatchFinding).where(BatchFinding.job_id == job_id).order_by(col(BatchFinding.id)))
+        for f in session.exec(
+            select(BatchFinding).where(BatchFinding.job_id == job_id).order_by(col(BatchFinding.id))
+        )
     ]
     session.rollback()
     return province_report(parents, counties, unchecked=unchecked, cross=cross, catalog=catalog, zone=zone)

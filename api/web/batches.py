@@ -19,10 +19,9 @@ from api.auth import Role
 from api.db import PlanRow
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import Problem
-from api.routes.batches import read_uploads
+from api.routes.batches import read_uploads, report_response
 from api.schemas import BatchStage
 from api.services import batches as batch_service
-from api.routes.batches import report_response
 from api.services.province import province_of_job
 from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, _check_csrf, _redirect, _words, render
 from rulesengine import labels

@@ -43,8 +43,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.auth import ROLE_ZH, Principal, Role, authenticate
 from api.db import ApiToken, CheckRun, PlanRow
-from api.downloads import attachment
 from api.deps import CheckerDep, CheckLimiterDep, RulebookDep, SessionDep, SettingsDep, require
+from api.downloads import attachment
 from api.errors import Problem
 from api.schemas import (
     CheckPublic,

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["FORMULA_LEADS", "csv_text", "display_width", "excel_text", "md"]
+__all__ = ["FORMULA_LEADS", "csv_text", "display_width", "docx_text", "excel_text", "md"]
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 """Characters a spreadsheet reads, at a cell's start, as the beginning of a formula (OWASP)."""
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!&])")
 _MD_LINE_START = re.compile(r"^(\d{1,9})([.)])(?=\s|$)|^([-+=])(?=\s|$)")
 
@@ -39,6 +40,19 @@ def excel_text(cell: Any) -> Any:
     if isinstance(cell.value, str):
         cell.data_type = "s"
     return cell
+
+
+def docx_text(text: object) -> str:
+    """Text a Word document can hold, every character still visible: XML 1.0 has no place for
+    most control characters (lxml refuses them, and the .docx would not save), so each becomes
+    its Unicode control picture — ``\\x07`` shows as ␇, DEL as ␡ — rather than vanishing.
+    Tabs and line breaks stay; the Word writer makes them w:tab and w:br."""
+    return _NOT_XML.sub(_picture, str(text))
+
+
+def _picture(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
 
 
 def md(text: object) -> str:

@@ -19,11 +19,12 @@ from rulesengine.labels import (
     fact_line,
     indicator_name,
 )
+from rulesengine.report import province
 from rulesengine.report.cells import md
 from rulesengine.report.coverage import Coverage
 from rulesengine.report.document import CheckReport, ReportFinding
 
-__all__ = ["check_markdown", "table"]
+__all__ = ["check_markdown", "province_markdown", "table"]
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[object]], *, links: Sequence[int] = ()) -> list[str]:
@@ -101,3 +102,44 @@ def check_markdown(report: CheckReport) -> str:
     if report.coverage is not None:
         lines += ["## 指标覆盖", "", *_coverage(report.coverage), ""]
     return "\n".join(lines)
+
+
+def province_markdown(report: province.ProvinceReport) -> str:
+    """The province as Markdown, the sections and tables of ``province_docx``: basic facts, the
+    summary, the cross-county findings, the matrix (one table, its columns the headline ones),
+    the findings by category, the plans that could not be checked."""
+    s = report.summary
+    lines = [f"# {md(report.title)}", "", "## 基本情况", ""]
+    lines += table(("项目", "内容"), province.basic_facts(report))
+    lines += ["", "## 一、总体情况", "", md(province.summary_sentence(report)), ""]
+    lines += table(("严重性", "发现数"), [(SEVERITY_ZH[k], n) for k, n in s.by_severity.items()])
+    lines += [""]
+    lines += table(("类别", "发现数"), [(CATEGORY_ZH[k], s.by_category.get(k, 0)) for k in CATEGORY_ORDER])
+    lines += ["", "## 二、跨县发现", ""]
+    if not report.cross:
+        lines += ["无跨县发现。", ""]
+    for rule_id, group in province.cross_by_rule(report):
+        lines += [f"### {md(rule_id)}({len(group)} 项)", ""]
+        for number, f in enumerate(group, 1):
+            lines += [f"{number}. {md(province.finding_title(f))}:{md(f.message)}", ""]
+            lines += [f"   - {label}:{md(text)}" for label, text in province.fact_rows(f)]
+            lines += [""]
+    head, rows = province.matrix(report, province.matrix_columns(report))
+    lines += ["## 三、各县对标情况", "", md(province.matrix_legend(report)), "", *table(head, rows), ""]
+    lines += ["## 四、问题清单", ""]
+    listed = province.finding_list(report)
+    if not listed:
+        lines += ["未发现问题。", ""]
+    for category, found in listed:
+        lines += [
+            f"### {CATEGORY_ZH[category]}({len(found)} 项)",
+            "",
+            *table(province.FINDING_LIST_HEAD, found),
+            "",
+        ]
+    lines += ["## 五、未能检查的规划", ""]
+    if report.unchecked:
+        lines += table(("文件", "原因"), [(u.file, u.reason) for u in report.unchecked])
+    else:
+        lines += ["无。"]
+    return "\n".join(lines) + "\n"
