@@ -144,8 +144,13 @@ def batch_page(
 
 @router.get("/batches/{batch_id}/progress")
 def batch_progress(request: Request, session: SessionDep, viewer: ViewerDep, batch_id: RowId) -> HTMLResponse:
-    """The progress block alone, for htmx to swap in while the job runs."""
-    return render(request, "_batch_progress.html", _job_context(session, batch_id, 0))
+    """The progress block alone, for htmx to swap in while the job runs; once it has ended, htmx
+    is told to reload the whole page, whose file list and findings are then final."""
+    context = _job_context(session, batch_id, 0)
+    response = render(request, "_batch_progress.html", context)
+    if not context["running"] and request.headers.get("HX-Request"):
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 _HEADS = (
