@@ -86,6 +86,7 @@ class Settings(BaseModel):
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment: ``DATABASE_URL``, ``PLANALIGN_DATA_DIR``,
         ``PLANALIGN_MAX_UPLOAD_BYTES``, ``PLANALIGN_MAX_BATCH_BYTES``, ``PLANALIGN_JOB_RUNNER``,
+        ``PLANALIGN_JOB_LEASE_SECONDS``,
         ``PLANALIGN_CHECK_CONCURRENCY``,
         ``PLANALIGN_ENGINE_WORKERS``, ``PLANALIGN_SQL_ECHO``, ``PLANALIGN_WRITE_RATE_PER_MINUTE``,
         ``PLANALIGN_WRITE_BURST``, ``PLANALIGN_RULE_PACK``, ``PLANALIGN_TIMEZONE``.
@@ -105,6 +106,8 @@ class Settings(BaseModel):
             values["max_batch_bytes"] = int(env["PLANALIGN_MAX_BATCH_BYTES"])
         if env.get("PLANALIGN_JOB_RUNNER"):
             values["job_runner"] = env["PLANALIGN_JOB_RUNNER"].lower() not in {"0", "false", "no"}
+        if env.get("PLANALIGN_JOB_LEASE_SECONDS"):
+            values["job_lease_seconds"] = float(env["PLANALIGN_JOB_LEASE_SECONDS"])
         if env.get("PLANALIGN_CHECK_CONCURRENCY"):
             values["check_concurrency"] = int(env["PLANALIGN_CHECK_CONCURRENCY"])
         if env.get("PLANALIGN_ENGINE_WORKERS"):
