@@ -144,7 +144,9 @@ class _Batch:
         found = [
             pf
             for pf in self.plans
-            if pf.plan.region.code in codes and self.level(pf) is level and pf.plan.period.covers(child.plan.period)
+            if pf.plan.region.code in codes
+            and self.level(pf) is level
+            and pf.plan.period.covers(child.plan.period)
         ]
         return sorted(found, key=lambda pf: (pf.plan.period.end - pf.plan.period.start, pf.plan.id))
 
@@ -170,7 +172,10 @@ def _largest(entries: Iterable[_Entry]) -> dict[str, _Entry]:
     best: dict[str, _Entry] = {}
     for e in entries:
         code = e.region.code
-        if code not in best or (e.value, -e.target.span.start) > (best[code].value, -best[code].target.span.start):
+        if code not in best or (e.value, -e.target.span.start) > (
+            best[code].value,
+            -best[code].target.span.start,
+        ):
             best[code] = e
     return best
 
@@ -300,7 +305,9 @@ def _chains(batch: _Batch) -> list[tuple[ChainFact, FactSource]]:
             }
             parts = (city.source(Role.parent), province.source(Role.parent))
             made.append((fields, e.source(Role.county, parts)))
-    made.sort(key=lambda m: (-m[0]["ratio"], m[0]["region_code"], m[0]["indicator"], m[0]["period"], m[0]["ref"]))
+    made.sort(
+        key=lambda m: (-m[0]["ratio"], m[0]["region_code"], m[0]["indicator"], m[0]["period"], m[0]["ref"])
+    )
     return [
         (ChainFact(**fields, rank=i, ranked=len(made)), src) for i, (fields, src) in enumerate(made, start=1)
     ]
@@ -310,7 +317,9 @@ def _check_ids(plans: Sequence[PlanFacts]) -> None:
     ids = [pf.plan.id for pf in plans]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise AcrossError(f"规划编号重复:{', '.join(dupes)} / duplicate plan id(s) in one batch: {', '.join(dupes)}")
+        raise AcrossError(
+            f"规划编号重复:{', '.join(dupes)} / duplicate plan id(s) in one batch: {', '.join(dupes)}"
+        )
 
 
 def check_across(
@@ -348,7 +357,9 @@ def check_across(
                 ) from None
             if rule.scope == SCOPE:
                 matches.append(RawMatch(rule, case, m.facts))
-        findings = _ranked(matches, build_findings(matches, rulebook, FactSet(facts, sources), one_gap_per_indicator=False))
+        findings = _ranked(
+            matches, build_findings(matches, rulebook, FactSet(facts, sources), one_gap_per_indicator=False)
+        )
     return AcrossResult(
         plan_ids=tuple(pf.plan.id for pf in plans),
         rule_pack_version=rulebook.version,

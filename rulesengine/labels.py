@@ -22,6 +22,7 @@ __all__ = [
     "ACTION_ZH",
     "BASIS_ZH",
     "BATCH_STATUS_ZH",
+    "BATCH_WHOLE_ZH",
     "BEIJING",
     "CATEGORY_ORDER",
     "CATEGORY_ZH",
@@ -100,6 +101,7 @@ SUGGESTION_STATUS_ZH = {"open": "待处理", "accepted": "已采纳", "declined"
 COMPARATOR_ZH = {"eq": "等于", "gte": "以上(≥)", "lte": "以内(≤)", "approx": "左右(≈)"}
 """A comparator as a form offers it."""
 BATCH_STATUS_ZH = {"ok": "已检查", "unreadable": "无法读取", "check_failed": "检查失败"}
+BATCH_WHOLE_ZH = "（全批）"  # a batch summary's file column, for what the batch as a whole shows
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
 USER_ROLE_ZH = {"submitter": "提交人", "reviewer": "审核人", "admin": "管理员"}
