@@ -223,7 +223,7 @@ def _shares(batch: _Batch, cues: Sequence[str]) -> list[tuple[ShareFact, FactSou
                 ref=f"share{n}.{k}",
                 **base,
                 **e.target_fields(),
-                child_level=child_level.value,
+                child_level="city" if child_level is Level.city else "county",
                 children_sum=round(sum(x.value for x in shares.values()), 6),
                 children_with_share=len(shares),
                 children_in_batch=len(in_batch),
