@@ -391,7 +391,7 @@ def rules_list() -> None:
             r.id,
             str(r.version),
             _severities(r),
-            labels.CATEGORY_ZH[r.category.value],
+            labels.CATEGORY_ZH[r.category.value] + ("·跨县" if r.scope == "across" else ""),
             r.title,
             r.reference,
         )
@@ -621,6 +621,10 @@ def batch(
         f"全部发现:{result.files['findings']}",
         soft_wrap=True,
     )
+    if result.across is not None:
+        err_console.print(f"跨县发现 {len(result.across.findings)} 条(汇总的“跨县发现”一节)", soft_wrap=True)
+    else:
+        err_console.print(f"[yellow]跨县检查未能完成[/yellow]: {result.across_error}", soft_wrap=True)
     for o in result.failed:
         err_console.print(
             f"[yellow]{labels.BATCH_STATUS_ZH[o.status]}[/yellow] {o.file}: {o.error}", soft_wrap=True

@@ -14,7 +14,11 @@ one summary it can sort and forward, not thousands of terminal tables. So this m
   are retried alone, so a plan that crashes a worker twice is reported and no other plan is lost;
 * writes one Markdown report per plan (``reports/<stem>.md``) from the worker, a summary of
   plans × finding counts by severity and category as ``summary.md`` and ``summary.xlsx``, and
-  every finding of every plan in ``findings.csv`` (opens in Excel, for filtering across plans).
+  every finding of every plan in ``findings.csv`` (opens in Excel, for filtering across plans);
+* after the checks, runs the cross-county rules (rulesengine.across: 指标分解, 层层加码 across
+  the layers, peers) over the parents and every checked plan — each worker sends back the plan's
+  targets with the outcome, not kept in it — into the summary's 跨县发现 section and rows of
+  ``findings.csv`` whose file column says they are the batch's as a whole.
 
 Every plan is checked against every ``--against`` plan, as ``planalign check`` does; a report
 notes a parent that is not above the plan's region or whose period does not cover the plan's.
@@ -35,10 +39,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from rulesengine.check import OVERRIDES, CheckResult, PlanFacts, check_plan, find_parents
+from rulesengine.across import AcrossResult, check_across
+from rulesengine.check import OVERRIDES, CheckError, CheckResult, PlanFacts, check_plan, find_parents
 from rulesengine.ingest import SUPPORTED_EXTENSIONS, IngestError
-from rulesengine.labels import BATCH_STATUS_ZH, CATEGORY_ZH, SEVERITY_ZH
-from rulesengine.model import Category, Plan, Severity
+from rulesengine.labels import BATCH_STATUS_ZH, BATCH_WHOLE_ZH, CATEGORY_ZH, SEVERITY_ZH
+from rulesengine.model import Category, Finding, Plan, Severity
 from rulesengine.plans import PlanError, load_plan
 from rulesengine.report import CheckReport, Sheet, check_markdown, save_workbook, table, write_csv
 from rulesengine.report.cells import md
@@ -108,7 +113,9 @@ class BatchResult:
     workers: int
     restarts: int = 0  # worker pools replaced after a worker died
     files: dict[str, Path] = field(default_factory=dict)
-    phases: dict[str, float] = field(default_factory=dict)  # seconds: parents, checks, summary
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: parents, checks, across, summary
+    across: AcrossResult | None = None  # the cross-county check over parents and checked plans
+    across_error: str = ""  # why it could not run (the plans' own checks stand)
 
     @property
     def failed(self) -> list[PlanOutcome]:
@@ -194,13 +201,17 @@ def _init_worker(
         gc.set_threshold(20_000, 20, 20)
 
 
-def _check_one(path: Path, report_name: str) -> PlanOutcome:
+Checked = tuple[PlanOutcome, PlanFacts | None]
+"""A plan's outcome, and its targets for the cross-county check when it was checked."""
+
+
+def _check_one(path: Path, report_name: str) -> Checked:
     try:
         plan = load_plan(path)
     except (IngestError, PlanError, OSError) as exc:
-        return PlanOutcome(path.name, "unreadable", error=str(exc))
+        return PlanOutcome(path.name, "unreadable", error=str(exc)), None
     except Exception as exc:  # a reader bug on an odd file: still this plan's problem alone
-        return PlanOutcome(path.name, "unreadable", error=f"{type(exc).__name__}: {exc}")
+        return PlanOutcome(path.name, "unreadable", error=f"{type(exc).__name__}: {exc}"), None
     who = (plan.id, plan.region.name, str(plan.period))
     try:
         county = PlanFacts.from_plan(plan)
@@ -210,23 +221,27 @@ def _check_one(path: Path, report_name: str) -> PlanOutcome:
         assert _OUT_DIR is not None
         (_OUT_DIR / REPORTS_DIR / report_name).write_text(report + "\n", encoding="utf-8")
     except Exception as exc:  # one plan's failure is a row in the summary, never the batch's end
-        return PlanOutcome(path.name, "check_failed", *who, error=f"{type(exc).__name__}: {exc}")
+        return PlanOutcome(path.name, "check_failed", *who, error=f"{type(exc).__name__}: {exc}"), None
     rows = tuple(
         FindingRow(f.severity.value, f.category.value, f.rule_id, f.indicator, f.message)
         for f in result.findings
     )
     report_path = f"{REPORTS_DIR}/{report_name}"
-    return PlanOutcome(path.name, "ok", *who, targets=len(county.targets), report=report_path, findings=rows)
+    outcome = PlanOutcome(
+        path.name, "ok", *who, targets=len(county.targets), report=report_path, findings=rows
+    )
+    # the cross-county check reads targets (and the text around them), not mentions or topics
+    return outcome, county.model_copy(update={"topics": (), "relatives": (), "mentions": ()})
 
 
-def _check_chunk(items: list[tuple[int, Path, str]]) -> list[tuple[int, PlanOutcome]]:
+def _check_chunk(items: list[tuple[int, Path, str]]) -> list[tuple[int, PlanOutcome, PlanFacts | None]]:
     out = []
     for index, path, name in items:
         if _STATE is not None:
             _STATE[index] = 1
         started = time.process_time()
-        outcome = _check_one(path, name)
-        out.append((index, replace(outcome, cpu_seconds=time.process_time() - started)))
+        outcome, facts = _check_one(path, name)
+        out.append((index, replace(outcome, cpu_seconds=time.process_time() - started), facts))
         if _STATE is not None:
             _STATE[index] = 2
     return out
@@ -278,6 +293,7 @@ class _Pool:
     advance: Callable[[int], None]
     allow: tuple[str, ...] = ("period",)
     done: dict[int, PlanOutcome] = field(default_factory=dict)
+    facts: dict[int, PlanFacts] = field(default_factory=dict)
     restarts: int = 0
 
     def __post_init__(self) -> None:
@@ -297,9 +313,11 @@ class _Pool:
             initargs=(self.parents, self.out_dir, True, self.state, self.allow),
         )
 
-    def _collect(self, outcomes: list[tuple[int, PlanOutcome]]) -> None:
-        for index, outcome in outcomes:
+    def _collect(self, outcomes: list[tuple[int, PlanOutcome, PlanFacts | None]]) -> None:
+        for index, outcome, facts in outcomes:
             self.done[index] = outcome
+            if facts is not None:
+                self.facts[index] = facts
         self.advance(len(outcomes))
 
     def _round(self, todo: list[int]) -> list[int]:
@@ -328,7 +346,7 @@ class _Pool:
         except BrokenProcessPool:
             self.restarts += 1
             message = "检查时进程崩溃两次 / the worker crashed twice on this plan (durable-rules C core)"
-            self._collect([(index, PlanOutcome(path.name, "check_failed", error=message))])
+            self._collect([(index, PlanOutcome(path.name, "check_failed", error=message), None)])
 
     def _work(self, indices: list[int]) -> list[tuple[int, Path, str]]:
         return [(i, *self.items[i]) for i in indices]
@@ -344,7 +362,9 @@ class _Pool:
             if not suspects or self.restarts > _MAX_RESTARTS:
                 reason = "进程无法启动或反复崩溃 / worker processes cannot start or keep crashing"
                 for i in lost:
-                    self._collect([(i, PlanOutcome(self.items[i][0].name, "check_failed", error=reason))])
+                    self._collect(
+                        [(i, PlanOutcome(self.items[i][0].name, "check_failed", error=reason), None)]
+                    )
                 break
             for i in suspects:
                 self._alone(i)
@@ -400,18 +420,24 @@ def run_batch(
             progress(finished, len(items))
 
     restarts = 0
+    facts: dict[int, PlanFacts] = {}
     if workers <= 0:
         # not ours to freeze: the caller's process
         _init_worker(parents, out_dir, freeze=False, allow=tuple(allow))
         done = {}
         for index, (path, name) in enumerate(items):
-            done[index] = _check_chunk([(index, path, name)])[0][1]
+            _, done[index], made = _check_chunk([(index, path, name)])[0]
+            if made is not None:
+                facts[index] = made
             advance(1)
     else:
         pool = _Pool(items, parents, out_dir, workers, advance, tuple(allow))
         done = pool.run()
+        facts = pool.facts
         restarts = pool.restarts
     checked = time.perf_counter()
+    across, across_error = _across(parents, [facts[i] for i in sorted(facts)])
+    crossed = time.perf_counter()
     result = BatchResult(
         outcomes=[done[i] for i in range(len(items))],
         parents=[p.plan for p in parents],
@@ -420,15 +446,34 @@ def run_batch(
         seconds=0.0,
         workers=workers,
         restarts=restarts,
+        across=across,
+        across_error=across_error,
     )
     result.files = write_summary(result)
     result.seconds = time.perf_counter() - started
     result.phases = {
         "parents": round(prepared - started, 3),
         "checks": round(checked - prepared, 3),
-        "summary": round(time.perf_counter() - checked, 3),
+        "across": round(crossed - checked, 3),
+        "summary": round(time.perf_counter() - crossed, 3),
     }
     return result
+
+
+def _across(parents: Sequence[PlanFacts], checked: Sequence[PlanFacts]) -> tuple[AcrossResult | None, str]:
+    """The cross-county check over the parents and the checked plans, each plan id once (a
+    parent also in the folder is the parent). A failure is said in the summary; the plans'
+    own checks stand."""
+    seen = {p.plan.id for p in parents}
+    plans = list(parents)
+    for pf in checked:
+        if pf.plan.id not in seen:
+            seen.add(pf.plan.id)
+            plans.append(pf)
+    try:
+        return check_across(plans), ""
+    except (CheckError, ValueError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,7 +520,37 @@ def _summary_markdown(result: BatchResult, rows: list[list[str | int]]) -> str:
     link = shown.index(SUMMARY_HEAD.index("报告"))
     body = [[row[i] for i in shown] for row in rows]
     lines += ["## 各规划发现数", "", *table([SUMMARY_HEAD[i] for i in shown], body, links=[link])]
+    lines += ["", *_across_markdown(result)]
     return "\n".join(lines) + "\n"
+
+
+ACROSS_HEAD = ["严重性", "类别", "规则", "指标", "行政区", "发现"]
+
+
+def _across_markdown(result: BatchResult) -> list[str]:
+    """The 跨县发现 section: what the batch as a whole shows (rulesengine.across)."""
+    lines = ["## 跨县发现", ""]
+    if result.across is None:
+        return [*lines, f"跨县检查未能完成:{md(result.across_error or '未运行')}"]
+    across = result.across
+    with_share = sum(s.children_with_share > 0 for s in across.shares)
+    lines += [
+        f"- 上级总量目标 {len(across.shares)} 个,其中 {with_share} 个有下级设定了分解目标;"
+        f"同省对比目标 {len(across.peers)} 个;省—市—县链条 {len(across.chains)} 个",
+        f"- 跨县发现 {len(across.findings)} 条",
+        "",
+    ]
+    if across.findings:
+        rows = [[*_across_cells(f), f.message] for f in across.findings]
+        lines += table(ACROSS_HEAD, rows)
+    return lines
+
+
+def _across_cells(f: Finding) -> list[str]:
+    """Severity, category, rule, indicator and region of a cross-county finding (its first
+    quoted plan's region: the parent of a decomposition, the county of the others)."""
+    region = f.facts[0].region if f.facts else ""
+    return [SEVERITY_ZH[f.severity.value], CATEGORY_ZH[f.category.value], f.rule_id, f.indicator, region]
 
 
 def _finding_rows(result: BatchResult) -> Iterable[list[str]]:
@@ -483,6 +558,10 @@ def _finding_rows(result: BatchResult) -> Iterable[list[str]]:
         for f in o.findings:
             what = [SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.rule_id, f.indicator, f.message]
             yield [o.file, o.plan_id, o.region, o.period, *what]
+    for finding in result.across.findings if result.across is not None else ():
+        severity, category, rule, indicator, region = _across_cells(finding)
+        period = finding.facts[0].period if finding.facts else ""
+        yield [BATCH_WHOLE_ZH, "", region, period, severity, category, rule, indicator, finding.message]
 
 
 def write_summary(result: BatchResult) -> dict[str, Path]:

@@ -352,7 +352,8 @@ def check_plan(
                 f"引擎规则 {m.rule} 不在规则包 {rulebook.version} 中 / engine rule {m.rule} is "
                 "not in this rule pack: build the engine from rulebook.engine_rules()"
             ) from None
-        matches.append(RawMatch(rule, case, m.facts))
+        if rule.scope == "plan":  # a batch's rules (scope: across) belong to rulesengine.across
+            matches.append(RawMatch(rule, case, m.facts))
     return CheckResult(
         plan_id=county.plan.id,
         parent_ids=tuple(p.plan.id for p in parents),

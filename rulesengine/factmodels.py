@@ -18,7 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rulesengine.model import Basis, Comparator, Direction, Kind, Level, Scale
 
-__all__ = ["FACT_MODELS", "FieldSpec", "FormName", "Role", "field_specs"]
+__all__ = [
+    "ACROSS_FACT_TYPES",
+    "FACT_MODELS",
+    "ChainFact",
+    "FieldSpec",
+    "FormName",
+    "PeerFact",
+    "Role",
+    "ShareFact",
+    "field_specs",
+]
 
 
 class Role(StrEnum):
@@ -123,6 +133,77 @@ class MentionFact(_Fact):
     keyword: str = Field(min_length=1)
 
 
+class _AcrossTarget(_Fact):
+    """What the batch-wide facts repeat of the target they are about (rulesengine.across), so a
+    rule filters them as it filters targets: same names, same meanings."""
+
+    indicator: str = Field(min_length=1, json_schema_extra={"domain": "indicator"})
+    indicator_name: str = Field(min_length=1)
+    catalogued: bool
+    form: FormName
+    scale: Scale
+    direction: Direction
+    value: float
+    unit: str
+    comparator: Comparator
+    kind: Kind
+    basis: Basis
+    tier: str
+    period: str = Field(min_length=1)
+
+
+class ShareFact(_AcrossTarget):
+    """A parent plan's target against the same indicator's targets of the regions one level
+    below it in the batch (指标分解): the parent's plan fields, role parent.
+
+    ``children_*`` count regions, not plans: a region with two plans sets one share (its largest
+    baseline target, else its largest stretch target). ``children_total`` is how many regions of
+    ``child_level`` lie under the parent's region in GB/T 2260 (development zones not counted),
+    so a rule can tell a whole province's batch from a partial one. ``per_region``: the parent's
+    sentence asks the number of each child region (每个县…), so it is not a total to be shared.
+    """
+
+    type: Literal["share"] = "share"
+    child_level: Literal["city", "county"]
+    children_sum: float
+    children_with_share: int
+    children_in_batch: int
+    children_total: int
+    per_region: bool
+
+
+class PeerFact(_AcrossTarget):
+    """A county's target among the same targets of the other counties of its province in the
+    batch (same indicator, period, unit, basis, kind; one value per county): the county plan's
+    fields, role county. ``rank`` 1 is the lowest value; ``n`` counts the county itself."""
+
+    type: Literal["peer"] = "peer"
+    province: str = Field(min_length=1)
+    median: float
+    q1: float
+    q3: float
+    iqr: float
+    n: int
+    rank: int
+
+
+class ChainFact(_AcrossTarget):
+    """A county's target with its city's and its province's of the same indicator, period, unit,
+    basis and kind, both positive (层层加码 across the layers): the county plan's fields, role
+    county. ``rank`` 1 is the largest ``ratio`` (county ÷ province) of the batch's chains."""
+
+    type: Literal["chain"] = "chain"
+    city: str = Field(min_length=1)
+    city_value: float
+    province: str = Field(min_length=1)
+    province_value: float
+    city_ratio: float  # city ÷ province
+    county_ratio: float  # county ÷ city
+    ratio: float  # county ÷ province
+    rank: int
+    ranked: int  # chains in the batch
+
+
 FACT_MODELS: dict[str, type[_Fact]] = {
     "plan": PlanFact,
     "target": TargetFact,
@@ -131,7 +212,14 @@ FACT_MODELS: dict[str, type[_Fact]] = {
     "scope": ScopeFact,
     "relative": RelativeFact,
     "mention": MentionFact,
+    "share": ShareFact,
+    "peer": PeerFact,
+    "chain": ChainFact,
 }
+
+ACROSS_FACT_TYPES: frozenset[str] = frozenset({"share", "peer", "chain"})
+"""Fact types a batch computes over many plans (rulesengine.across): only rules of ``scope:
+across`` may name them, and those rules name nothing else."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ __all__ = [
     "build_facts",
     "field_specs",
     "plan_facts",
+    "plan_fields",
     "scope_facts",
 ]
 
@@ -134,6 +135,8 @@ class FactSource:
     target: Target | None = None
     mention: TopicMention | IndicatorMention | None = None
     relative: RelativeMention | None = None
+    # the targets a batch-wide fact (rulesengine.across) adds up or compares, quoted with it
+    parts: tuple[FactSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,8 @@ def _headline_sentences(text: str, cues: Sequence[str]) -> list[tuple[int, int]]
     return spans
 
 
-def _plan_fields(pf: PlanFacts, role: Role) -> dict[str, Any]:
+def plan_fields(pf: PlanFacts, role: Role) -> dict[str, Any]:
+    """The fields every fact of this plan carries (rulesengine.across builds its facts on them)."""
     plan = pf.plan
     return {
         "plan": plan.id,
@@ -283,7 +287,7 @@ def _target_facts(
 def _facts_of_plan(
     key: str, pf: PlanFacts, role: Role, catalog: Catalog, headline_cues: Sequence[str]
 ) -> Iterable[tuple[_Fact, FactSource]]:
-    base = _plan_fields(pf, role)
+    base = plan_fields(pf, role)
     yield PlanFact(ref=f"{key}.plan", **base), FactSource(pf.plan, role)
     headline_spans = _headline_sentences(pf.plan.text, headline_cues)
     for i, t in enumerate(pf.targets):
@@ -376,7 +380,7 @@ def _indicator_words(indicator: str, catalog: Catalog) -> str:
 def scope_facts(county: PlanFacts, indicators: Sequence[str], scope: PlanScope, catalog: Catalog) -> FactSet:
     """One ``scope`` fact per indicator in ``indicators`` that lies inside the county plan's scope
     (see :func:`asked_indicators`): part of the county's side, with refs ``p0.s…``."""
-    base = _plan_fields(county, Role.county)
+    base = plan_fields(county, Role.county)
     facts: list[FrozenFact] = []
     sources: dict[str, FactSource] = {}
     for n, indicator in enumerate(indicators):

@@ -135,8 +135,13 @@ def _display(fact: Mapping[str, Any], src: FactSource, wanted: frozenset[str]) -
 def _evidence(match: RawMatch, sources: Mapping[str, FactSource]) -> tuple[FindingFact, ...]:
     out: list[FindingFact] = []
     seen: set[tuple[str, int, int]] = set()
-    for p in match.case.positives:
-        src = sources[str(match.facts[p.name]["ref"])]
+    quoted = (
+        part
+        for p in match.case.positives
+        for src in (sources[str(match.facts[p.name]["ref"])],)
+        for part in (src, *src.parts)
+    )
+    for src in quoted:
         plan, role = src.plan, src.role.value
         if src.target is not None:
             t = src.target
@@ -268,14 +273,18 @@ def _one_gap_per_indicator(findings: list[Finding], factset: FactSet) -> list[Fi
     return out
 
 
-def build_findings(matches: Iterable[RawMatch], rulebook: Rulebook, factset: FactSet) -> tuple[Finding, ...]:
+def build_findings(
+    matches: Iterable[RawMatch], rulebook: Rulebook, factset: FactSet, *, one_gap_per_indicator: bool = True
+) -> tuple[Finding, ...]:
     """Findings for a check's matches: rendered, de-duplicated by fingerprint, one per gap
-    indicator, sorted."""
+    indicator (a check's gaps are about one county; a batch's are about many parents, so
+    rulesengine.across keeps them apart), sorted."""
     best: dict[str, tuple[tuple[Any, ...], Finding]] = {}
     for m in matches:
         f = _finding(m, rulebook, factset.sources)
         key = (_evidence_key(f.facts), f.message)
         if f.fingerprint not in best or key < best[f.fingerprint][0]:
             best[f.fingerprint] = (key, f)
-    merged = _one_gap_per_indicator([f for _, f in best.values()], factset)
+    found = [f for _, f in best.values()]
+    merged = _one_gap_per_indicator(found, factset) if one_gap_per_indicator else found
     return tuple(sorted(merged, key=finding_order))

@@ -22,6 +22,7 @@ __all__ = [
     "ACTION_ZH",
     "BASIS_ZH",
     "BATCH_STATUS_ZH",
+    "BATCH_WHOLE_ZH",
     "BEIJING",
     "CATEGORY_ORDER",
     "CATEGORY_ZH",
@@ -124,6 +125,7 @@ JOB_ITEM_ZH = {
 }
 META_SOURCE_ZH = {"mapping": "清单", "meta": "元数据文件", "heading": "文件标题", "": "—"}
 """Where a batch document's region and period came from (rulesengine.bundle)."""
+BATCH_WHOLE_ZH = "（全批）"  # a batch summary's file column, for what the batch as a whole shows
 LEVEL_ZH = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级"}
 PLAN_ROLE_ZH = {"county": "县级", "parent": "上级"}
 NO_CITY_ZH = "直辖"

@@ -21,6 +21,12 @@ Steps (zh-CN keywords, no space after the keyword):
   next to the feature file, in ``examples/plans`` beside its folder (a checkout's specs/), or in
   the folders of ``PLANALIGN_CORPUS``.
 - ``当运行对标检查``
+- Cross-county checks (rulesengine.across): ``假如省级规划 浙江省 2023 的目标:`` /
+  ``而且市级规划 宁波市 2023 的目标:`` (a plan of the batch, with the table above), ``而且各县规划的目标:``
+  or ``而且各县规划 2024 的目标:`` (a table with a 行政区 column: one plan per region, for the period
+  given, else the first plan's), then ``当运行跨县对标检查``: every plan described is one batch.
+  ``而且该发现引用的县级目标有 N 条`` counts the county-role quotes of the finding;
+  ``那么应报告规则 R 且消息包含 "……"`` picks a finding by its words (a batch has several).
 - ``那么应报告规则 R 严重性 S 指标 I`` / ``那么应报告规则 R 指标 I`` — and it becomes *the finding*
   for ``而且该发现的县级值为 10`` / ``上级值为 12`` / ``消息包含 "38%"`` / ``原文包含 "……"``.
 - ``而且不应报告规则 R`` / ``而且不应报告规则 R 指标 I`` / ``而且不应报告指标 I 的缺口``
@@ -39,6 +45,7 @@ from typing import Any, TypeVar
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from rulesengine.across import AcrossResult, check_across
 from rulesengine.catalog import default_catalog
 from rulesengine.check import CheckResult, check_plan
 from rulesengine.datafile import did_you_mean
@@ -159,8 +166,15 @@ STEP_SENTENCES = (
     "县级规划还写道“……”",
     "县级规划的标题为“……”",
     "运行对标检查",
+    "省级规划 浙江省 2023 的目标:",
+    "市级规划 宁波市 2023 的目标:",
+    "各县规划的目标:",
+    "各县规划 2023 的目标:",
+    "运行跨县对标检查",
+    "该发现引用的县级目标有 N 条",
     "应报告规则 R 严重性 S 指标 I",
     "应报告规则 R 指标 I",
+    "应报告规则 R 且消息包含 “……”",
     "不应报告规则 R 指标 I",
     "不应报告规则 R",
     "不应报告指标 I 的缺口",
@@ -206,19 +220,21 @@ class SpecContext:
     step_line: int = 0
     county: PlanDraft | None = None
     parents: list[PlanDraft] = field(default_factory=list)
+    batch: list[PlanDraft] = field(default_factory=list)  # every plan described, in order
     last: PlanDraft | None = None
-    result: CheckResult | None = None
+    result: CheckResult | AcrossResult | None = None
     finding: Finding | None = None
 
     def add(self, side: str, draft: PlanDraft) -> None:
         if side == "县级":
             self.county = draft
-        else:
+        elif side != "各县":  # a row of a table of counties is one of the batch only
             self.parents.append(draft)
+        self.batch.append(draft)
         self.last = draft
 
     def findings(self) -> tuple[Finding, ...]:
-        assert self.result is not None, "先写“当运行对标检查” / run the check first"
+        assert self.result is not None, "先写“当运行对标检查”或“当运行跨县对标检查” / run the check first"
         return self.result.findings
 
     def listing(self) -> str:
@@ -247,7 +263,7 @@ def pytest_bdd_before_step(
     request.getfixturevalue("spec").step_line = int(step.line_number)
 
 
-_PLAN = r"(?P<side>上级|县级)规划 (?P<region>\S+) (?P<period>\d{4}(?:-\d{4})?(?:/[QH]\d)?) 的"
+_PLAN = r"(?P<side>上级|县级|省级|市级)规划 (?P<region>\S+) (?P<period>\d{4}(?:-\d{4})?(?:/[QH]\d)?) 的"
 
 
 @given(parsers.re(_PLAN + r"目标[:：]?"))
@@ -269,7 +285,7 @@ def plan_from_passage(spec: SpecContext, side: str, region: str, period: str, do
     spec.add(side, PlanDraft(region, period, passages=[docstring]))
 
 
-@given(parsers.re(r"(?P<side>上级|县级)规划为语料 (?P<name>\S+)"))
+@given(parsers.re(r"(?P<side>上级|县级|省级|市级)规划为语料 (?P<name>\S+)"))
 def plan_from_corpus(spec: SpecContext, side: str, name: str) -> None:
     path = corpus_file(name, spec.feature_dir)
     plan = _corpus(path).plan
@@ -288,6 +304,42 @@ def plan_title(spec: SpecContext, side: str, title: str) -> None:
     draft = spec.county if side == "县级" else (spec.parents[-1] if spec.parents else None)
     assert draft is not None, f"先描述{side}规划 / describe the {side} plan first"
     draft.title = title
+
+
+@given(parsers.re(r"各(?:县|市)规划(?: (?P<period>\d{4}(?:-\d{4})?))? ?的目标[:：]?"))
+def plans_by_region(spec: SpecContext, period: str | None, datatable: list[list[str]]) -> None:
+    """A table of targets of several regions' plans, one plan per 行政区 (in the order first
+    named), all for ``period`` — by default the period of the first plan described."""
+    header = [h.strip() for h in datatable[0]]
+    if "行政区" not in header:
+        raise ValueError(
+            f"{spec.feature_file} 第{spec.step_line}行/line {spec.step_line}:表格需要“行政区”列"
+            " / the table needs a 行政区 column"
+        )
+    if period is None:
+        if not spec.batch:
+            raise ValueError(
+                f"{spec.feature_file} 第{spec.step_line}行/line {spec.step_line}:请写明规划期"
+                "(各县规划 2023 的目标)/ give the period, or describe a plan before"
+            )
+        period = spec.batch[0].period
+    drafts: dict[str, PlanDraft] = {}
+    for i, cells in enumerate(datatable[1:], start=2):
+        row = dict(zip(header, cells, strict=True))
+        region = row.pop("行政区").strip()
+        at = f"{spec.feature_file} 第{spec.step_line + i}行/line {spec.step_line + i}(表格第{i}行)"
+        _indicator(row.get("指标", ""), at)
+        draft = drafts.get(region)
+        if draft is None:
+            draft = drafts[region] = PlanDraft(region, period, file=spec.feature_file, line=spec.step_line)
+            spec.add("各县", draft)
+        draft.rows.append(row)
+
+
+@when("运行跨县对标检查")
+def run_across(spec: SpecContext) -> None:
+    assert spec.batch, "缺少规划 / no plan given"
+    spec.result = check_across([d.build(f"plan-{i}") for i, d in enumerate(spec.batch, start=1)])
 
 
 @when("运行对标检查")
@@ -312,6 +364,13 @@ def _matching(spec: SpecContext, rule: str, indicator: str | None, severity: str
 def reported_with_severity(spec: SpecContext, rule: str, severity: str, indicator: str) -> None:
     found = _matching(spec, rule, indicator, severity)
     assert found, f"未报告 {rule} {severity} {indicator};实际发现:\n{spec.listing()}"
+    spec.finding = found[0]
+
+
+@then(parsers.re(r"应报告规则 (?P<rule>\w+) 且消息包含 [\"“](?P<text>.+)[\"”]"))
+def reported_saying(spec: SpecContext, rule: str, text: str) -> None:
+    found = [f for f in _matching(spec, rule, None, None) if text in f.message]
+    assert found, f"未报告消息含 {text!r} 的 {rule};实际发现:\n{spec.listing()}"
     spec.finding = found[0]
 
 
@@ -357,6 +416,13 @@ def finding_value(spec: SpecContext, side: str, value: str) -> None:
     role = "county" if side == "县级" else "parent"
     values = [x.value for x in f.facts if x.role == role]
     assert float(value) in values, f"{f.rule_id} 的{side}值为 {values},不含 {value}:{f.message}"
+
+
+@then(parsers.re(r"该发现引用的县级目标有 (?P<count>\d+) 条"))
+def county_quotes(spec: SpecContext, count: str) -> None:
+    f = _current(spec)
+    quoted = [x for x in f.facts if x.role == "county"]
+    assert len(quoted) == int(count), f"{f.rule_id} 引用县级目标 {len(quoted)} 条,应为 {count}:{f.message}"
 
 
 @then(parsers.re(r"该发现的消息包含 [\"“](?P<text>.+)[\"”]"))

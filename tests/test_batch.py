@@ -23,6 +23,7 @@ from rulesengine.batch import (
     discover,
     run_batch,
 )
+from rulesengine.report.cells import md
 from tools.synth import generate, write
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +126,8 @@ def test_every_finding_is_a_line_of_a_csv_that_excel_reads(result):
     assert raw.startswith(codecs.BOM_UTF8)  # Excel takes UTF-8 only with the mark
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert lines[0] == ["文件", "规划编号", "行政区", "规划期", "严重性", "类别", "规则", "指标", "发现"]
-    assert len(lines) == 1 + sum(len(o.findings) for o in result.outcomes)
+    assert result.across is not None
+    assert len(lines) == 1 + sum(len(o.findings) for o in result.outcomes) + len(result.across.findings)
     cixi = next(o for o in result.outcomes if o.file.startswith("cixi"))
     mine = [line for line in lines[1:] if line[0] == cixi.file]
     assert [line[8] for line in mine] == [f.message for f in cixi.findings]
@@ -213,3 +215,22 @@ def test_a_batch_may_waive_the_region_check_and_each_report_says_so(tmp_path):
     assert "已豁免的上级校验:period、region" in report
     with pytest.raises(BatchError, match="unknown override"):
         run_batch(folder, PARENTS, tmp_path / "x", workers=0, allow=("everything",))
+
+
+def test_the_batch_as_a_whole_is_checked_across_its_plans_and_parents(result):
+    """The cross-county findings (rulesengine.across) of the parents and every checked plan: a
+    section of the summary and rows of findings.csv whose file column names the whole batch."""
+    across = result.across
+    assert across is not None and result.across_error == ""
+    checked = {o.plan_id for o in result.outcomes if o.status == "ok"}
+    assert set(across.plan_ids) == checked | {p.id for p in result.parents}
+    assert across.findings and across.shares
+    text = result.files["markdown"].read_text(encoding="utf-8")
+    section = text.split("## 跨县发现", 1)[1]
+    assert f"跨县发现 {len(across.findings)} 条" in section
+    for finding in across.findings:
+        assert md(finding.rule_id) in section and finding.facts[0].quote
+    lines = list(csv.reader(io.StringIO(result.files["findings"].read_text(encoding="utf-8-sig"))))
+    whole = [line for line in lines[1:] if line[0] == "（全批）"]
+    assert [line[8] for line in whole] == [f.message for f in across.findings]
+    assert {line[2] for line in whole} <= {"浙江省"} | {o.region for o in result.outcomes}

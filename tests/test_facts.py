@@ -65,6 +65,9 @@ def test_every_fact_of_a_type_has_the_same_fields_so_joins_never_miss_one(
         "scope": set(),
         "relative": set(),
         "mention": set(),
+        "share": set(),
+        "peer": set(),
+        "chain": set(),
     }
 
 

@@ -8,6 +8,7 @@ conditions on its fields. ``unless`` holds patterns that must *not* match (durab
     role: county                 # a literal: equality
     form: [growth, share]        # a list: one of
     indicator: $parent.indicator # $pattern.field: equality with an earlier pattern's field
+    children_sum: {lt: $share.value}  # a pattern may name its own fact's fields (share here)
     value: {lt: $parent.value}   # operators: eq ne lt lte gt gte in not_in exists matches
     value: {gte: {sub: [$parent.value, 0.5]}}   # arithmetic: add sub mul div on two operands
     value_max: {exists: true}    # optional fields (value_max) get an $ex guard automatically
@@ -80,6 +81,7 @@ class _Compiler:
         self.types: dict[str, str] = {}  # positive pattern name → fact type
         self.guards: dict[str, set[str]] = {}  # pattern → optional fields needing $ex
         self.names: set[str] = set()
+        self.current = ""  # the fact type of the pattern being compiled
 
     # -- operands ----------------------------------------------------------------------------
     def _ref(self, text: str, here: str, path: str) -> _Ref | None:
@@ -93,23 +95,25 @@ class _Compiler:
                 )
             return None
         name, field = m.groups()
-        if name == here or name not in self.types:
+        own = name == here  # a field of the pattern's own fact: durable's {"$m": field}
+        if not own and name not in self.types:
             raise self.fail(
                 path,
                 f"引用 {text!r} 指向未在前面 when 中定义的模式 {name}",
                 f"reference {text!r} names no earlier `when` pattern {name!r}",
             )
-        spec = self.specs[self.types[name]].get(field)
+        fact_type = self.current if own else self.types[name]
+        spec = self.specs[fact_type].get(field)
         if spec is None:
-            zh, en = did_you_mean(field, self.specs[self.types[name]])
+            zh, en = did_you_mean(field, self.specs[fact_type])
             raise self.fail(
                 path,
-                f"引用 {text!r}:{self.types[name]} 事实没有字段 {field}{zh}",
-                f"reference {text!r}: a {self.types[name]} fact has no field {field!r}{en}",
+                f"引用 {text!r}:{fact_type} 事实没有字段 {field}{zh}",
+                f"reference {text!r}: a {fact_type} fact has no field {field!r}{en}",
             )
         if spec.optional:
             self.guards.setdefault(name, set()).add(field)
-        return _Ref(name, field)
+        return _Ref("$m" if own else name, field)
 
     def _literal(self, spec: FieldSpec, value: Any, path: str) -> Any:
         if isinstance(value, bool) or spec.scalar is bool:
@@ -189,7 +193,7 @@ class _Compiler:
             return {_ARITH[op]: {"$l": left, "$r": right}}
         ref = self._ref(raw, here, path)
         if ref is not None:
-            other = self.specs[self.types[ref.pattern]][ref.field]
+            other = self.specs[self.current if ref.pattern == "$m" else self.types[ref.pattern]][ref.field]
             same = other.scalar is spec.scalar
             both_numeric = {other.scalar, spec.scalar} <= {int, float}
             if not (same or (numeric and both_numeric)):
@@ -272,6 +276,7 @@ class _Compiler:
                 f"unknown fact type {fact_type!r} ({', '.join(self.specs)})",
             )
         fields = self.specs[fact_type]
+        self.current = fact_type
         conds: list[dict[str, Any]] = [{"type": fact_type}]
         literals: dict[str, Any] = {}
         for field, raw in body.items():

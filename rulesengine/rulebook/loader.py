@@ -22,7 +22,7 @@ from typing import Any
 
 from rulesengine.catalog import Catalog, default_catalog
 from rulesengine.datafile import YamlFile, did_you_mean, read_yaml
-from rulesengine.factmodels import field_specs
+from rulesengine.factmodels import ACROSS_FACT_TYPES, field_specs
 from rulesengine.model import Category, Severity
 from rulesengine.rulebook.conditions import NAME_RE, Pattern, compile_patterns
 from rulesengine.rulebook.errors import RulebookError
@@ -36,12 +36,15 @@ PACK_FILE = "_pack.yaml"
 
 _RULE_KEYS = {
     "id", "version", "title", "severity", "category", "reference", "description",
-    "subject", "message", "fingerprint", "specs", "when", "unless", "cases",
+    "subject", "message", "fingerprint", "specs", "when", "unless", "cases", "scope",
 }  # fmt: skip
 _REQUIRED = ("id", "version", "title", "severity", "category", "reference", "message", "specs")
 _CASE_KEYS = {"name", "description", "when", "unless", "message", "severity", "subject", "fingerprint"}
-_PACK_KEYS = {"name", "version", "description", "headline_cues"}
+_PACK_KEYS = {"name", "version", "description", "headline_cues", "per_region_cues"}
 _MAX_ENGINE_NAME = 64  # durable-rules rule names: a letter, then up to 63 letters, digits or _
+SCOPES = ("plan", "across")
+"""What a rule is run over: ``plan``, one plan against its parents (rulesengine.check, the
+default); ``across``, the facts a batch computes over all its plans (rulesengine.across)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Rule:
     cases: tuple[Case, ...]
     file: str
     scenarios: tuple[ScenarioRef, ...] = ()
+    scope: str = "plan"  # SCOPES
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,7 @@ class Rulebook:
     catalog: Catalog
     source: str
     specs_source: str = ""  # the specs folder the pack was checked against ("" if it was not)
+    per_region_cues: tuple[str, ...] = ()  # a parent number asked of each region below (每个县)
     _cases: dict[str, tuple[Rule, Case]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +109,9 @@ class Rulebook:
     def engine_rules(self) -> dict[str, dict[str, Any]]:
         """Engine rule name → durable-rules JSON body, as ``RuleEngine`` takes them."""
         return {name: case.engine_body() for name, (_, case) in self._cases.items()}
+
+    def has_scope(self, scope: str) -> bool:
+        return any(r.scope == scope for r in self.rules)
 
     def case(self, engine_name: str) -> tuple[Rule, Case]:
         return self._cases[engine_name]
@@ -171,6 +179,14 @@ class _RuleReader:
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
             raise self.fail("version", "版本号应为正整数", "version must be a positive integer")
         severity = self._enum(Severity, data["severity"], "severity")
+        scope = data.get("scope", "plan")
+        if scope not in SCOPES:
+            zh, en = did_you_mean(scope, SCOPES)
+            raise self.fail(
+                "scope",
+                f"未知取值 {scope!r}{zh}(可选:{', '.join(SCOPES)})",
+                f"unknown value {scope!r}{en} ({', '.join(SCOPES)})",
+            )
         has_cases = "cases" in data
         if has_cases == ("when" in data):
             raise self.fail("when", "应给出 when 或 cases(二选一)", "give either `when` or `cases`, not both")
@@ -181,6 +197,8 @@ class _RuleReader:
             self._case(c, f"cases[{i}]." if has_cases else "", severity, data)
             for i, c in enumerate(raw_cases)
         )
+        for i, case in enumerate(cases):
+            self._scope_types(case, scope, f"cases[{i}]." if has_cases else "")
         names = [c.name for c in cases]
         if len(set(names)) != len(names):
             raise self.fail("cases", "情形名重复", "two cases share a name")
@@ -197,7 +215,28 @@ class _RuleReader:
             cases=cases,
             file=str(self.file),
             scenarios=self.specs.scenarios_for(rid) if self.specs else (),
+            scope=scope,
         )
+
+    def _scope_types(self, case: Case, scope: str, path: str) -> None:
+        """A plan rule never names a batch's facts, nor an across rule a plan's: each kind of
+        check holds only its own facts, so such a rule could never fire."""
+        for p in case.patterns:
+            across = p.type in ACROSS_FACT_TYPES
+            if across != (scope == "across"):
+                kinds = ", ".join(sorted(ACROSS_FACT_TYPES))
+                where = f"{path}{'unless' if p.negated else 'when'}.{p.name}.type"
+                if across:
+                    raise self.fail(
+                        where,
+                        f"{p.type} 事实只用于跨县规则:请写 scope: across",
+                        f"a {p.type} fact exists only in cross-county checks: add `scope: across`",
+                    )
+                raise self.fail(
+                    where,
+                    f"scope: across 的规则只能用跨县事实({kinds}),不能用 {p.type}",
+                    f"a `scope: across` rule may only use the batch's facts ({kinds}), not {p.type}",
+                )
 
     def _case(self, raw: Any, path: str, severity: Severity, rule: Mapping[str, Any]) -> Case:
         if not isinstance(raw, dict):
@@ -317,7 +356,7 @@ class _RuleReader:
         return tuple(raw)
 
 
-def _pack_settings(pack_dir: Path) -> tuple[int, tuple[str, ...]]:
+def _pack_settings(pack_dir: Path) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
     path = pack_dir / PACK_FILE
     if not path.is_file():
         raise RulebookError(path, None, None, "缺少规则包设置文件", "the pack settings file is missing")
@@ -332,10 +371,13 @@ def _pack_settings(pack_dir: Path) -> tuple[int, tuple[str, ...]]:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise doc.error(["version"], "版本号应为正整数", "version must be a positive integer")
-    cues = data.get("headline_cues") or []
-    if not isinstance(cues, list) or not all(isinstance(c, str) and c for c in cues):
-        raise doc.error(["headline_cues"], "应为文字列表", "must be a list of text")
-    return version, tuple(cues)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("headline_cues", "per_region_cues"):
+        cues = data.get(key) or []
+        if not isinstance(cues, list) or not all(isinstance(c, str) and c for c in cues):
+            raise doc.error([key], "应为文字列表", "must be a list of text")
+        lists[key] = tuple(cues)
+    return version, lists["headline_cues"], lists["per_region_cues"]
 
 
 class _Default(Enum):
@@ -358,7 +400,7 @@ def load_rulebook(
         specs_dir = data.specs if isinstance(specs_dir, _Default) else specs_dir
     pack_dir = Path(pack_dir)
     catalog = catalog or default_catalog()
-    pack_version, cues = _pack_settings(pack_dir)
+    pack_version, cues, per_region = _pack_settings(pack_dir)
     specs = index_specs(Path(specs_dir)) if specs_dir is not None else None
     files = sorted(p for p in pack_dir.rglob("*.yaml") if not p.name.startswith("_"))
     if not files:
@@ -383,6 +425,7 @@ def load_rulebook(
         catalog=catalog,
         source=str(pack_dir),
         specs_source=str(specs.root) if specs is not None else "",
+        per_region_cues=per_region,
     )
 
 

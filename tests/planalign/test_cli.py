@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -97,6 +100,36 @@ def test_batch_prints_where_the_summary_is_and_exits_with_the_batch_status(tmp_p
     done = runner.invoke(app, ["batch", str(folder), "--against", ZJ, "-o", str(out), "--workers", "0"])
     assert done.exit_code in (0, 1), done.output
     assert "已检查 1/1" in done.output and (out / "summary.xlsx").is_file()
+
+
+def test_batch_writes_the_cross_county_findings_into_its_summary(tmp_path: Path) -> None:
+    folder = tmp_path / "plans"
+    synth = runner.invoke(app, ["synth", str(folder), "--counties", "8"])
+    assert synth.exit_code == 0, synth.output
+    for path in folder.glob("*.gold.yaml"):
+        path.unlink()
+    for path in PLANS.glob("cixi-2023-jingxin-gongzuo-silu.*"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    done = runner.invoke(app, ["batch", str(folder), "--against", ZJ, "-o", str(out), "--workers", "0"])
+    assert done.exit_code in (0, 1), done.output
+    said = re.search(r"跨县发现 (\d+) 条", done.output)
+    assert said is not None, done.output
+    count = int(said.group(1))
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    section = summary.split("## 跨县发现", 1)[1]
+    assert f"跨县发现 {count} 条" in section and count > 0
+    rows = list(csv.reader(io.StringIO((out / "findings.csv").read_text(encoding="utf-8-sig"))))
+    whole = [r for r in rows if r[0] == "（全批）"]
+    assert len(whole) == count
+    assert {r[6] for r in whole} <= {
+        "decomposition_shortfall",
+        "decomposition_unassigned",
+        "cascade_amplified",
+        "peer_outlier",
+    }
+    for row in whole:
+        assert row[8].split("，")[0] in section  # each finding is a row of the section too
 
 
 def test_a_missing_file_is_one_bilingual_line_and_exit_2() -> None:
