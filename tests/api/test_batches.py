@@ -184,3 +184,54 @@ def test_bad_uploads_are_refused_whole_naming_the_file(make_api: MakeApi) -> Non
 def test_a_batch_over_its_size_limit_is_refused_before_it_is_read(make_api: MakeApi, limit: int) -> None:
     api = make_api(engine_workers=0, job_runner=False, max_batch_bytes=limit)
     assert_problem(post_batch(api, [("big.txt", b"x" * (limit * 4))]), 413, "too_large")
+
+
+PROVINCE_TEXT = (
+    "浙江省2023年经济和信息化工作要点\n2023年主要目标:全省新增规上工业企业100家,规上工业增加值增长6%。\n"
+)
+
+
+def county_text(region: str, firms: int) -> str:
+    return f"{region}2023年经济和信息化工作要点\n2023年主要目标:新增规上工业企业{firms}家,规上工业增加值增长6.5%。\n"
+
+
+def decomposition_batch(api: Api, firms: dict[str, int], prefix: str) -> dict[str, Any]:
+    """A constructed province and its counties, described by a mapping table (ids made unique)."""
+    rows = [f"{prefix}-zj.txt,浙江省,2023,{prefix}-zj"]
+    files = [(f"{prefix}-zj.txt", PROVINCE_TEXT.encode())]
+    for i, (region, n) in enumerate(firms.items()):
+        rows.append(f"{prefix}-{i}.txt,{region},2023,{prefix}-{i}")
+        files.append((f"{prefix}-{i}.txt", county_text(region, n).encode()))
+    table = ("文件,行政区,规划期,编号\n" + "\n".join(rows) + "\n").encode()
+    answer = post_batch(api, [("清单.csv", table), *files])
+    assert answer.status_code == 202, answer.text
+    job = wait_done(api, answer.json()["id"])
+    assert job["counts"]["checked"] == len(firms) and job["error"] is None, job
+    return job
+
+
+def test_counties_whose_targets_sum_short_of_the_province_total_are_a_finding_of_the_job(
+    make_api: MakeApi,
+) -> None:
+    api = make_api(engine_workers=0)
+    short = decomposition_batch(api, {"慈溪市": 20, "余姚市": 30, "海曙区": 10}, "short")
+    findings = api.client.get(f"/batches/{short['id']}/findings", headers=api.auth("reviewer")).json()
+    shortfall = [f for f in findings if f["rule_id"] == "decomposition_shortfall"]
+    assert len(shortfall) == 1, findings
+    finding = shortfall[0]
+    assert finding["indicator"] == "new_above_scale_enterprises"
+    assert "合计60" in finding["message"] and finding["status"] == "open"
+    quoted = {f["region"]: f["quote"] for f in finding["facts"]}
+    assert quoted["浙江省"] == "新增规上工业企业100家" and quoted["余姚市"] == "新增规上工业企业30家"
+    report = api.client.get(f"/batches/{short['id']}/report.docx", headers=api.auth("reviewer"))
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+    from docx import Document
+
+    text = "\n".join(
+        c.text for t in Document(io.BytesIO(report.content)).tables for r in t.rows for c in r.cells
+    )
+    assert "新增规上工业企业100家" in text and "新增规上工业企业30家" in text
+
+    enough = decomposition_batch(api, {"慈溪市": 40, "余姚市": 30, "海曙区": 30}, "enough")
+    findings = api.client.get(f"/batches/{enough['id']}/findings", headers=api.auth("reviewer")).json()
+    assert not [f for f in findings if f["rule_id"].startswith("decomposition")], findings
