@@ -192,7 +192,8 @@ PROVINCE_TEXT = (
 
 
 def county_text(region: str, firms: int) -> str:
-    return f"{region}2023年经济和信息化工作要点\n2023年主要目标:新增规上工业企业{firms}家,规上工业增加值增长6.5%。\n"
+    head = f"{region}2023年经济和信息化工作要点\n"
+    return head + f"2023年主要目标:新增规上工业企业{firms}家,规上工业增加值增长6.5%。\n"
 
 
 def decomposition_batch(api: Api, firms: dict[str, int], prefix: str) -> dict[str, Any]:
