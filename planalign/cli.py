@@ -618,7 +618,7 @@ def batch(
     err_console.print(
         f"已检查 {checked}/{len(result.outcomes)} 份规划,用时 {result.seconds:.1f} 秒"
         f"({result.workers} 个进程);汇总:{result.files['markdown']}、{result.files['excel']};"
-        f"全部发现:{result.files['findings']}",
+        f"全部发现:{result.files['findings']};对标分析报告(Word):{result.files.get('word', '—')}",
         soft_wrap=True,
     )
     if result.across is not None:

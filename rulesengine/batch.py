@@ -45,8 +45,25 @@ from rulesengine.ingest import SUPPORTED_EXTENSIONS, IngestError
 from rulesengine.labels import BATCH_STATUS_ZH, BATCH_WHOLE_ZH, CATEGORY_ZH, SEVERITY_ZH
 from rulesengine.model import Category, Finding, Plan, Severity
 from rulesengine.plans import PlanError, load_plan
-from rulesengine.report import CheckReport, Sheet, check_markdown, save_workbook, table, write_csv
+from rulesengine.report import (
+    CheckReport,
+    ReportFinding,
+    ReportPlan,
+    Sheet,
+    check_markdown,
+    province_docx,
+    save_workbook,
+    table,
+    write_csv,
+)
 from rulesengine.report.cells import md
+from rulesengine.report.province import (
+    CountyCheck,
+    ParentPlan,
+    ProvinceReport,
+    UncheckedPlan,
+    province_report,
+)
 from rulesengine.rulebook import default_rulebook
 
 __all__ = [
@@ -116,6 +133,7 @@ class BatchResult:
     phases: dict[str, float] = field(default_factory=dict)  # seconds: parents, checks, across, summary
     across: AcrossResult | None = None  # the cross-county check over parents and checked plans
     across_error: str = ""  # why it could not run (the plans' own checks stand)
+    province: ProvinceReport | None = None  # the batch as the dashboard's model (summary.docx)
 
     @property
     def failed(self) -> list[PlanOutcome]:
@@ -201,8 +219,17 @@ def _init_worker(
         gc.set_threshold(20_000, 20, 20)
 
 
-Checked = tuple[PlanOutcome, PlanFacts | None]
-"""A plan's outcome, and its targets for the cross-county check when it was checked."""
+@dataclass(frozen=True)
+class _Done:
+    """What a checked plan sends back besides its outcome: its targets (and the text around them)
+    for the cross-county check, and its findings for the province report."""
+
+    facts: PlanFacts
+    findings: tuple[Finding, ...]
+
+
+Checked = tuple[PlanOutcome, _Done | None]
+"""A plan's outcome, and what the batch needs of it when it was checked."""
 
 
 def _check_one(path: Path, report_name: str) -> Checked:
@@ -231,10 +258,11 @@ def _check_one(path: Path, report_name: str) -> Checked:
         path.name, "ok", *who, targets=len(county.targets), report=report_path, findings=rows
     )
     # the cross-county check reads targets (and the text around them), not mentions or topics
-    return outcome, county.model_copy(update={"topics": (), "relatives": (), "mentions": ()})
+    slim = county.model_copy(update={"topics": (), "relatives": (), "mentions": ()})
+    return outcome, _Done(slim, tuple(result.findings))
 
 
-def _check_chunk(items: list[tuple[int, Path, str]]) -> list[tuple[int, PlanOutcome, PlanFacts | None]]:
+def _check_chunk(items: list[tuple[int, Path, str]]) -> list[tuple[int, PlanOutcome, _Done | None]]:
     out = []
     for index, path, name in items:
         if _STATE is not None:
@@ -293,7 +321,7 @@ class _Pool:
     advance: Callable[[int], None]
     allow: tuple[str, ...] = ("period",)
     done: dict[int, PlanOutcome] = field(default_factory=dict)
-    facts: dict[int, PlanFacts] = field(default_factory=dict)
+    facts: dict[int, _Done] = field(default_factory=dict)
     restarts: int = 0
 
     def __post_init__(self) -> None:
@@ -313,7 +341,7 @@ class _Pool:
             initargs=(self.parents, self.out_dir, True, self.state, self.allow),
         )
 
-    def _collect(self, outcomes: list[tuple[int, PlanOutcome, PlanFacts | None]]) -> None:
+    def _collect(self, outcomes: list[tuple[int, PlanOutcome, _Done | None]]) -> None:
         for index, outcome, facts in outcomes:
             self.done[index] = outcome
             if facts is not None:
@@ -420,7 +448,7 @@ def run_batch(
             progress(finished, len(items))
 
     restarts = 0
-    facts: dict[int, PlanFacts] = {}
+    facts: dict[int, _Done] = {}
     if workers <= 0:
         # not ours to freeze: the caller's process
         _init_worker(parents, out_dir, freeze=False, allow=tuple(allow))
@@ -436,10 +464,14 @@ def run_batch(
         facts = pool.facts
         restarts = pool.restarts
     checked = time.perf_counter()
-    across, across_error = _across(parents, [facts[i] for i in sorted(facts)])
+    across, across_error = _across(parents, [facts[i].facts for i in sorted(facts)])
     crossed = time.perf_counter()
+    outcomes = [done[i] for i in range(len(items))]
+    province = _province(
+        parents, [facts[i] for i in sorted(facts)], outcomes, across, rulebook.catalog.version
+    )
     result = BatchResult(
-        outcomes=[done[i] for i in range(len(items))],
+        outcomes=outcomes,
         parents=[p.plan for p in parents],
         rule_pack_version=rulebook.version,
         out_dir=out_dir,
@@ -448,6 +480,7 @@ def run_batch(
         restarts=restarts,
         across=across,
         across_error=across_error,
+        province=province,
     )
     result.files = write_summary(result)
     result.seconds = time.perf_counter() - started
@@ -474,6 +507,39 @@ def _across(parents: Sequence[PlanFacts], checked: Sequence[PlanFacts]) -> tuple
         return check_across(plans), ""
     except (CheckError, ValueError) as exc:
         return None, f"{type(exc).__name__}: {exc}"
+
+
+def _province(
+    parents: Sequence[PlanFacts],
+    checked: Sequence[_Done],
+    outcomes: Sequence[PlanOutcome],
+    across: AcrossResult | None,
+    catalog_version: str,
+) -> ProvinceReport:
+    """The batch as the province at once (rulesengine.report.province): the dashboard the service
+    shows, here for ``summary.docx``."""
+    above = tuple(ReportPlan.of(p.plan, "parent") for p in parents)
+    version = default_rulebook().version
+    counties = [
+        CountyCheck(
+            CheckReport(
+                (ReportPlan.of(c.facts.plan, "county"), *above),
+                tuple(ReportFinding.of(f) for f in c.findings),
+                version,
+                catalog_version,
+            ),
+            c.facts.plan.region,
+            c.facts.targets,
+        )
+        for c in checked
+    ]
+    unchecked = [UncheckedPlan(o.file, o.error) for o in outcomes if o.status != "ok"]
+    return province_report(
+        [ParentPlan.of(p.plan, p.targets) for p in parents],
+        counties,
+        unchecked=unchecked,
+        cross=across.findings if across is not None else (),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,7 +631,8 @@ def _finding_rows(result: BatchResult) -> Iterable[list[str]]:
 
 
 def write_summary(result: BatchResult) -> dict[str, Path]:
-    """Write ``summary.md``, ``summary.xlsx`` and ``findings.csv`` into the output folder.
+    """Write ``summary.md``, ``summary.xlsx``, ``findings.csv`` and the province's 对标分析报告
+    ``summary.docx`` (the dashboard's model) into the output folder.
 
     The findings go to CSV, not a workbook sheet: for the findings of thousands of plans the
     csv module is many times faster than openpyxl (figures in bench/PERFORMANCE.md).
@@ -576,6 +643,9 @@ def write_summary(result: BatchResult) -> dict[str, Path]:
         "excel": result.out_dir / "summary.xlsx",
         "findings": result.out_dir / "findings.csv",
     }
+    if result.province is not None:
+        files["word"] = result.out_dir / "summary.docx"
+        files["word"].write_bytes(province_docx(result.province))
     files["markdown"].write_text(_summary_markdown(result, rows), encoding="utf-8")
     save_workbook(files["excel"], [Sheet("汇总", SUMMARY_HEAD, rows, wrap=False)])
     write_csv(files["findings"], FINDINGS_HEAD, _finding_rows(result))

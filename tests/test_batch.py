@@ -121,6 +121,19 @@ def test_the_workbook_has_the_summary_with_cjk_widths(result):
     assert region_width >= 2 * longest  # CJK text takes two columns a character
 
 
+def test_the_word_report_is_the_province_with_every_checked_plan_and_the_unreadable_ones(result):
+    from docx import Document
+
+    doc = Document(str(result.files["word"]))
+    headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    assert any("各县对标情况" in h for h in headings) and any("未能检查的规划" in h for h in headings)
+    cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
+    checked = [o for o in result.outcomes if o.status == "ok"]
+    assert checked and all(any(c.startswith(f"{o.region} {o.period}") for c in cells) for o in checked)
+    assert any("broken.docx" in c for c in cells)
+    assert result.province is not None and result.province.summary.checked == len(checked)
+
+
 def test_every_finding_is_a_line_of_a_csv_that_excel_reads(result):
     raw = result.files["findings"].read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)  # Excel takes UTF-8 only with the mark
