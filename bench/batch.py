@@ -171,6 +171,7 @@ def service(counties: int) -> dict[str, Any]:
                     time.sleep(0.5)
                 total = time.perf_counter() - started
                 cpu = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid)) - cpu0
+                figures["reads_seconds"] = _reads(client, job_id)
         finally:
             stop_server(server)
         marks = [*sorted(stages.items(), key=lambda kv: kv[1]), ("end", total)]
@@ -192,10 +193,29 @@ def service(counties: int) -> dict[str, Any]:
         f"stages {figures['stage_seconds']}, server CPU {figures['server_cpu_seconds']} s "
         f"({figures['server_cpu_ms_per_plan']} ms a plan), peak RSS {figures['peak_rss_mib']} MiB "
         f"(server and engine workers), database {figures['database_mib']} MiB; items {figures['counts']}, "
-        f"{figures['across_findings']} findings across counties"
+        f"{figures['across_findings']} findings across counties; reads {figures['reads_seconds']}"
     )
     save("service_batch", figures)
     return figures
+
+
+def _reads(client: httpx.Client, job_id: int) -> dict[str, float]:
+    """Seconds to build what a person opens once the job is done: the Word report, the Markdown
+    and the dashboard page (its first 200 rows, and one city of them)."""
+    client.post("/web/login", data={"token": client.headers["Authorization"].split()[1]})
+    out: dict[str, float] = {}
+    for name, url in (
+        ("report_docx", f"/batches/{job_id}/report.docx"),
+        ("report_md", f"/batches/{job_id}/report.md"),
+        ("dashboard_page", f"/web/batches/{job_id}/dashboard"),
+        ("dashboard_one_city", f"/web/batches/{job_id}/dashboard?city=3302"),
+    ):
+        started = time.perf_counter()
+        answer = client.get(url)
+        out[name] = round(time.perf_counter() - started, 2)
+        out[f"{name}_mib"] = round(len(answer.content) / 2**20, 2)
+        answer.raise_for_status()
+    return out
 
 
 def yaml_meta(path: Path) -> dict[str, str]:

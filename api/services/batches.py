@@ -483,6 +483,27 @@ class _Planned:
     plan_id: str
     region_code: str
     period: Period
+    level: str = "county"
+
+
+_LEVEL_RANK = {"national": 0, "province": 1, "city": 2, "county": 3}
+
+
+def _waived(
+    me: _Planned, named: Sequence[_Planned], candidates: Sequence[_Planned], allow: Sequence[str]
+) -> list[str]:
+    """With the region check waived, the parents of a plan none is above by region: the stored
+    plans the upload named, or else the batch's plans of a higher level (a province's, a city's);
+    either with a period covering it — or any period, when that check is waived too."""
+
+    def fits(c: _Planned) -> bool:
+        return c.plan_id != me.plan_id and ("period" in allow or c.period.covers(me.period))
+
+    if any(fits(c) for c in named):
+        return [c.plan_id for c in named if fits(c)]
+    found = [c for c in candidates if _LEVEL_RANK.get(c.level, 3) < _LEVEL_RANK.get(me.level, 3) and fits(c)]
+    found.sort(key=lambda c: (-_LEVEL_RANK.get(c.level, 3), c.period.end - c.period.start, c.plan_id))
+    return [c.plan_id for c in found]
 
 
 def _parents_of(me: _Planned, candidates: Sequence[_Planned]) -> list[str]:
@@ -510,13 +531,17 @@ def _assign_parents(session: Session, job: BatchJob) -> None:
     rows = {r.id: r for r in session.exec(select(PlanRow).where(col(PlanRow.id).in_(plan_ids))).all()}
     planned = {
         i.id: _Planned(
-            i, i.plan_id, rows[i.plan_id].region_code, Period.model_validate(rows[i.plan_id].period)
+            i,
+            i.plan_id,
+            rows[i.plan_id].region_code,
+            Period.model_validate(rows[i.plan_id].period),
+            rows[i.plan_id].level,
         )
         for i in items
         if i.plan_id in rows
     }
     named = [
-        _Planned(None, pid, rows[pid].region_code, Period.model_validate(rows[pid].period))
+        _Planned(None, pid, rows[pid].region_code, Period.model_validate(rows[pid].period), rows[pid].level)
         for pid in job.parent_ids
         if pid in rows
     ]
@@ -526,7 +551,7 @@ def _assign_parents(session: Session, job: BatchJob) -> None:
     for key, me in planned.items():
         parents = _parents_of(me, everyone)
         if not parents and "region" in job.allow:
-            parents = [p.plan_id for p in named if p.plan_id != me.plan_id]
+            parents = _waived(me, named, everyone, job.allow)
         chosen[key] = parents
         above.update(parents)
     for key, me in planned.items():

@@ -153,6 +153,8 @@ def batch_progress(request: Request, session: SessionDep, viewer: ViewerDep, bat
     return response
 
 
+_DASHBOARD_ROWS = 200
+
 _HEADS = (
     ("region", "县(市、区)"),
     ("city", "所属市"),
@@ -173,8 +175,10 @@ def dashboard(
     city: Annotated[str, Query(max_length=12)] = "*",
     by: Annotated[str, Query(max_length=100)] = "open_gaps",
     desc: Annotated[str, Query(pattern="^[01]?$")] = "",
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
-    """Counties as rows, the parents' indicators as columns; sorted and filtered by the model."""
+    """Counties as rows, the parents' indicators as columns; sorted and filtered by the model,
+    ``_DASHBOARD_ROWS`` rows a page (China's 2,844 counties in one page would be megabytes)."""
     job = batch_service.get_job(session, batch_id)
     report = province_of_job(session, batch_id, request.app.state.settings.zone)
     known = {key for key, _ in _HEADS} | {c.indicator for c in report.columns}
@@ -183,7 +187,16 @@ def dashboard(
     descending = None if desc == "" else desc == "1"
     chosen = None if city == "*" else city
     rows = report.view(city=chosen, by=by, descending=descending)
+    page = rows[offset : offset + _DASHBOARD_ROWS]
     shown_desc = descending if descending is not None else by not in ("region", "city")
+
+    def page_query(at: int) -> str:
+        params = {"by": by, "offset": str(at)}
+        if descending is not None:
+            params["desc"] = "1" if descending else "0"
+        if chosen is not None:
+            params["city"] = chosen
+        return urlencode(params)
 
     def sort_query(key: str) -> str:
         """The link of a column's head: by it, and the other way round when it is the order now."""
@@ -200,7 +213,11 @@ def dashboard(
         {
             "job": job,
             "report": report,
-            "rows": rows,
+            "rows": page,
+            "total_rows": len(rows),
+            "offset": offset,
+            "page_size": _DASHBOARD_ROWS,
+            "page_query": page_query,
             "city": chosen,
             "by": by,
             "descending": shown_desc,

@@ -236,3 +236,20 @@ def test_counties_whose_targets_sum_short_of_the_province_total_are_a_finding_of
     enough = decomposition_batch(api, {"慈溪市": 40, "余姚市": 30, "海曙区": 30}, "enough")
     findings = api.client.get(f"/batches/{enough['id']}/findings", headers=api.auth("reviewer")).json()
     assert not [f for f in findings if f["rule_id"].startswith("decomposition")], findings
+
+
+def test_with_the_region_check_waived_a_county_of_another_province_takes_the_batchs_province_plans(
+    make_api: MakeApi,
+) -> None:
+    api = make_api(engine_workers=0)
+    body = county_text("江岸区", 5)
+    table = "文件,行政区,规划期,编号\n江岸.txt,武汉市江岸区,2023,jiangan-2023\n".encode()
+    files = [*province_files().items(), ("清单.csv", table), ("江岸.txt", body.encode())]
+    refused = wait_done(api, post_batch(api, files).json()["id"])
+    assert refused["counts"]["failed"] == 3 and refused["counts"]["checked"] == 0  # nobody above anybody
+
+    waived = wait_done(api, post_batch(api, files, allow=["region"]).json()["id"])
+    item = next(i for i in items_of(api, waived["id"]) if i["file_name"] == "江岸.txt")
+    assert item["stage"] == "checked", item
+    check = api.client.get(f"/checks/{item['check_id']}", headers=api.auth("reviewer")).json()
+    assert {p["plan_id"] for p in check["parents"]} == {"zhejiang-2023", "zhejiang-2021-2025"}
