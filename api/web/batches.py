@@ -23,7 +23,7 @@ from api.routes.batches import read_uploads, report_response
 from api.schemas import BatchStage
 from api.services import batches as batch_service
 from api.services.province import province_of_job
-from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, _check_csrf, _redirect, _words, render
+from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, check_csrf, page_words, render, see_other
 from rulesengine import labels
 
 __all__ = ["router"]
@@ -85,7 +85,7 @@ def upload_batch(
 ) -> Response:
     """Create the job as ``POST /batches`` does, then show its page."""
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         chosen = [f for f in files or [] if f.filename]
         if not chosen:
@@ -103,11 +103,11 @@ def upload_batch(
         )
     except Problem as exc:
         session.rollback()
-        return _batches_page(request, session, _words(exc), exc.status)
+        return _batches_page(request, session, page_words(exc), exc.status)
     runner = getattr(request.app.state, "job_runner", None)
     if runner is not None:
         runner.wake()
-    return _redirect(f"{PREFIX}/batches/{job.id}")
+    return see_other(f"{PREFIX}/batches/{job.id}")
 
 
 def _job_context(session: Session, batch_id: int, offset: int) -> dict[str, object]:

@@ -186,14 +186,14 @@ _PAGE_WORDS = {
 }
 
 
-def _words(exc: Problem) -> str:
+def page_words(exc: Problem) -> str:
     """A service's refusal as a page says it; ``plan_exists`` keeps the id it names."""
     if exc.code == "plan_exists":
         return exc.message_zh.split(";")[0] + ":请换一个编号,或留空由系统生成"
     return _PAGE_WORDS.get(exc.code, exc.message_zh)
 
 
-def _check_csrf(request: Request, sent: str) -> None:
+def check_csrf(request: Request, sent: str) -> None:
     if not _signer(request).csrf_ok(request.cookies.get(COOKIE_NAME), sent):
         raise Problem(
             403,
@@ -214,7 +214,7 @@ def render(request: Request, template: str, context: Mapping[str, Any], *, statu
     return HTMLResponse(html, status_code=status, headers=_PAGE_HEADERS)
 
 
-def _redirect(url: str) -> RedirectResponse:
+def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
@@ -261,9 +261,9 @@ class PageRoute(APIRoute):
                 url = f"{PREFIX}/login?" + urlencode({"next": _return_to(request)})
                 if request.headers.get("HX-Request"):
                     return Response(status_code=204, headers={"HX-Redirect": url})
-                return _redirect(url)
+                return see_other(url)
             except Problem as exc:
-                return _error_page(request, exc.status, _words(exc))
+                return _error_page(request, exc.status, page_words(exc))
             except RequestValidationError:
                 return _error_page(request, 422, "请求参数无效:请从页面上的链接或表单进入")
             except StarletteHTTPException as exc:
@@ -300,7 +300,7 @@ def _safe_next(target: str | None) -> str:
 @router.get("")
 @router.get("/")
 def home() -> RedirectResponse:
-    return _redirect(f"{PREFIX}/plans")
+    return see_other(f"{PREFIX}/plans")
 
 
 @router.get("/login")
@@ -323,7 +323,7 @@ def login(
     row = session.get(ApiToken, principal.token_id)
     assert row is not None
     signer = _signer(request)
-    response = _redirect(_safe_next(next))
+    response = see_other(_safe_next(next))
     response.set_cookie(
         COOKIE_NAME,
         signer.issue(row),
@@ -338,8 +338,8 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, viewer: ViewerDep, csrf: Annotated[str, Form()] = "") -> Response:
-    _check_csrf(request, csrf)
-    response = _redirect(f"{PREFIX}/login")
+    check_csrf(request, csrf)
+    response = see_other(f"{PREFIX}/login")
     response.delete_cookie(COOKIE_NAME, path="/")
     return response
 
@@ -488,7 +488,7 @@ def upload(
         return _plans_page(request, session, viewer, form, status=status)
 
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         if file is None or not file.filename:
             return fail("file", "请选择要上传的规划文件(.txt、.docx、.doc、.wps、.pdf、.ofd、.html 或图片)")
@@ -506,8 +506,8 @@ def upload(
         created = plan_service.create_plan(session, viewer.principal, meta, doc)
     except Problem as exc:
         field = exc.field if exc.field in _FIELD_ZH else None
-        return fail(field, _words(exc), exc.status)
-    return _redirect(f"{PREFIX}/plans/{quote(created.id)}")
+        return fail(field, page_words(exc), exc.status)
+    return see_other(f"{PREFIX}/plans/{quote(created.id)}")
 
 
 _MAX_SHOWN_TEXT = 300_000
@@ -723,7 +723,7 @@ def add_correction(
         basis or "annual", period, quote, span_start, wording, comment,
     )  # fmt: skip
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.reviewer)(viewer.principal)
         if action not in ("add", "edit", "reject"):
             raise Problem(422, "action", "请从页面上的按钮进入", "unknown action", field="action")
@@ -765,18 +765,18 @@ def add_correction(
         plan_service.add_correction(session, viewer.principal, plan_id, parsed)
     except Problem as exc:
         session.rollback()
-        form.error, form.field = _words(exc), exc.field
+        form.error, form.field = page_words(exc), exc.field
         state = PlanPageState()
         if exc.status == 403:  # a role or a stale form: said at the top, the forms may not show
-            state.error = _words(exc)
+            state.error = page_words(exc)
         elif action == "add":
             state.add = form
         elif target_id.isdigit():
             state.edits[int(target_id)] = form
         else:
-            state.error = _words(exc)
+            state.error = page_words(exc)
         return _plan_page(request, session, plan_id, state=state, status=exc.status)
-    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved={action}#targets")
+    return see_other(f"{PREFIX}/plans/{quote_url(plan_id)}?saved={action}#targets")
 
 
 def _changed(session: Session, body: CorrectionCreate) -> dict[str, Any]:
@@ -812,15 +812,15 @@ def withdraw_correction(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.reviewer)(viewer.principal)
         plan_service.withdraw_correction(
             session, viewer.principal, plan_id, correction_id, comment.strip() or None
         )
     except Problem as exc:
         session.rollback()
-        return _plan_page(request, session, plan_id, error=_words(exc), status=exc.status)
-    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=withdraw#targets")
+        return _plan_page(request, session, plan_id, error=page_words(exc), status=exc.status)
+    return see_other(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=withdraw#targets")
 
 
 @router.post("/plans/{plan_id}/revisions")
@@ -836,7 +836,7 @@ def upload_revision(
 ) -> Response:
     """A revised text through ``add_revision``: re-extracted, corrections followed by quote."""
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         if file is None or not file.filename:
             raise Problem(422, "file", "请选择修订稿文件", "choose the revised file", field="file")
@@ -845,9 +845,9 @@ def upload_revision(
         plan_service.add_revision(session, viewer.principal, plan_id, doc, comment.strip()[:2000] or None)
     except Problem as exc:
         session.rollback()
-        state = PlanPageState(revision_error=_words(exc))
+        state = PlanPageState(revision_error=page_words(exc))
         return _plan_page(request, session, plan_id, state=state, status=exc.status)
-    return _redirect(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=revision")
+    return see_other(f"{PREFIX}/plans/{quote_url(plan_id)}?saved=revision")
 
 
 @router.post("/plans/{plan_id}/checks")
@@ -862,7 +862,7 @@ async def run_check(
 ) -> Response:
     """Run a check through ``services.checks.run_check`` (off the event loop, as the API does)."""
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.submitter)(viewer.principal)
         check = await check_service.run_check(
             session, viewer.principal, plan_id, None, checker=checker, limiter=limiter
@@ -870,9 +870,9 @@ async def run_check(
     except Problem as exc:
         await anyio.to_thread.run_sync(session.rollback)
         return await anyio.to_thread.run_sync(
-            partial(_plan_page, request, session, plan_id, error=_words(exc), status=exc.status)
+            partial(_plan_page, request, session, plan_id, error=page_words(exc), status=exc.status)
         )
-    return _redirect(f"{PREFIX}/checks/{check.id}")
+    return see_other(f"{PREFIX}/checks/{check.id}")
 
 
 # -- a check ---------------------------------------------------------------------------------
@@ -1107,7 +1107,7 @@ def review(
     """Review through ``review_finding``: the API's optimistic lock, role and audit entry."""
     draft = {"status": status, "comment": comment}
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.reviewer)(viewer.principal)
         if status not in {"open", "confirmed", "dismissed", "fixed"}:
             raise Problem(422, "status", "请选择审核结论", "choose a decision", field="status")
@@ -1125,9 +1125,9 @@ def review(
     except Problem as exc:
         session.rollback()
         return _finding_page(
-            request, session, viewer, finding_id, error=_words(exc), draft=draft, status=exc.status
+            request, session, viewer, finding_id, error=page_words(exc), draft=draft, status=exc.status
         )
-    return _redirect(f"{PREFIX}/findings/{finding_id}?saved=1")
+    return see_other(f"{PREFIX}/findings/{finding_id}?saved=1")
 
 
 # -- the catalog: suggestions from corrections, the overlay ------------------------------------
@@ -1173,7 +1173,7 @@ def decide_suggestion(
 ) -> Response:
     """Accept or decline through the API's services (admin only, audited, one commit)."""
     try:
-        _check_csrf(request, csrf)
+        check_csrf(request, csrf)
         require(Role.admin)(viewer.principal)
         if decision == "accept":
             try:
@@ -1200,8 +1200,8 @@ def decide_suggestion(
             raise Problem(404, "not_found", "没有这个页面", "no such page")
     except Problem as exc:
         session.rollback()
-        return _catalog_page(request, session, error=(suggestion_id, _words(exc)), status=exc.status)
-    return _redirect(f"{PREFIX}/catalog?decided={suggestion_id}")
+        return _catalog_page(request, session, error=(suggestion_id, page_words(exc)), status=exc.status)
+    return see_other(f"{PREFIX}/catalog?decided={suggestion_id}")
 
 
 @router.get("/catalog/overlay.yaml")
@@ -1243,7 +1243,7 @@ def rule_impact(
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """A draft rule tried on the stored plans (``rule_service.draft_impact``), never installed."""
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     require(Role.admin)(viewer.principal)
     if file is None or not file.filename:
         return _impact_page(request, {"report": None, "error": "请选择规则文件"}, status=422)
