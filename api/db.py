@@ -342,7 +342,7 @@ class BatchJob(SQLModel, table=True):
     comment: str | None = Field(default=None, sa_type=Text)
     error: str | None = Field(default=None, sa_type=Text)
     rule_pack_version: str = Field(default="", max_length=100)
-    across_facts: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    skipped: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)  # members left out, and why
     created_at: datetime = _ts()
     created_by: str = Field(default="", max_length=200)
     created_by_token_id: int | None = None

@@ -144,6 +144,7 @@ def create_job(
         parent_ids=list(dict.fromkeys(parent_ids)),
         allow=sorted(set(allow)),
         comment=comment,
+        skipped=[s.__dict__ for s in bundle.skipped],
         created_by=principal.name,
         created_by_token_id=principal.token_id,
     )
@@ -161,9 +162,7 @@ def create_job(
         session.add(item)
     record(session, principal, "batch_created", "batch", job.id, comment=f"{len(bundle.files)} files")
     session.commit()
-    public = batch_public(session, job)
-    public.skipped = [BatchSkipped(**s.__dict__) for s in bundle.skipped]
-    return public
+    return batch_public(session, job)
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -212,6 +211,7 @@ def batch_public(session: Session, job: BatchJob) -> BatchPublic:
         created_at=job.created_at,
         created_by=job.created_by,
         finished_at=job.finished_at,
+        skipped=[BatchSkipped.model_validate(s) for s in job.skipped],
     )
 
 

@@ -72,12 +72,16 @@ def test_a_zip_of_counties_with_their_province_is_read_checked_and_compared(
 ) -> None:
     api = make_api(database_url, engine_workers=0)
     counties = synth_counties(tmp_path, 6)
-    answer = post_batch(api, [("浙江各县.zip", zip_of({**counties, **province_files()}))])
+    extra = {"说明.pdf.lnk": b"x", "__MACOSX/._a.txt": b"x"}
+    answer = post_batch(api, [("浙江各县.zip", zip_of({**counties, **province_files(), **extra}))])
     assert answer.status_code == 202, answer.text
     assert answer.json()["total"] == 8
+    # what was left out is said, and kept with the job
+    assert [s["name"] for s in answer.json()["skipped"]] == ["说明.pdf.lnk"]
 
     job = wait_done(api, answer.json()["id"])
     assert job["counts"]["checked"] == 6 and job["counts"]["parent"] == 2 and job["counts"]["failed"] == 0
+    assert job["skipped"] == answer.json()["skipped"]
     items = items_of(api, job["id"])
     for item in items:
         assert item["meta_source"] == "meta"

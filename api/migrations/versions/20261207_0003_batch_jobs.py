@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("rule_pack_version", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("across_facts", sa.JSON(), nullable=False),
+        sa.Column("skipped", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("created_by_token_id", sa.Integer(), nullable=True),
