@@ -167,6 +167,9 @@ class Region(_Frozen):
         return self
 
 
+_INDICATOR_ID = re.compile(r"[a-z0-9_]+")
+"""A catalog id. Compiled once: ``re.fullmatch(pattern, …)`` looks the pattern up in ``re``'s
+cache, which the extractor's many patterns evict, so every stored target paid a recompile."""
 _PERIOD_RE = re.compile(r"^(\d{4})(?:\s*[-–—至]\s*(\d{4}))?(?:/(Q[1-4]|H[12]))?$")
 
 
@@ -283,7 +286,7 @@ class Target(_Frozen):
         if v.startswith("other:"):
             if len(v) <= len("other:"):
                 raise ValueError("indicator: 'other:' needs a short name after it")
-        elif not re.fullmatch(r"[a-z0-9_]+", v):
+        elif not _INDICATOR_ID.fullmatch(v):
             raise ValueError(f"indicator: {v!r} is neither a catalog id nor other:<name>")
         return v
 

@@ -10,15 +10,20 @@ must not cost a query per cell or per row.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import tzinfo
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.db import (
     BatchFinding,
     BatchItem,
+    BatchJob,
     CheckRun,
     FindingRow,
     PlanRevision,
@@ -31,6 +36,7 @@ from api.services import catalog as catalog_service
 from api.services.batches import get_job, latest_checks
 from api.services.checks import plan_facts
 from api.services.domain import apply_corrections, domain_target
+from rulesengine.hotcache import HotCache
 from rulesengine.model import Category, Finding, FindingFact, Severity, Target
 from rulesengine.regions import default_index
 from rulesengine.report import CheckReport, ReportFinding, ReportPlan, Review
@@ -45,12 +51,9 @@ from rulesengine.report.province import (
 __all__ = ["province_of_job"]
 
 
-def _review(row: FindingRow | BatchFinding) -> Review:
-    assert row.id is not None
-    return Review(row.id, row.status, row.reviewed_by or "", row.reviewed_at, row.comment)
-
-
-def _finding(row: FindingRow | BatchFinding) -> ReportFinding:
+def _finding(row: Any) -> ReportFinding:
+    """A stored finding (a ``finding`` or ``batch_finding`` row, or a tuple of its columns)
+    with its review."""
     finding = Finding(
         rule_id=row.rule_id,
         rule_version=row.rule_version,
@@ -61,43 +64,156 @@ def _finding(row: FindingRow | BatchFinding) -> ReportFinding:
         facts=tuple(FindingFact.model_validate(f) for f in row.facts),
         fingerprint=row.fingerprint,
     )
-    return ReportFinding.of(finding, _review(row))
+    review = Review(row.id, row.status, row.reviewed_by or "", row.reviewed_at, row.comment)
+    return ReportFinding.of(finding, review)
 
 
 def _county_targets(session: Session, plans: Sequence[PlanRow]) -> dict[str, tuple[Target, ...]]:
     """Each plan's targets at its current revision, reviewers' corrections applied; the text is
-    read only for the plans that have corrections (they are located in it)."""
+    read only for the plans that have corrections (they are located in it). Rows are read as
+    plain tuples, not ORM objects: for China's counties they are some 80,000."""
     current = {p.id: p.current_revision for p in plans}
-    rows: dict[str, list[TargetRow]] = defaultdict(list)
-    for r in session.exec(
-        select(TargetRow).where(col(TargetRow.plan_id).in_(list(current))).order_by(col(TargetRow.position))
-    ).all():
-        if r.revision == current[r.plan_id]:
-            rows[r.plan_id].append(r)
     corrections: dict[str, list[TargetCorrection]] = defaultdict(list)
     for c in session.exec(
         select(TargetCorrection).where(col(TargetCorrection.plan_id).in_(list(current)))
     ).all():
         corrections[c.plan_id].append(c)
+    rows: dict[str, list[Any]] = defaultdict(list)
+    columns = [col(getattr(TargetRow, name)) for name in _TARGET_COLUMNS]
+    for r in session.execute(
+        sa.select(*columns).where(col(TargetRow.plan_id).in_(list(current))).order_by(col(TargetRow.position))
+    ):
+        if r.revision == current[r.plan_id]:
+            rows[r.plan_id].append(r)
     out: dict[str, tuple[Target, ...]] = {}
     for plan_id, number in current.items():
         if corrections.get(plan_id):
+            extracted = session.exec(
+                select(TargetRow).where(TargetRow.plan_id == plan_id, TargetRow.revision == number)
+            ).all()
             text = session.exec(
                 select(PlanRevision.text).where(
                     PlanRevision.plan_id == plan_id, PlanRevision.number == number
                 )
             ).one()
             out[plan_id] = tuple(
-                e.target for e in apply_corrections(rows[plan_id], corrections[plan_id], text).targets
+                e.target for e in apply_corrections(extracted, corrections[plan_id], text).targets
             )
         else:
             out[plan_id] = tuple(domain_target(r) for r in rows[plan_id])
     return out
 
 
+_TARGET_COLUMNS = (
+    "plan_id",
+    "revision",
+    "indicator",
+    "value",
+    "unit",
+    "comparator",
+    "value_max",
+    "kind",
+    "basis",
+    "period",
+    "quote",
+    "span_start",
+    "span_end",
+    "confidence",
+)
+_FINDING_COLUMNS = (
+    "id",
+    "check_id",
+    "fingerprint",
+    "rule_id",
+    "rule_version",
+    "severity",
+    "category",
+    "indicator",
+    "message",
+    "facts",
+    "status",
+    "comment",
+    "reviewed_by",
+    "reviewed_at",
+)
+
+
+_REPORTS: weakref.WeakKeyDictionary[Any, HotCache[tuple[Any, ...], ProvinceReport]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Built reports per database, by the job and everything they show (``_data_version``): sorting,
+filtering and paging the dashboard, then downloading its report, build it once."""
+
+
+def _data_version(session: Session, job: BatchJob) -> tuple[Any, ...]:
+    """What a job's report is made of, in a few aggregate queries: its stage and findings across
+    counties, its plans' revisions and checks, their findings' reviews and their corrections. A
+    review, a re-check, a revision or a correction changes one of them."""
+    plans = select(BatchItem.plan_id).where(BatchItem.job_id == job.id)
+    parents = list(job.parent_ids)
+    checks = sa.select(col(CheckRun.id)).where(col(CheckRun.plan_id).in_(plans))
+    return (
+        job.id,
+        job.stage,
+        job.finished_at,
+        session.execute(
+            sa.select(sa.func.count(), sa.func.max(col(BatchFinding.reviewed_at))).where(
+                col(BatchFinding.job_id) == job.id
+            )
+        ).one(),
+        session.execute(
+            sa.select(sa.func.count(), sa.func.sum(col(PlanRow.current_revision))).where(
+                sa.or_(col(PlanRow.id).in_(plans), col(PlanRow.id).in_(parents))
+            )
+        ).one(),
+        session.execute(
+            sa.select(sa.func.count(), sa.func.max(col(CheckRun.id))).where(col(CheckRun.plan_id).in_(plans))
+        ).one(),
+        session.execute(
+            sa.select(sa.func.count(), sa.func.max(col(FindingRow.updated_at))).where(
+                col(FindingRow.check_id).in_(checks)
+            )
+        ).one(),
+        session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.max(col(TargetCorrection.id)),
+                sa.func.max(col(TargetCorrection.withdrawn_at)),
+            ).where(
+                sa.or_(col(TargetCorrection.plan_id).in_(plans), col(TargetCorrection.plan_id).in_(parents))
+            )
+        ).one(),
+        catalog_service.overlay_version(session),
+    )
+
+
 def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -> ProvinceReport:
-    """The job's counties against its parents, as the library's province model."""
+    """The job's counties against its parents, as the library's province model; built once for
+    each state of its data (see ``_data_version``)."""
     job = get_job(session, job_id)
+    key = (*_data_version(session, job), str(zone))
+    cache = _REPORTS.get(session.get_bind())
+    if cache is None:
+        cache = _REPORTS.setdefault(session.get_bind(), HotCache(4))
+    report = cache.get(key)
+    if report is None:
+        # A China-wide job builds some 130,000 objects that all live on: the collector's passes
+        # over them cost a third of the time, and would find nothing to free.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            report = _build(session, job, zone)
+        finally:
+            if paused:
+                gc.enable()
+        cache.put(key, report)
+    session.rollback()
+    return report
+
+
+def _build(session: Session, job: BatchJob, zone: tzinfo | None) -> ProvinceReport:
+    job_id = job.id
+    assert job_id is not None
     items = session.exec(
         select(BatchItem).where(BatchItem.job_id == job_id).order_by(col(BatchItem.position))
     ).all()
@@ -128,9 +244,10 @@ def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -
         for c in session.exec(select(CheckRun).where(col(CheckRun.id).in_(list(latest.values())))).all()
     }
     findings: dict[int, list[ReportFinding]] = defaultdict(list)
-    for f in session.exec(
-        select(FindingRow).where(col(FindingRow.check_id).in_(list(checks))).order_by(col(FindingRow.id))
-    ).all():
+    columns = [col(getattr(FindingRow, name)) for name in _FINDING_COLUMNS]
+    for f in session.execute(
+        sa.select(*columns).where(col(FindingRow.check_id).in_(list(checks))).order_by(col(FindingRow.id))
+    ):
         findings[f.check_id].append(_finding(f))
     targets = _county_targets(session, [plans[c] for c in county_ids if c in plans])
     index = default_index()
@@ -165,5 +282,4 @@ def province_of_job(session: Session, job_id: int, zone: tzinfo | None = None) -
             select(BatchFinding).where(BatchFinding.job_id == job_id).order_by(col(BatchFinding.id))
         )
     ]
-    session.rollback()
     return province_report(parents, counties, unchecked=unchecked, cross=cross, catalog=catalog, zone=zone)

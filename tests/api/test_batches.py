@@ -257,3 +257,26 @@ def test_with_the_region_check_waived_a_county_of_another_province_takes_the_bat
     assert item["stage"] == "checked", item
     check = api.client.get(f"/checks/{item['check_id']}", headers=api.auth("reviewer")).json()
     assert {p["plan_id"] for p in check["parents"]} == {"zhejiang-2023", "zhejiang-2021-2025"}
+
+
+def test_the_report_follows_a_review_made_after_the_job(make_api: MakeApi, tmp_path: Path) -> None:
+    api = make_api(engine_workers=0)
+    job = wait_done(
+        api,
+        post_batch(api, [("z.zip", zip_of({**synth_counties(tmp_path, 3), **province_files()}))]).json()[
+            "id"
+        ],
+    )
+    before = api.client.get(f"/batches/{job['id']}/report.md", headers=api.auth("reviewer")).text
+    item = next(i for i in items_of(api, job["id"]) if i["role"] == "county")
+    finding = api.client.get(
+        f"/checks/{item['check_id']}/findings?severity=warning", headers=api.auth("reviewer")
+    ).json()["items"][0]
+    reviewed = api.client.patch(
+        f"/findings/{finding['id']}",
+        json={"status": "dismissed", "comment": "县级已另文明确"},
+        headers={**api.auth("reviewer"), "If-Match": f'"{finding["version"]}"'},
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    after = api.client.get(f"/batches/{job['id']}/report.md", headers=api.auth("reviewer")).text
+    assert before.count("已驳回") + 1 <= after.count("已驳回")
