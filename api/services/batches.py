@@ -52,7 +52,6 @@ from api.schemas import (
     Page,
     PlanMeta,
 )
-from api.services import catalog as catalog_service
 from api.services import checks as check_service
 from api.services import plans as plan_service
 from api.services.common import count_and_page, get_plan, record
@@ -593,8 +592,7 @@ def _compare_across(session: Session, job: BatchJob) -> None:
         )
     ).all()
     plan_ids = list(dict.fromkeys([i.plan_id for i in items if i.plan_id] + list(job.parent_ids)))
-    catalog = catalog_service.current_catalog(session)
-    facts = [check_service.plan_facts(session, pid, catalog) for pid in plan_ids]
+    facts = [check_service.plan_targets(session, pid) for pid in plan_ids]
     error = None
     findings: Sequence[Finding] = ()
     version = ""

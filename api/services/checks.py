@@ -63,6 +63,7 @@ __all__ = [
     "list_checks",
     "list_findings",
     "plan_facts",
+    "plan_targets",
     "record_check",
     "run_check",
     "value_changes",
@@ -172,6 +173,20 @@ def plan_facts(session: Session, plan_id: str, catalog: Catalog | None = None) -
     """A stored plan's facts as a check reads them (current revision, corrections applied)."""
     facts, _, _ = _facts(session, get_plan(session, plan_id), catalog)
     return facts
+
+
+def plan_targets(session: Session, plan_id: str) -> PlanFacts:
+    """A stored plan with its targets alone (current revision, corrections applied), not the
+    relative commitments and mentions a check also reads from the text: what the comparison
+    across counties needs, for thousands of plans at once. Not cached: it is read once a job."""
+    plan = get_plan(session, plan_id)
+    revision = _current_revision(session, plan)
+    extracted = session.exec(
+        select(TargetRow).where(TargetRow.plan_id == plan.id, TargetRow.revision == revision.number)
+    ).all()
+    corrections = session.exec(select(TargetCorrection).where(TargetCorrection.plan_id == plan.id)).all()
+    corrected = apply_corrections(extracted, corrections, revision.text)
+    return PlanFacts(plan=domain_plan(plan, revision), targets=tuple(e.target for e in corrected.targets))
 
 
 def _candidates(session: Session, plan: PlanRow) -> tuple[list[PlanRow], list[Plan], list[Region]]:
