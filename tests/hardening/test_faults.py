@@ -55,11 +55,8 @@ def stop(cluster: PgCluster) -> None:
 
 
 def start(cluster: PgCluster) -> None:
-    options = (
-        f"-p {cluster.port} -k {cluster.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-    )
-    _pg_ctl(cluster, "-l", str(cluster.socket_dir / "server.log"), "-w", "-t", "60", "-o", options, "start")
+    log = str(cluster.socket_dir / "server.log")
+    _pg_ctl(cluster, "-l", log, "-w", "-t", "60", "-o", cluster.options(), "start")
 
 
 @pytest.fixture
