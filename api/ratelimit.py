@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import anyio
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.engine import Engine
@@ -155,13 +156,17 @@ def make_rate_limiter(settings: Settings, engine: Engine) -> RateLimiter | None:
     return WriteRateLimiter(settings.write_rate_per_minute, settings.write_burst)
 
 
-def limit_writes(request: Request) -> None:
-    """App-wide dependency: refuse a write over its token's budget with 429 and Retry-After."""
+async def limit_writes(request: Request) -> None:
+    """App-wide dependency: refuse a write over its token's budget with 429 and Retry-After.
+
+    ``async``, so that a read — most requests — passes on the event loop without a trip through
+    the thread pool; a write's take runs on a thread (the database's bucket is I/O)."""
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     credential = request.headers.get("authorization")
     if limiter is None or request.method not in WRITE_METHODS or not credential:
         return
-    wait = limiter.take(hashlib.sha256(credential.encode("utf-8")).hexdigest())
+    key = hashlib.sha256(credential.encode("utf-8")).hexdigest()
+    wait = await anyio.to_thread.run_sync(limiter.take, key)
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         per_minute = f"{limiter.rate * 60:g}"

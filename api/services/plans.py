@@ -12,6 +12,7 @@ from hashlib import sha256
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
@@ -274,6 +275,14 @@ def _public(plan: PlanRow, revision: PlanRevision) -> PlanPublic:
     )
 
 
+_LISTED_REVISION_COLUMNS: list[Any] = [
+    PlanRevision.sha256,
+    PlanRevision.source_name,
+    PlanRevision.format,
+    PlanRevision.encoding,
+]
+
+
 def list_plans(
     session: Session,
     *,
@@ -286,6 +295,9 @@ def list_plans(
 ) -> Page[PlanPublic]:
     query = (
         select(PlanRow, PlanRevision)
+        # a listing shows the revision's hash and source, never its text, warnings or topics:
+        # loading those decoded the topics' JSON of every plan on the page for nothing
+        .options(load_only(*_LISTED_REVISION_COLUMNS))
         .join(
             PlanRevision,
             (col(PlanRevision.plan_id) == col(PlanRow.id))
