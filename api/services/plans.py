@@ -354,11 +354,13 @@ def plan_detail(session: Session, plan_id: str, *, include_text: bool = False) -
     extracted = _extracted(session, plan_id, revision.number)
     corrections = _corrections(session, plan_id)
     corrected = apply_corrections(extracted, corrections, revision.text)
+    # without corrections the extracted targets are the corrected ones: not worked out twice
+    uncorrected = apply_corrections(extracted, [], revision.text) if corrections else corrected
     return PlanDetail(
         **_public(plan, revision).model_dump(),
         warnings=[PlanWarning.model_validate(w) for w in revision.warnings],
         targets=[t.public() for t in corrected.targets],
-        extracted_targets=[t.public() for t in apply_corrections(extracted, [], revision.text).targets],
+        extracted_targets=[t.public() for t in uncorrected.targets],
         rejected_targets=[t.public() for t in corrected.rejected],
         corrections=[_correction_public(c, corrected.states.get(c.id or 0, "applied")) for c in corrections],
         catalog_version=catalog_service.current_catalog(session).version,
