@@ -95,6 +95,47 @@ async def seed(base: str, admin: str) -> dict[str, Any]:
     return world
 
 
+def request_for(
+    op: str, world: dict[str, Any], index: int, rng: random.Random
+) -> tuple[str, str, dict[str, str]]:
+    """Method, path and headers of one ``op`` by client ``index`` (a random plan, check, finding)."""
+    own_plan = world["plans"][index]
+    writer = {"Authorization": f"Bearer {world['tokens'][index]}"}
+    reader = {"Authorization": f"Bearer {world['reviewer']}"}
+    plan = rng.choice(world["plans"])
+    check = rng.choice(world["checks"])
+    requests = {
+        "list_plans": ("GET", "/plans?limit=50", reader),
+        "get_plan": ("GET", f"/plans/{plan}", reader),
+        "list_checks": ("GET", "/checks?limit=20", reader),
+        "get_check": ("GET", f"/checks/{check}", reader),
+        "list_findings": ("GET", f"/checks/{check}/findings?limit=100", reader),
+        "get_finding": ("GET", f"/findings/{rng.choice(world['findings'])}", reader),
+        "rules": ("GET", "/rules", reader),
+        "run_check": ("POST", f"/plans/{own_plan}/checks", writer),
+    }
+    return requests[op]
+
+
+SOLO_REQUESTS = 100  # per operation, one after another, for the CPU each costs the server
+
+
+def solo_cpu(base: str, world: dict[str, Any], api: list[int]) -> dict[str, float]:
+    """Server CPU per request of each operation, one client, one request at a time, keep-alive:
+    what a request costs the API processes when nothing queues (ms)."""
+    costs: dict[str, float] = {}
+    rng = random.Random(0)
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+        for op in MIX:
+            n = SOLO_REQUESTS if op != "run_check" else SOLO_REQUESTS // 5
+            before = tree_cpu_seconds(api)
+            for _ in range(n):
+                method, path, headers = request_for(op, world, rng.randrange(CLIENTS), rng)
+                client.request(method, path, headers=headers).raise_for_status()
+            costs[op] = round((tree_cpu_seconds(api) - before) / n * 1000, 2)
+    return costs
+
+
 async def client_loop(
     base: str,
     world: dict[str, Any],
@@ -105,26 +146,11 @@ async def client_loop(
     transport: list[int],
 ) -> None:
     rng = random.Random(index)
-    own_plan = world["plans"][index]
-    writer = {"Authorization": f"Bearer {world['tokens'][index]}"}
-    reader = {"Authorization": f"Bearer {world['reviewer']}"}
     names, weights = list(MIX), list(MIX.values())
     async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as client:
         while time.monotonic() < deadline:
             op = rng.choices(names, weights)[0]
-            plan = rng.choice(world["plans"])
-            check = rng.choice(world["checks"])
-            requests = {
-                "list_plans": ("GET", "/plans?limit=50", reader),
-                "get_plan": ("GET", f"/plans/{plan}", reader),
-                "list_checks": ("GET", "/checks?limit=20", reader),
-                "get_check": ("GET", f"/checks/{check}", reader),
-                "list_findings": ("GET", f"/checks/{check}/findings?limit=100", reader),
-                "get_finding": ("GET", f"/findings/{rng.choice(world['findings'])}", reader),
-                "rules": ("GET", "/rules", reader),
-                "run_check": ("POST", f"/plans/{own_plan}/checks", writer),
-            }
-            method, path, headers = requests[op]
+            method, path, headers = request_for(op, world, index, rng)
             started = time.perf_counter()
             try:
                 response = await client.request(method, path, headers=headers)
@@ -149,7 +175,7 @@ async def load(base: str, world: dict[str, Any]) -> tuple[dict[str, list[float]]
     return results, errors, transport[0], time.monotonic() - started
 
 
-PROCESS_COUNTS = (1, 2)
+PROCESS_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_API_PROCESSES", "1,2").split(","))
 
 
 def _processes(server: int, workers: int) -> tuple[list[int], list[int]]:
@@ -185,6 +211,7 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
         try:
             world = asyncio.run(seed(base, tokens["admin"]))
             api, engines = _processes(server.pid, workers)
+            solo = solo_cpu(base, world, api) if workers == 1 else None
             database_pids = _postgres(cluster)
             rss_before = sum(rss_mib(pid) for pid in api)
             before = {pid: tree_cpu_seconds([pid]) for pid in (*api, *engines, *database_pids)}
@@ -224,6 +251,7 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
         "api_cpu_ms_per_request": round(api_cpu / max(requests, 1) * 1000, 2),
         "engine_cpu_ms_per_request": round(engine_cpu / max(requests, 1) * 1000, 2),
         "postgresql_cpu_ms_per_request": round(db_cpu / max(requests, 1) * 1000, 2),
+        "api_cpu_ms_per_request_alone": solo,
         "api_rss_mib_before": round(rss_before, 1),
         "api_rss_mib_after": round(rss_after, 1),
         "pids_answering_health": len(answered),
@@ -249,7 +277,8 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
         f"API RSS {rss_before:.0f} → {rss_after:.0f} MiB; {len(answered)} pid(s) answered /health"
     )
     for op, f in figures["operations"].items():
-        print(f"  {op:<14} {f['count']:>6}  p50 {f['p50_ms']:>7} ms  p99 {f['p99_ms']:>7} ms")
+        alone = f"  API CPU {solo[op]:>5} ms a request alone" if solo else ""
+        print(f"  {op:<14} {f['count']:>6}  p50 {f['p50_ms']:>7} ms  p99 {f['p99_ms']:>7} ms{alone}")
     return figures
 
 
