@@ -25,6 +25,7 @@ import os
 import random
 import statistics
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -32,13 +33,14 @@ from typing import Any
 
 import httpx
 
-from harness.figures import PLANS, children, percentile, rss_mib, save, tree_cpu_seconds
+from harness.figures import PLANS, children, established, percentile, rss_mib, save, tree_cpu_seconds
 from harness.server import HOST, free_port, start_server, stop_server
 from tools.pgcluster import PgCluster, start_cluster
 from tools.synth import generate
 
 CLIENTS = 50
 SECONDS = 30.0
+WARMUP_SECONDS = 5.0  # the same load, not measured: each API process loads what it loads lazily
 TIMEOUT = 30.0
 # operation → weight; "run_check" is the only write (a POST that runs the rules).
 MIX = {
@@ -163,15 +165,17 @@ async def client_loop(
                 errors[f"{op}: {response.status_code}"] += 1
 
 
-async def load(base: str, world: dict[str, Any]) -> tuple[dict[str, list[float]], Counter[str], int, float]:
+async def load(
+    base: str, world: dict[str, Any], seconds: float = SECONDS
+) -> tuple[dict[str, list[float]], Counter[str], int, float]:
     """All clients until the deadline: latencies per operation, errors by kind, transport failures."""
     results: dict[str, list[float]] = defaultdict(list)
     errors: Counter[str] = Counter()
     transport = [0]
     started = time.monotonic()
-    deadline = started + SECONDS
+    deadline = started + seconds
     tasks = [client_loop(base, world, i, deadline, results, errors, transport) for i in range(CLIENTS)]
-    await asyncio.wait_for(asyncio.gather(*tasks), timeout=SECONDS + TIMEOUT + 10)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=seconds + TIMEOUT + 10)
     return results, errors, transport[0], time.monotonic() - started
 
 
@@ -181,9 +185,11 @@ PROCESS_COUNTS = tuple(int(n) for n in os.environ.get("BENCH_API_PROCESSES", "1,
 def _processes(server: int, workers: int) -> tuple[list[int], list[int]]:
     """The API processes and their engine workers. With one process `serve` is the API process
     and its children the engine workers; with ``--workers N`` it is uvicorn's supervisor, its
-    children the API processes, theirs the engine workers. (multiprocessing's resource tracker,
-    if one runs, is counted with its parent's children; it uses next to no CPU.)"""
-    api = [server] if workers == 1 else children(server)
+    children the API processes (those with engine workers of their own), theirs the engine
+    workers. (An API process's resource tracker, if one runs, counts with its engine workers; it
+    uses next to no CPU.)"""
+    # the supervisor's other child, multiprocessing's resource tracker, has no children
+    api = [server] if workers == 1 else [pid for pid in children(server) if children(pid)]
     return api, [pid for a in api for pid in children(a)]
 
 
@@ -212,11 +218,21 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
             world = asyncio.run(seed(base, tokens["admin"]))
             api, engines = _processes(server.pid, workers)
             solo = solo_cpu(base, world, api) if workers == 1 else None
+            # Warm-up: a process that has not yet served every kind of request loads regions,
+            # compiles statements and builds schemas on its first ones. The seed went through one
+            # connection, so with several processes only one of them is warm without this.
+            asyncio.run(load(base, world, WARMUP_SECONDS))
             database_pids = _postgres(cluster)
             rss_before = sum(rss_mib(pid) for pid in api)
             before = {pid: tree_cpu_seconds([pid]) for pid in (*api, *engines, *database_pids)}
+            spread: dict[int, int] = {}
+            sampler = threading.Timer(
+                SECONDS / 2, lambda: spread.update({p: established(p, port) for p in api})
+            )
+            sampler.start()
             client_cpu = time.process_time()
             results, errors, transport, elapsed = asyncio.run(load(base, world))
+            sampler.join()
             client_cpu = time.process_time() - client_cpu
             database_pids = _postgres(cluster)  # backends started during the load count from 0
 
@@ -255,6 +271,7 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
         "api_rss_mib_before": round(rss_before, 1),
         "api_rss_mib_after": round(rss_after, 1),
         "pids_answering_health": len(answered),
+        "client_connections_per_api_process": sorted(spread.values(), reverse=True),
         "health_after": health,
         "operations": {
             op: {
@@ -274,7 +291,8 @@ def run(cluster: PgCluster, workers: int) -> dict[str, Any]:
         f"({figures['api_cpu_ms_per_request']} ms a request), "
         f"engine workers {cpu['engine_workers']}, PostgreSQL {cpu['postgresql']} "
         f"({figures['postgresql_cpu_ms_per_request']} ms a request), load client {cpu['load_client']}; "
-        f"API RSS {rss_before:.0f} → {rss_after:.0f} MiB; {len(answered)} pid(s) answered /health"
+        f"API RSS {rss_before:.0f} → {rss_after:.0f} MiB; {len(answered)} pid(s) answered /health; "
+        f"client connections per API process {figures['client_connections_per_api_process']}"
     )
     for op, f in figures["operations"].items():
         alone = f"  API CPU {solo[op]:>5} ms a request alone" if solo else ""
