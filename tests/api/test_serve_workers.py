@@ -24,8 +24,9 @@ from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
 from api.commands import register
-from api.settings import Settings
-from api.storage import make_engine
+from api.ratelimit import DatabaseRateLimiter, WriteRateLimiter, make_rate_limiter
+from api.settings import Settings, sqlite_url
+from api.storage import make_engine, migrate
 from tests.api.conftest import COUNTY_TEXT, PROVINCE_TEXT
 from tools.pgcluster import free_port
 
@@ -225,3 +226,28 @@ def test_processes_starting_together_migrate_one_at_a_time(pg_url: str) -> None:
             ]
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_database_bucket_spends_a_burst_then_says_how_long_to_wait(pg_url: str, tmp_path: Path) -> None:
+    """PostgreSQL's bucket behaves as the in-memory one: ``burst`` writes, then a wait of about one
+    refill; another key has its own budget; on SQLite the limiter stays in memory."""
+    pg = Settings(database_url=pg_url, write_rate_per_minute=6, write_burst=2)
+    engine = make_engine(pg)
+    try:
+        migrate(engine)
+        limiter = make_rate_limiter(pg, engine)
+        assert isinstance(limiter, DatabaseRateLimiter)
+        assert [limiter.take("a"), limiter.take("a")] == [0.0, 0.0]
+        wait = limiter.take("a")
+        assert 9.0 < wait <= 10.0  # one write every 10 s at 6 a minute
+        assert limiter.take("b") == 0.0
+    finally:
+        engine.dispose()
+    lite = Settings(database_url=sqlite_url(tmp_path / "s.db"))
+    lite_engine = make_engine(lite)
+    try:
+        assert isinstance(make_rate_limiter(lite, lite_engine), WriteRateLimiter)
+        assert make_rate_limiter(lite.model_copy(update={"write_rate_per_minute": 0}), lite_engine) is None
+    finally:
+        lite_engine.dispose()
