@@ -5,8 +5,8 @@ Routes declare what they need with these ``Annotated`` aliases (``SessionDep``,
 
 A dependency that does no I/O (reading the app's state, a role check, paging) is ``async``:
 FastAPI runs a plain ``def`` one on a worker thread, and each such hop — a queue, a wake-up of
-the event loop through its self-pipe, GIL hand-overs — cost a read more CPU than the read
-itself. What touches the database (the session, the caller's token) stays on a thread.
+the event loop through its self-pipe, GIL hand-overs — costs far more CPU than the attribute
+read it carries. What touches the database (the session, the caller's token) stays on a thread.
 """
 
 from __future__ import annotations
