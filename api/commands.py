@@ -58,35 +58,54 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         engine_workers: Annotated[
             int | None,
-            typer.Option(help="规则引擎工作进程数,0 为进程内 / engine worker processes (0: in-process)"),
+            typer.Option(
+                help="每个 API 进程的规则引擎工作进程数,0 为进程内 / engine worker processes per API "
+                "process (0: in-process)"
+            ),
         ] = None,
+        workers: Annotated[
+            int,
+            typer.Option(
+                min=1,
+                help="API 进程数;多于 1 个须用 PostgreSQL / API processes; more than 1 needs PostgreSQL",
+            ),
+        ] = 1,
     ) -> None:
         """启动服务(OpenAPI 文档在 /docs) / start the service (OpenAPI docs at /docs).
 
         Checks run in engine worker processes by default (2, or PLANALIGN_ENGINE_WORKERS), so a
-        crash in durable-rules' C core costs a worker, never the server.
+        crash in durable-rules' C core costs a worker, never the server. ``--workers N`` starts N
+        API processes under uvicorn's own supervisor, all on one PostgreSQL database, each with
+        its own engine workers.
         """
         import os
 
         import uvicorn
-
-        from api.main import create_app
 
         settings = _settings(db)
         if engine_workers is None and not os.environ.get("PLANALIGN_ENGINE_WORKERS"):
             engine_workers = 2
         if engine_workers is not None:
             settings = settings.model_copy(update={"engine_workers": engine_workers})
-        try:
-            service = create_app(settings)
-        except DataFileError as exc:  # a broken rule or data file: refuse to start, naming the file
-            typer.echo(f"planalign: 规则包无法加载,服务未启动 / the rule pack does not load: {exc}", err=True)
-            raise typer.Exit(2) from None
-        typer.echo(
-            f"planalign: 审核页面 http://{host}:{port}/web/ · API http://{host}:{port}/docs"
-            f"  (database: {_redact(settings)})"
-        )
-        uvicorn.run(service, host=host, port=port)
+        if workers > 1 and settings.is_sqlite:
+            typer.echo(SQLITE_ONE_PROCESS.format(workers=workers), err=True)
+            raise typer.Exit(2)
+        if workers == 1:
+            from api.main import create_app
+
+            try:
+                service = create_app(settings)
+            except DataFileError as exc:  # a broken rule or data file: refuse to start, naming it
+                typer.echo(
+                    f"planalign: 规则包无法加载,服务未启动 / the rule pack does not load: {exc}", err=True
+                )
+                raise typer.Exit(2) from None
+            _announce(host, port, settings, workers)
+            uvicorn.run(service, host=host, port=port)
+            return
+        _prepare_processes(settings)
+        _announce(host, port, settings, workers)
+        uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
 
     @token_app.command("create")
     def token_create(
@@ -119,6 +138,57 @@ def register(app: typer.Typer) -> None:
         with _session(db) as session:
             token_service.revoke_token(session, _CLI_PRINCIPAL, token_id)
         typer.echo(f"revoked {token_id}")
+
+
+SQLITE_ONE_PROCESS = (
+    "planalign: --workers {workers} 需要 PostgreSQL:SQLite 是单机单进程的内嵌数据库,多个 API 进程"
+    "同写一个文件会互相等锁(database is locked),写频率限制也只在各进程内存里。请用"
+    " --db postgresql+psycopg://用户@主机/库 或设置 DATABASE_URL;单进程请去掉 --workers。\n"
+    "planalign: --workers {workers} needs PostgreSQL: SQLite is the embedded database for one"
+    " process on one machine; several API processes writing one file wait on its single write"
+    " lock (database is locked), and the write rate limit would live in each process's memory."
+    " Use --db postgresql+psycopg://user@host/db or set DATABASE_URL; for one process, drop"
+    " --workers."
+)
+
+
+def _prepare_processes(settings: Settings) -> None:
+    """What the API processes of ``--workers N`` need before uvicorn starts them.
+
+    Checked and done once, here, rather than N times at once: the rule pack loads (a broken one
+    stops the start with its file named, not N tracebacks); the schema is migrated (each process
+    migrates again on start, a no-op behind Alembic's advisory lock in ``api/migrations/env.py``);
+    the settings go into the environment, where each process's ``create_app()`` reads them
+    (``Settings.from_env``); and the session cookies' signing key is one for all processes — the
+    operator's ``PLANALIGN_SESSION_SECRET``, or one random key made here for this run, so a
+    reviewer signed in on one process is signed in on all of them.
+    """
+    import os
+    import secrets
+
+    from rulesengine.rulebook import default_rulebook, load_rulebook
+
+    try:
+        load_rulebook(settings.rule_pack) if settings.rule_pack else default_rulebook()
+    except DataFileError as exc:
+        typer.echo(f"planalign: 规则包无法加载,服务未启动 / the rule pack does not load: {exc}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    os.environ.update(settings.to_env())
+    if not os.environ.get("PLANALIGN_SESSION_SECRET"):
+        os.environ["PLANALIGN_SESSION_SECRET"] = secrets.token_urlsafe(32)
+
+
+def _announce(host: str, port: int, settings: Settings, workers: int) -> None:
+    processes = f", {workers} API processes" if workers > 1 else ""
+    typer.echo(
+        f"planalign: 审核页面 http://{host}:{port}/web/ · API http://{host}:{port}/docs"
+        f"  (database: {_redact(settings)}{processes})"
+    )
 
 
 def _redact(settings: Settings) -> str:

@@ -43,6 +43,7 @@ __all__ = [
     "TargetCorrection",
     "TargetRow",
     "UtcDateTime",
+    "WriteBucket",
     "utcnow",
 ]
 
@@ -408,3 +409,19 @@ class BatchFinding(SQLModel, table=True):
     version: int = 1
     reviewed_by: str | None = Field(default=None, max_length=200)
     reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class WriteBucket(SQLModel, table=True):
+    """One API credential's write budget, shared by every API process on this database.
+
+    A token bucket (``api.ratelimit``): ``tokens`` left at ``at``, refilled by the database's
+    clock, so N processes behind a load balancer give a token one budget, not N. Keyed by the
+    SHA-256 of the presented credential, like the in-memory limiter; a full bucket is the same
+    as no row, so idle rows may be deleted at any time.
+    """
+
+    __tablename__ = "write_bucket"
+
+    key: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    at: datetime = Field(sa_type=UtcDateTime)

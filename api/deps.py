@@ -2,11 +2,17 @@
 
 Routes declare what they need with these ``Annotated`` aliases (``SessionDep``,
 ``ReviewerDep`` …) and never read headers, the app state or the engine themselves.
+
+A dependency that does no I/O (reading the app's state, a role check, paging) is ``async``:
+FastAPI runs a plain ``def`` one on a worker thread, and each such hop — a queue, a wake-up of
+the event loop through its self-pipe, GIL hand-overs — costs far more CPU than the attribute
+read it carries. What touches the database (the session, the caller's token) stays on a thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 import anyio
@@ -37,12 +43,12 @@ __all__ = [
 ]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -58,18 +64,18 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
             raise
 
 
-def get_checker(request: Request) -> Checker:
+async def get_checker(request: Request) -> Checker:
     checker: Checker = request.app.state.checker
     return checker
 
 
-def get_rulebook(request: Request) -> Rulebook:
+async def get_rulebook(request: Request) -> Rulebook:
     """The rule pack the app loaded at start (``Settings.rule_pack``)."""
     rulebook: Rulebook = request.app.state.rulebook
     return rulebook
 
 
-def get_check_limiter(request: Request) -> anyio.CapacityLimiter:
+async def get_check_limiter(request: Request) -> anyio.CapacityLimiter:
     limiter: anyio.CapacityLimiter = request.app.state.check_limiter
     return limiter
 
@@ -135,24 +141,37 @@ def require(role: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-SubmitterDep = Annotated[Principal, Depends(require(Role.submitter))]
-ReviewerDep = Annotated[Principal, Depends(require(Role.reviewer))]
-AdminDep = Annotated[Principal, Depends(require(Role.admin))]
+def _requiring(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    """``require(role)`` as a dependency that runs on the event loop (it does no I/O)."""
+    allowed = require(role)
+
+    async def check(principal: PrincipalDep) -> Principal:
+        return allowed(principal)
+
+    return check
 
 
+SubmitterDep = Annotated[Principal, Depends(_requiring(Role.submitter))]
+ReviewerDep = Annotated[Principal, Depends(_requiring(Role.reviewer))]
+AdminDep = Annotated[Principal, Depends(_requiring(Role.admin))]
+
+
+@dataclass(frozen=True)
 class PageParams:
     """``limit``/``offset`` query parameters, bounded so a client cannot ask for everything."""
 
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 50,
-        offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="items to skip")] = 0,
-    ) -> None:
-        self.limit = limit
-        self.offset = offset
+    limit: int = 50
+    offset: int = 0
 
 
-PageDep = Annotated[PageParams, Depends()]
+async def _page(
+    limit: Annotated[int, Query(ge=1, le=500, description="items per page")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="items to skip")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(_page)]
 
 RowId = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="a stored row's id")]
 """A numeric id in a path, bounded like the database column (see ``MAX_DB_INT``)."""

@@ -12,8 +12,11 @@ in the C core costs a worker, which is replaced, not the server.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from threading import Lock
 from typing import Protocol
 
 from rulesengine.catalog import Catalog
@@ -47,11 +50,39 @@ class Checker(Protocol):
     ) -> CheckResult: ...
 
 
+_REREAD_KEEP = 64  # plans whose text-derived facts a process keeps (parents recur in every check)
+_reread: OrderedDict[tuple[str, str], tuple[Catalog | None, PlanFacts]] = OrderedDict()
+_reread_lock = Lock()
+
+
 def make_facts(
     plan: Plan, targets: Sequence[Target], topics: Sequence[TopicMention], catalog: Catalog | None = None
 ) -> PlanFacts:
-    """Facts from stored (and reviewer-corrected) targets, not from a fresh extraction."""
-    return PlanFacts.from_stored(plan, targets, topics, catalog)
+    """Facts from stored (and reviewer-corrected) targets, not from a fresh extraction.
+
+    What is not stored — relative commitments, indicator mentions — the library reads from the
+    text again; that depends on the text and the catalog alone, and was most of a check's CPU in
+    the API process (a province's parents are read for every county). So each process keeps the
+    last ``_REREAD_KEEP`` readings, keyed by a hash of the text and the catalog object (a new
+    overlay is a new catalog, so nothing stale is reused), and only the stored parts are new.
+    """
+    key = (
+        hashlib.blake2b(plan.text.encode("utf-8"), digest_size=16).hexdigest(),
+        catalog.version if catalog else "",
+    )
+    with _reread_lock:
+        found = _reread.get(key)
+        if found is not None and found[0] is catalog:
+            _reread.move_to_end(key)
+            return found[1].model_copy(
+                update={"plan": plan, "targets": tuple(targets), "topics": tuple(topics)}
+            )
+    facts = PlanFacts.from_stored(plan, targets, topics, catalog)
+    with _reread_lock:
+        _reread[key] = (catalog, facts)
+        while len(_reread) > _REREAD_KEEP:
+            _reread.popitem(last=False)
+    return facts
 
 
 def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Region]) -> list[Plan]:

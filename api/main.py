@@ -11,6 +11,7 @@ limiter and write rate limiter in ``app.state``, which is what lets the tests ru
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -26,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.engine import Checker, make_checker
 from api.errors import PROBLEM_JSON, Problem, install_error_handlers
 from api.jobs import JobRunner
-from api.ratelimit import WRITE_METHODS, WriteRateLimiter, limit_writes
+from api.ratelimit import WRITE_METHODS, limit_writes, make_rate_limiter
 from api.routes import audit, batches, catalog, checks, findings, plans, rules, tokens
 from api.settings import Settings
 from api.storage import make_engine, migrate
@@ -173,11 +174,7 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     app.state.check_limiter = anyio.CapacityLimiter(settings.check_concurrency)
     app.state.checker = checker
     app.state.rulebook = rulebook
-    app.state.rate_limiter = (
-        WriteRateLimiter(settings.write_rate_per_minute, settings.write_burst)
-        if settings.write_rate_per_minute > 0
-        else None
-    )
+    app.state.rate_limiter = make_rate_limiter(settings, engine)
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,
@@ -187,9 +184,10 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     app.add_middleware(NoSniff)
 
     @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        """Liveness, without a token: the service answers and knows its database backend."""
-        return {"status": "ok", "database": engine.dialect.name, "version": __version__}
+    def health() -> dict[str, str | int]:
+        """Liveness, without a token: the service answers, knows its database backend, and says
+        which API process answered (``pid``: behind ``serve --workers N`` there are N)."""
+        return {"status": "ok", "database": engine.dialect.name, "version": __version__, "pid": os.getpid()}
 
     for module in (plans, checks, findings, audit, rules, catalog, tokens, batches):
         app.include_router(module.router)

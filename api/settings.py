@@ -124,6 +124,29 @@ class Settings(BaseModel):
             values["rule_pack"] = Path(env["PLANALIGN_RULE_PACK"])
         return cls.model_validate(values)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as the environment ``from_env`` reads back to an equal value.
+
+        ``planalign serve --workers N`` hands its settings to the API processes uvicorn starts
+        this way: each process builds its app from the environment, as any deployment would.
+        """
+        env = {
+            "DATABASE_URL": self.database_url,
+            "PLANALIGN_MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
+            "PLANALIGN_MAX_BATCH_BYTES": str(self.max_batch_bytes),
+            "PLANALIGN_JOB_RUNNER": "1" if self.job_runner else "0",
+            "PLANALIGN_JOB_LEASE_SECONDS": repr(self.job_lease_seconds),
+            "PLANALIGN_CHECK_CONCURRENCY": str(self.check_concurrency),
+            "PLANALIGN_ENGINE_WORKERS": str(self.engine_workers),
+            "PLANALIGN_SQL_ECHO": "1" if self.sql_echo else "0",
+            "PLANALIGN_WRITE_RATE_PER_MINUTE": repr(self.write_rate_per_minute),
+            "PLANALIGN_WRITE_BURST": str(self.write_burst),
+            "PLANALIGN_TIMEZONE": self.timezone,
+        }
+        if self.rule_pack is not None:
+            env["PLANALIGN_RULE_PACK"] = str(self.rule_pack)
+        return env
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

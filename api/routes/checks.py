@@ -15,7 +15,7 @@ from rulesengine.model import Category, Severity
 router = APIRouter(tags=["checks"], responses=problem_responses(401, 403, 404))
 
 
-def _filters(
+async def _filters(
     severity: Annotated[list[Severity] | None, Query()] = None,
     category: Annotated[list[Category] | None, Query()] = None,
     indicator: Annotated[list[str] | None, Query()] = None,

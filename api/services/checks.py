@@ -56,6 +56,7 @@ __all__ = [
     "FindingFilter",
     "check_detail",
     "check_public",
+    "checks_public",
     "evaluation_failed",
     "gather",
     "get_check",
@@ -506,31 +507,58 @@ def evaluation_failed(exc: Exception, plan_id: str) -> Problem:
     )
 
 
-def _counts(session: Session, check_id: int, column: Any) -> dict[str, int]:
-    rows = session.execute(
-        sa.select(column, sa.func.count()).where(col(FindingRow.check_id) == check_id).group_by(column)
+def checks_public(session: Session, checks: Sequence[CheckRun]) -> list[CheckPublic]:
+    """The public form of several checks in two queries, whatever their number: which check is
+    each plan's latest, and the findings counted by check, status and severity. (A page of 20
+    checks asked three queries of each before: 60 round trips for one listing.)"""
+    ids = [c.id for c in checks if c.id is not None]
+    if not ids:
+        return []
+    plan_ids = sorted({c.plan_id for c in checks})
+    latest = dict(
+        session.execute(
+            sa.select(col(CheckRun.plan_id), sa.func.max(col(CheckRun.id)))
+            .where(col(CheckRun.plan_id).in_(plan_ids))
+            .group_by(col(CheckRun.plan_id))
+        ).all()
+    )
+    by_status: dict[int, dict[str, int]] = {i: {} for i in ids}
+    by_severity: dict[int, dict[str, int]] = {i: {} for i in ids}
+    counted = session.execute(
+        sa.select(col(FindingRow.check_id), col(FindingRow.status), col(FindingRow.severity), sa.func.count())
+        .where(col(FindingRow.check_id).in_(ids))
+        .group_by(col(FindingRow.check_id), col(FindingRow.status), col(FindingRow.severity))
+        .order_by(col(FindingRow.check_id), col(FindingRow.status), col(FindingRow.severity))
     ).all()
-    return {str(key): int(n) for key, n in rows}
+    for check_id, status, severity, n in counted:
+        by_status[check_id][str(status)] = by_status[check_id].get(str(status), 0) + int(n)
+        by_severity[check_id][str(severity)] = by_severity[check_id].get(str(severity), 0) + int(n)
+    return [
+        CheckPublic(
+            id=check.id,
+            plan_id=check.plan_id,
+            plan_revision=check.plan_revision,
+            plan_sha256=check.plan_sha256,
+            parents=[ParentRef.model_validate(p) for p in check.parents],
+            rule_pack_version=check.rule_pack_version,
+            catalog_version=check.catalog_version,
+            corrections_applied=list(check.corrections_applied),
+            previous_check_id=check.previous_check_id,
+            is_latest=latest.get(check.plan_id) == check.id,
+            created_at=check.created_at,
+            created_by=check.created_by,
+            counts_by_status=dict(sorted(by_status[check.id].items())),
+            counts_by_severity=dict(sorted(by_severity[check.id].items())),
+        )
+        for check in checks
+        if check.id is not None
+    ]
 
 
 def check_public(session: Session, check: CheckRun) -> CheckPublic:
     assert check.id is not None
-    return CheckPublic(
-        id=check.id,
-        plan_id=check.plan_id,
-        plan_revision=check.plan_revision,
-        plan_sha256=check.plan_sha256,
-        parents=[ParentRef.model_validate(p) for p in check.parents],
-        rule_pack_version=check.rule_pack_version,
-        catalog_version=check.catalog_version,
-        corrections_applied=list(check.corrections_applied),
-        previous_check_id=check.previous_check_id,
-        is_latest=latest_check_id(session, check.plan_id) == check.id,
-        created_at=check.created_at,
-        created_by=check.created_by,
-        counts_by_status=_counts(session, check.id, col(FindingRow.status)),
-        counts_by_severity=_counts(session, check.id, col(FindingRow.severity)),
-    )
+    (public,) = checks_public(session, [check])
+    return public
 
 
 def get_check(session: Session, check_id: int) -> CheckRun:
@@ -594,4 +622,4 @@ def list_checks(session: Session, plan_id: str | None, *, limit: int, offset: in
         get_plan(session, plan_id)
         query = query.where(CheckRun.plan_id == plan_id)
     rows, total = count_and_page(session, query, limit=limit, offset=offset, order_by=col(CheckRun.id).desc())
-    return Page(items=[check_public(session, r) for r in rows], total=total, limit=limit, offset=offset)
+    return Page(items=checks_public(session, rows), total=total, limit=limit, offset=offset)

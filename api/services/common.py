@@ -44,11 +44,26 @@ def count_and_page(
     offset: int,
     order_by: Any,
 ) -> tuple[list[Any], int]:
-    """One page of ``query`` plus the number of all its rows (callers know the row type)."""
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    """One page of ``query`` plus the number of all its rows (callers know the row type).
+
+    One round trip: the total rides on every row of the page as ``count(*) OVER ()``, computed
+    before LIMIT and OFFSET. Only a page past the end (no rows to carry it) asks for the count
+    on its own.
+    """
     order = order_by if isinstance(order_by, list) else [order_by]
-    rows = list(session.exec(query.order_by(*order).limit(limit).offset(offset)).all())
-    return rows, int(total)
+    entities = len(query.column_descriptions)
+    paged = (
+        query.add_columns(func.count().over().label("_total")).order_by(*order).limit(limit).offset(offset)
+    )
+    found = session.execute(paged).all()
+    if found:
+        total = int(found[0][-1])
+    elif offset > 0:
+        total = int(session.exec(select(func.count()).select_from(query.subquery())).one())
+    else:
+        total = 0
+    rows = [row[0] if entities == 1 else tuple(row[:-1]) for row in found]
+    return rows, total
 
 
 def get_plan(session: Session, plan_id: str, *, field: str = "plan_id") -> PlanRow:

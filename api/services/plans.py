@@ -12,6 +12,7 @@ from hashlib import sha256
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
@@ -282,6 +283,14 @@ def _public(plan: PlanRow, revision: PlanRevision) -> PlanPublic:
     )
 
 
+_LISTED_REVISION_COLUMNS: list[Any] = [
+    PlanRevision.sha256,
+    PlanRevision.source_name,
+    PlanRevision.format,
+    PlanRevision.encoding,
+]
+
+
 def list_plans(
     session: Session,
     *,
@@ -294,6 +303,9 @@ def list_plans(
 ) -> Page[PlanPublic]:
     query = (
         select(PlanRow, PlanRevision)
+        # a listing shows the revision's hash and source, never its text, warnings or topics:
+        # loading those decoded the topics' JSON of every plan on the page for nothing
+        .options(load_only(*_LISTED_REVISION_COLUMNS))
         .join(
             PlanRevision,
             (col(PlanRevision.plan_id) == col(PlanRow.id))
@@ -350,11 +362,13 @@ def plan_detail(session: Session, plan_id: str, *, include_text: bool = False) -
     extracted = _extracted(session, plan_id, revision.number)
     corrections = _corrections(session, plan_id)
     corrected = apply_corrections(extracted, corrections, revision.text)
+    # without corrections the extracted targets are the corrected ones: not worked out twice
+    uncorrected = apply_corrections(extracted, [], revision.text) if corrections else corrected
     return PlanDetail(
         **_public(plan, revision).model_dump(),
         warnings=[PlanWarning.model_validate(w) for w in revision.warnings],
         targets=[t.public() for t in corrected.targets],
-        extracted_targets=[t.public() for t in apply_corrections(extracted, [], revision.text).targets],
+        extracted_targets=[t.public() for t in uncorrected.targets],
         rejected_targets=[t.public() for t in corrected.rejected],
         corrections=[_correction_public(c, corrected.states.get(c.id or 0, "applied")) for c in corrections],
         catalog_version=catalog_service.current_catalog(session).version,

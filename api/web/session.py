@@ -12,7 +12,9 @@ token's stored hash. So
 * nothing new is stored: no session table, no migration.
 
 The secret comes from ``PLANALIGN_SESSION_SECRET`` when an operator sets it (so sessions
-survive a restart), otherwise it is random per process and a restart signs everyone out.
+survive a restart), otherwise it is random per process and a restart signs everyone out. Several
+API processes must share it: set it on every machine behind a load balancer; ``planalign serve
+--workers N`` without it makes one random key for its N processes.
 
 Every form that writes carries a CSRF token derived from the cookie (HMAC of it under the same
 secret), checked before any service is called; with ``SameSite=Lax`` cookies this is a second

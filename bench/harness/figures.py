@@ -58,3 +58,43 @@ def cpu_seconds(pid: int) -> float:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return 0.0
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc; those that have gone are left out)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == pid:
+            found.append(int(entry))
+    return found
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (each its own, not its children's)."""
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+def established(pid: int, port: int) -> int:
+    """TCP connections to local ``port`` that process ``pid`` holds open now (IPv4, from /proc):
+    with several server processes on one socket, how the kernel spread the clients."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+        with open("/proc/net/tcp") as f:
+            rows = [line.split() for line in f.readlines()[1:]]
+    except OSError:
+        return 0
+    return sum(1 for r in rows if r[9] in inodes and r[3] == "01" and int(r[1].split(":")[1], 16) == port)

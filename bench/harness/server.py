@@ -1,5 +1,6 @@
 """A real `planalign serve` for the load scripts (api_load.py, soak.py): on loopback, on a free
-port, on a fresh SQLite database in a temp directory, with tokens made through the CLI.
+port, on a fresh SQLite database in a temp directory (or a PostgreSQL URL), with tokens made
+through the CLI.
 
 The server runs as a subprocess of this interpreter, so what is measured is the service as
 deployed (its own process and engine workers), not an in-process test client.
@@ -44,17 +45,17 @@ def start_server(
     env: Mapping[str, str] | None = None,
     serve: Sequence[str] = (),
 ) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    """The service on a fresh SQLite database ``workdir / db``, with one token per role in ``tokens``
-    (role → the token's name) made through the CLI before it starts; returns the server process
-    and role → token once it answers /health. ``env`` adds settings, ``serve`` options to `serve`.
-    The log goes to ``workdir / "server.log"``."""
-    path = workdir / db
+    """The service on a fresh SQLite database ``workdir / db`` (or ``db`` itself when it is a URL),
+    with one token per role in ``tokens`` (role → the token's name) made through the CLI before
+    it starts; returns the server process and role → token once it answers /health. ``env`` adds
+    settings, ``serve`` options to `serve`. The log goes to ``workdir / "server.log"``."""
+    path = db if "://" in db else str(workdir / db)
     environ = {**os.environ, "PLANALIGN_DATA_DIR": str(workdir), **(env or {})}
     environ.pop("DATABASE_URL", None)  # the database is the one given, never a developer's
     made: dict[str, str] = {}
     for role, name in tokens.items():
         out = subprocess.run(
-            planalign("token", "create", "--role", role, "--name", name, "--db", str(path)),
+            planalign("token", "create", "--role", role, "--name", name, "--db", path),
             env=environ,
             check=True,
             capture_output=True,
@@ -64,7 +65,7 @@ def start_server(
         made[role] = out.stdout.strip().splitlines()[0]
     log = (workdir / "server.log").open("wb")
     server = subprocess.Popen(
-        planalign("serve", "--host", HOST, "--port", str(port), "--db", str(path), *serve),
+        planalign("serve", "--host", HOST, "--port", str(port), "--db", path, *serve),
         env=environ,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -12,12 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +29,7 @@ from api.main import create_app
 from api.settings import Settings, sqlite_url
 from rulesengine.catalog import Catalog
 from rulesengine.model import Category, Finding, FindingFact, Severity
+from tools.pgcluster import ClusterUnavailable, PgCluster, start_cluster
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "examples" / "plans"
 ZHEJIANG_2023 = PLANS_DIR / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"
@@ -45,147 +40,26 @@ CIXI_2023 = PLANS_DIR / "cixi-2023-jingxin-gongzuo-silu.txt"
 # -- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _pg_bindir() -> Path | None:
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if found:
-        return found[-1].parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-@dataclass(frozen=True)
-class PgCluster:
-    port: int
-    bindir: Path
-    socket_dir: Path
-    as_user: tuple[str, ...]
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def psql(self, sql: str) -> None:
-        subprocess.run(
-            [
-                *self.as_user,
-                str(self.bindir / "psql"),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-qc",
-                sql,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-
-
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[PgCluster]:
-    """A PostgreSQL cluster of our own for the session: initdb in a temp dir, loopback port.
-
-    As root, initdb refuses to run, so the cluster belongs to the ``postgres`` user (created by
-    Debian's package) and its commands run through ``runuser``.
-    """
-    bindir = _pg_bindir()
-    if bindir is None:
-        message = (
-            "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb): "
-            "install them with `apt-get install -y postgresql` (make system-deps)"
-        )
+    """A PostgreSQL cluster of our own for the session (``tools.pgcluster``): initdb in a temp
+    dir, loopback port; skipped without the binaries on a laptop, failed under ``CI=true``."""
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailable as exc:
         if _in_ci():
-            pytest.fail(message + " — CI=true, so the PostgreSQL tests must not be skipped")
-        pytest.skip(message)
-    as_user: tuple[str, ...] = ()
-    base = Path(tempfile.mkdtemp(prefix="planalign-pg-"))
-    if os.geteuid() == 0:
-        try:
-            pg = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.fail("running as root but there is no `postgres` user to own the cluster")
-        os.chown(base, pg.pw_uid, pg.pw_gid)
-        as_user = ("runuser", "-u", "postgres", "--")
-    data = base / "data"
-    subprocess.run(
-        [
-            *as_user,
-            str(bindir / "initdb"),
-            "-D",
-            str(data),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    cluster: PgCluster | None = None
-    last_error = ""
-    for _ in range(3):  # the free port may be taken between choosing and binding it
-        port = _free_port()
-        options = (
-            f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-        )
-        started = subprocess.run(
-            [
-                *as_user,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(base / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                options,
-                "start",
-            ],
-            capture_output=True,
-            text=True,
-        )
-        if started.returncode == 0:
-            cluster = PgCluster(port=port, bindir=bindir, socket_dir=base, as_user=as_user)
-            break
-        last_error = started.stderr + (base / "server.log").read_text(errors="replace")[-2000:]
-        time.sleep(0.2)
-    if cluster is None:
-        shutil.rmtree(base, ignore_errors=True)
-        pytest.fail(f"could not start a throw-away PostgreSQL cluster:\n{last_error}")
+            pytest.fail(f"{exc} — CI=true, so the PostgreSQL tests must not be skipped")
+        pytest.skip(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     try:
         yield cluster
     finally:
-        subprocess.run(
-            [*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        cluster.stop()
 
 
 _db_numbers = itertools.count(1)

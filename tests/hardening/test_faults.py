@@ -55,11 +55,8 @@ def stop(cluster: PgCluster) -> None:
 
 
 def start(cluster: PgCluster) -> None:
-    options = (
-        f"-p {cluster.port} -k {cluster.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-    )
-    _pg_ctl(cluster, "-l", str(cluster.socket_dir / "server.log"), "-w", "-t", "60", "-o", options, "start")
+    log = str(cluster.socket_dir / "server.log")
+    _pg_ctl(cluster, "-l", log, "-w", "-t", "60", "-o", cluster.options(), "start")
 
 
 @pytest.fixture
@@ -87,10 +84,14 @@ def _stop_on(api: Api, cluster: PgCluster, statement_start: str) -> list[str]:
 
 
 def _counts(api: Api) -> dict[str, int]:
+    """Rows per table of the service's data. ``write_bucket`` is left out: it is the write rate
+    limiter's state on PostgreSQL, spent before the request runs, and a failed write counts
+    against the token's budget as it would in memory."""
     with api.app.state.engine.connect() as conn:
         return {
             t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
             for t in SQLModel.metadata.sorted_tables
+            if t.name != "write_bucket"
         }
 
 
