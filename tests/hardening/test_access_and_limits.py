@@ -45,6 +45,7 @@ WRITE_ROLES: dict[tuple[str, str], Role | None] = {
     ("POST", "/rules/impact"): Role.admin,  # a draft tried on every stored plan: admins only
     ("POST", "/catalog/suggestions/{suggestion_id}/accept"): Role.admin,
     ("POST", "/catalog/suggestions/{suggestion_id}/decline"): Role.admin,
+    ("POST", "/batches"): Role.submitter,
 }
 
 # Write routes of the reviewer pages (cookie sessions, not bearer tokens) that are open by design.
