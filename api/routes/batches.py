@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile, status
 
-from api.deps import PageDep, PrincipalDep, RowId, SessionDep, SettingsDep, SubmitterDep
+from api.deps import PageDep, PrincipalDep, ReviewerDep, RowId, SessionDep, SettingsDep, SubmitterDep
 from api.downloads import attachment
 from api.errors import Problem, problem_responses
-from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, Page
+from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, FindingReview, Page
 from api.services import batches as service
+from api.services import reviews as review_service
 from api.services.province import province_of_job
 from rulesengine.report import province_docx, province_markdown
 
@@ -104,6 +105,28 @@ def list_batch_items(
 def list_batch_findings(session: SessionDep, _: PrincipalDep, batch_id: RowId) -> list[BatchFindingPublic]:
     """Findings across the job's plans: decomposition, layered 加码, peers."""
     return service.list_across(session, batch_id)
+
+
+@router.patch(
+    "/{batch_id}/findings/{finding_id}",
+    response_model=BatchFindingPublic,
+    responses=problem_responses(400, 409, 422, 428),
+)
+def review_batch_finding(
+    session: SessionDep,
+    principal: ReviewerDep,
+    batch_id: RowId,
+    finding_id: RowId,
+    body: FindingReview,
+    response: Response,
+    if_match: Annotated[str | None, Header(description='the version you reviewed, e.g. "1"')] = None,
+) -> BatchFindingPublic:
+    """Review a finding across counties as a check's finding is reviewed (``PATCH /findings/{id}``)."""
+    finding = review_service.review_across(
+        session, principal, batch_id, finding_id, body, review_service.parse_if_match(if_match)
+    )
+    response.headers["ETag"] = f'"{finding.version}"'
+    return finding
 
 
 _REPORTS = {

@@ -14,14 +14,21 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.auth import Principal
-from api.db import AuditEntry, CheckRun, FindingRow, utcnow
+from api.db import AuditEntry, BatchFinding, CheckRun, FindingRow, utcnow
 from api.errors import Problem, conflict, not_found
-from api.schemas import AuditEntryPublic, FindingPublic, FindingReview, Page, ReviewStatus
+from api.schemas import AuditEntryPublic, BatchFindingPublic, FindingPublic, FindingReview, Page, ReviewStatus
 from api.services.checks import latest_check_id
 from api.services.common import count_and_page, get_plan, lock_plan, record
 from rulesengine.labels import REVIEW_ZH
 
-__all__ = ["finding_history", "get_finding", "list_audit", "parse_if_match", "review_finding"]
+__all__ = [
+    "finding_history",
+    "get_finding",
+    "list_audit",
+    "parse_if_match",
+    "review_across",
+    "review_finding",
+]
 
 _ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
@@ -110,14 +117,7 @@ def review_finding(
             "this finding no longer occurs in the latest check (resolved); nothing to review",
             field="status",
         )
-    if body.status == ReviewStatus.dismissed and not (body.comment and body.comment.strip()):
-        raise Problem(
-            422,
-            "reason_required",
-            "驳回(dismissed)需要在 comment 中说明理由",
-            "dismissing a finding needs a reason in `comment`",
-            field="comment",
-        )
+    _reason(body)
     if finding.version != expected:
         raise _version_conflict(finding, expected)
     new_version = expected + 1
@@ -159,6 +159,78 @@ def review_finding(
     session.commit()
     session.refresh(finding)
     return FindingPublic.model_validate(finding)
+
+
+def _reason(body: FindingReview) -> None:
+    if body.status == ReviewStatus.dismissed and not (body.comment and body.comment.strip()):
+        raise Problem(
+            422,
+            "reason_required",
+            "驳回(dismissed)需要在 comment 中说明理由",
+            "dismissing a finding needs a reason in `comment`",
+            field="comment",
+        )
+
+
+def review_across(
+    session: Session,
+    principal: Principal,
+    job_id: int,
+    finding_id: int,
+    body: FindingReview,
+    if_match: int | None,
+) -> BatchFindingPublic:
+    """Review a finding across counties of a batch job: the same decisions, reason and optimistic
+    lock as a check's finding (``review_finding``), recorded in the audit trail."""
+    expected = _expected_version(body, if_match)
+    finding = session.get(BatchFinding, finding_id)
+    if finding is None or finding.job_id != job_id:
+        raise not_found("跨县问题", "finding across counties", finding_id, field="finding_id")
+    _reason(body)
+    now = utcnow()
+    decided = body.status != ReviewStatus.open
+    result = session.execute(
+        sa.update(BatchFinding)
+        .where(col(BatchFinding.id) == finding_id, col(BatchFinding.version) == expected)
+        .values(
+            status=body.status.value,
+            comment=body.comment,
+            version=expected + 1,
+            reviewed_by=principal.name if decided else None,
+            reviewed_at=now if decided else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        current = session.get(BatchFinding, finding_id)
+        assert current is not None
+        status_zh = REVIEW_ZH.get(current.status, current.status)
+        raise conflict(
+            "version_conflict",
+            f"跨县问题 {finding_id} 当前为版本 {current.version}(“{status_zh}”),"
+            f"你提交的是基于版本 {expected} 的修改,未保存:请刷新后重试",
+            f"finding {finding_id} is at version {current.version} ({current.status}); your change was "
+            f"based on version {expected} and was not saved: reload and retry",
+            field="version",
+            expected_version=expected,
+            current_version=current.version,
+        )
+    record(
+        session,
+        principal,
+        "review",
+        "batch_finding",
+        finding_id,
+        fingerprint=finding.fingerprint,
+        from_status=finding.status,
+        to_status=body.status.value,
+        finding_version=expected + 1,
+        comment=body.comment,
+    )
+    session.commit()
+    session.refresh(finding)
+    return BatchFindingPublic.model_validate(finding)
 
 
 def _version_conflict(finding: FindingRow, expected: int) -> Problem:

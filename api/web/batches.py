@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from api.auth import Role
@@ -20,8 +21,9 @@ from api.db import PlanRow
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import Problem
 from api.routes.batches import read_uploads, report_response
-from api.schemas import BatchStage
+from api.schemas import BatchStage, FindingReview
 from api.services import batches as batch_service
+from api.services import reviews as review_service
 from api.services.province import province_of_job
 from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, check_csrf, page_words, render, see_other
 from rulesengine import labels
@@ -139,7 +141,20 @@ def batch_page(
     batch_id: RowId,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> HTMLResponse:
-    return render(request, "batch.html", _job_context(session, batch_id, offset))
+    return _job_page(request, session, batch_id, offset=offset)
+
+
+def _job_page(
+    request: Request,
+    session: Session,
+    batch_id: int,
+    error: str | None = None,
+    status: int = 200,
+    offset: int = 0,
+) -> HTMLResponse:
+    return render(
+        request, "batch.html", {**_job_context(session, batch_id, offset), "error": error}, status=status
+    )
 
 
 @router.get("/batches/{batch_id}/progress")
@@ -233,3 +248,34 @@ def batch_report(
 ) -> Response:
     """The dashboard as a 对标分析报告 (Word) or Markdown, from the same model as the page."""
     return report_response(session, batch_id, fmt, request.app.state.settings.zone)
+
+
+@router.post("/batches/{batch_id}/findings/{finding_id}/review")
+def review_across(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    batch_id: RowId,
+    finding_id: RowId,
+    status: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=4000)] = "",
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)] = 1,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A reviewer's decision on a finding across counties, through the API's own review service."""
+    try:
+        check_csrf(request, csrf)
+        require(Role.reviewer)(viewer.principal)
+        body = FindingReview.model_validate(
+            {"status": status, "comment": comment.strip() or None, "version": version}
+        )
+        review_service.review_across(session, viewer.principal, batch_id, finding_id, body, None)
+    except ValidationError:
+        session.rollback()
+        return _job_page(request, session, batch_id, "请选择审核结论:确认、驳回、已整改或重新打开", 422)
+    except Problem as exc:
+        session.rollback()
+        if exc.status == 404:
+            raise
+        return _job_page(request, session, batch_id, page_words(exc), exc.status)
+    return see_other(f"{PREFIX}/batches/{batch_id}#across-{finding_id}")

@@ -497,9 +497,15 @@ def cross_by_rule(report: ProvinceReport) -> list[tuple[str, list[ReportFinding]
 
 
 def fact_rows(f: ReportFinding) -> list[tuple[str, str]]:
-    """A finding's evidence, the parents' quotes first, then each county's."""
+    """A finding's evidence, the parents' quotes first, then each county's; then who decided it
+    and why, when a reviewer has."""
     ordered = sorted(f.facts, key=lambda x: x.role != "parent")
-    return [(PLAN_ROLE_ZH.get(x.role, x.role) + "原文", fact_line(x)) for x in ordered]
+    rows = [(PLAN_ROLE_ZH.get(x.role, x.role) + "原文", fact_line(x)) for x in ordered]
+    review = f.review
+    if review is not None and (review.reviewed_by or review.comment):
+        who = f"({review.reviewed_by})" if review.reviewed_by else ""
+        rows.append(("审核", f"{review.status_zh}{who}" + (f":{review.comment}" if review.comment else "")))
+    return rows
 
 
 def matrix_columns(report: ProvinceReport) -> tuple[ProvinceColumn, ...]:

@@ -248,7 +248,7 @@ def province_docx(report: province.ProvinceReport) -> bytes:
         for number, f in enumerate(group, 1):
             _heading(doc, f"{number}. {province.finding_title(f)}", 3)
             _paragraph(doc, f.message)
-            _table(doc, ("", "原文"), province.fact_rows(f), widths=(1, 8))
+            _table(doc, ("依据", "原文与审核"), province.fact_rows(f), widths=(1, 8))
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
     _page(landscape, landscape=True)

@@ -280,3 +280,47 @@ def test_the_report_follows_a_review_made_after_the_job(make_api: MakeApi, tmp_p
     assert reviewed.status_code == 200, reviewed.text
     after = api.client.get(f"/batches/{job['id']}/report.md", headers=api.auth("reviewer")).text
     assert before.count("已驳回") + 1 <= after.count("已驳回")
+
+
+def test_a_finding_across_counties_is_reviewed_like_a_checks_finding(make_api: MakeApi) -> None:
+    api = make_api(engine_workers=0)
+    job = decomposition_batch(api, {"慈溪市": 20, "余姚市": 30, "海曙区": 10}, "review")
+    finding = next(
+        f
+        for f in api.client.get(f"/batches/{job['id']}/findings", headers=api.auth("reviewer")).json()
+        if f["rule_id"] == "decomposition_shortfall"
+    )
+    url = f"/batches/{job['id']}/findings/{finding['id']}"
+    assert_problem(
+        api.client.patch(url, json={"status": "dismissed", "version": 1}, headers=api.auth("reviewer")),
+        422,
+        "reason_required",
+        "comment",
+    )
+    assert_problem(api.client.patch(url, json={"status": "confirmed"}, headers=api.auth("reviewer")), 428)
+    done = api.client.patch(
+        url,
+        json={"status": "confirmed", "comment": "已要求各县补足"},
+        headers={**api.auth("reviewer"), "If-Match": '"1"'},
+    )
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["version"], done.json()["reviewed_by"]) == (
+        "confirmed",
+        2,
+        "张三",
+    )
+    assert done.headers["etag"] == '"2"'
+    stale = api.client.patch(
+        url, json={"status": "dismissed", "comment": "x", "version": 1}, headers=api.auth("admin")
+    )
+    assert_problem(stale, 409, "version_conflict", "version")
+    elsewhere = f"/batches/{job['id'] + 1}/findings/{finding['id']}"
+    assert_problem(
+        api.client.patch(elsewhere, json={"status": "confirmed", "version": 2}, headers=api.auth("reviewer")),
+        404,
+    )
+    report = api.client.get(f"/batches/{job['id']}/report.md", headers=api.auth("reviewer")).text
+    cross = report.split("## 二、跨县发现", 1)[1].split("## 三、", 1)[0]
+    assert "已确认" in cross and "张三" in cross, cross
+    audit = api.client.get("/audit?limit=200", headers=api.auth("admin")).json()["items"]
+    assert any(e["subject"] == "batch_finding" and e["to_status"] == "confirmed" for e in audit)

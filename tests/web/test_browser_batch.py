@@ -4,7 +4,8 @@ An analyst uploads one zip — 30 synthetic 浙江 county plans with their .meta
 plans above them — and watches the job finish; opens the province dashboard, sorts it, filters it
 by city, opens a county's check from its row, and downloads the Word report, which is read back
 with python-docx: its headings, the matrix with every county, and a stored finding's county and
-parent quotes both. A screenshot of the dashboard goes to test-output/screenshots/.
+parent quotes both; on the way a finding across counties is reviewed on the job page, and the
+report carries the review. A screenshot of the dashboard goes to test-output/screenshots/.
 """
 
 from __future__ import annotations
@@ -114,6 +115,17 @@ def test_a_province_zip_becomes_a_job_a_dashboard_a_county_and_a_word_report(
     expect(page.locator("main")).to_contain_text(county_name)
     page.go_back()
 
+    # a finding across counties is reviewed on the job page, as a check's finding is
+    page.goto(f"{live_server.url}/web/batches/{job_id}")
+    first = page.locator("#across tbody tr").first
+    across_id = first.get_attribute("id")
+    first.locator("select[name=status]").select_option("confirmed")
+    first.locator("input[name=comment]").fill("已请各县说明")
+    first.locator("button[type=submit]").click()
+    expect(page.locator(f"#{across_id}")).to_have_attribute("data-status", "confirmed")
+    expect(page.locator(f"#{across_id} .review-state")).to_contain_text("已请各县说明")
+
+    page.goto(f"{live_server.url}/web/batches/{job_id}/dashboard")
     with page.expect_download() as download:
         page.click("#export-docx")
     assert download.value.suggested_filename.endswith(".docx")
@@ -136,3 +148,4 @@ def test_a_province_zip_becomes_a_job_a_dashboard_a_county_and_a_word_report(
     assert matrix_counties == regions  # every county is a row of the matrix
     quotes = {f["role"]: f["quote"] for f in finding.facts}
     assert quotes["county"] in text and quotes["parent"] in text  # both sides quoted
+    assert "已请各县说明" in text  # the review of the finding across counties is in the report
