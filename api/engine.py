@@ -32,6 +32,7 @@ __all__ = [
     "make_checker",
     "make_facts",
     "parents_of",
+    "with_catalog",
 ]
 
 
@@ -90,7 +91,7 @@ def parents_of(plan: Plan, candidates: Sequence[Plan], ancestors: Sequence[Regio
     return list(find_parents(plan, list(candidates), list(ancestors)))
 
 
-def _with_catalog(rulebook: Rulebook, catalog: Catalog | None) -> Rulebook:
+def with_catalog(rulebook: Rulebook, catalog: Catalog | None) -> Rulebook:
     """The pack reading facts with ``catalog``: same rules (and so the same engine), the
     catalog's forms and names for indicators the overlay added."""
     if catalog is None or catalog is rulebook.catalog or catalog.version == rulebook.catalog.version:
@@ -114,7 +115,7 @@ class _PackChecker:
         allow: Sequence[str] = (),
         catalog: Catalog | None = None,
     ) -> CheckResult:
-        book = _with_catalog(self.rulebook or default_rulebook(), catalog)
+        book = with_catalog(self.rulebook or default_rulebook(), catalog)
         return check_plan(county, parents, rulebook=book, engine=self.engine, allow=allow)
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from api.engine import Checker
 from api.services import batches
 from api.settings import Settings
+from rulesengine.rulebook import Rulebook
 
 __all__ = ["JobRunner"]
 
@@ -42,8 +43,9 @@ class JobRunner:
         *,
         poll: float = 1.0,
         lease: timedelta = batches.LEASE,
+        rulebook: Rulebook | None = None,
     ) -> None:
-        self.engine, self.settings, self.checker = engine, settings, checker
+        self.engine, self.settings, self.checker, self.rulebook = engine, settings, checker, rulebook
         self.poll, self.lease = poll, lease
         self.owner = batches.runner_id()
         self._stop = threading.Event()
@@ -72,7 +74,14 @@ class JobRunner:
             work = batches.claim(session, self.owner, self.lease)
             if work is None:
                 return False
-            batches.process(session, work, settings=self.settings, checker=self.checker, owner=self.owner)
+            batches.process(
+                session,
+                work,
+                settings=self.settings,
+                checker=self.checker,
+                owner=self.owner,
+                rulebook=self.rulebook,
+            )
             return True
 
     def _run(self) -> None:

@@ -142,7 +142,11 @@ def create_app(settings: Settings | None = None, *, checker: Checker | None = No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lease = timedelta(seconds=settings.job_lease_seconds)
-        runner = JobRunner(engine, settings, checker, lease=lease) if settings.job_runner else None
+        runner = (
+            JobRunner(engine, settings, checker, lease=lease, rulebook=rulebook)
+            if settings.job_runner
+            else None
+        )
         app.state.job_runner = runner
         if runner is not None:
             runner.start()

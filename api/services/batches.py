@@ -40,7 +40,7 @@ from sqlmodel import Session, col, func, select
 
 from api.auth import Principal, Role
 from api.db import BatchFinding, BatchItem, BatchJob, CheckRun, PlanRevision, PlanRow, utcnow
-from api.engine import Checker
+from api.engine import Checker, with_catalog
 from api.errors import Problem, not_found
 from api.schemas import (
     BatchFindingPublic,
@@ -52,6 +52,7 @@ from api.schemas import (
     Page,
     PlanMeta,
 )
+from api.services import catalog as catalog_service
 from api.services import checks as check_service
 from api.services import plans as plan_service
 from api.services.common import count_and_page, get_plan, record
@@ -61,7 +62,7 @@ from rulesengine.check import OVERRIDES, CheckError
 from rulesengine.model import Finding, Period
 from rulesengine.plans import meta_from_heading
 from rulesengine.regions import default_index
-from rulesengine.rulebook import RulebookError
+from rulesengine.rulebook import Rulebook, RulebookError, default_rulebook
 
 __all__ = [
     "LEASE",
@@ -341,12 +342,20 @@ def _problem_text(exc: Problem) -> str:
     return f"{exc.message_zh} / {exc.message_en}"
 
 
-def process(session: Session, work: Claim, *, settings: Settings, checker: Checker, owner: str) -> None:
+def process(
+    session: Session,
+    work: Claim,
+    *,
+    settings: Settings,
+    checker: Checker,
+    owner: str,
+    rulebook: Rulebook | None = None,
+) -> None:
     """Do one claimed item, or advance a job; every failure is the item's (or the job's) row,
     never the runner's end."""
     job = get_job(session, work.job_id)
     if work.item_id is None:
-        advance(session, job, checker=checker)
+        advance(session, job, checker=checker, rulebook=rulebook)
         return
     item = session.get(BatchItem, work.item_id)
     if item is None or item.claimed_by != owner:
@@ -465,7 +474,7 @@ def _move(session: Session, job: BatchJob, to: BatchStage, **values: Any) -> boo
     return bool(moved.rowcount)  # type: ignore[attr-defined]
 
 
-def advance(session: Session, job: BatchJob, *, checker: Checker) -> None:
+def advance(session: Session, job: BatchJob, *, checker: Checker, rulebook: Rulebook | None = None) -> None:
     """Move a job whose stage has no work left to the next one."""
     if job.stage == BatchStage.reading.value:
         _assign_parents(session, job)
@@ -473,7 +482,7 @@ def advance(session: Session, job: BatchJob, *, checker: Checker) -> None:
         if _move(session, job, BatchStage.across):
             session.commit()
     elif job.stage == BatchStage.across.value:
-        _compare_across(session, job)
+        _compare_across(session, job, rulebook or default_rulebook())
 
 
 @dataclass(frozen=True)
@@ -574,7 +583,7 @@ def _assign_parents(session: Session, job: BatchJob) -> None:
         session.rollback()
 
 
-def _compare_across(session: Session, job: BatchJob) -> None:
+def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> None:
     """The findings only many plans at once can give, stored with the job; then done."""
     assert job.id is not None
     mine = session.exec(
@@ -593,13 +602,15 @@ def _compare_across(session: Session, job: BatchJob) -> None:
     ).all()
     plan_ids = list(dict.fromkeys([i.plan_id for i in items if i.plan_id] + list(job.parent_ids)))
     facts = [check_service.plan_targets(session, pid) for pid in plan_ids]
+    # the service's rule pack, reading indicators with the catalog as reviewers have taught it
+    book = with_catalog(rulebook, catalog_service.current_catalog(session))
     error = None
     findings: Sequence[Finding] = ()
     version = ""
     try:
         from rulesengine.across import check_across
 
-        result = check_across(facts)
+        result = check_across(facts, rulebook=book)
         findings, version = result.findings, str(result.rule_pack_version)
     except Exception as exc:  # the comparison failing leaves every check in place; say so
         log.exception("batch %s: comparison across counties failed", job.id)
