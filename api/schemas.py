@@ -598,6 +598,7 @@ class BatchStage(StrEnum):
     across = "across"
     done = "done"
     failed = "failed"
+    cancelled = "cancelled"
 
 
 class BatchItemStage(StrEnum):
@@ -606,6 +607,7 @@ class BatchItemStage(StrEnum):
     checked = "checked"
     parent = "parent"
     failed = "failed"
+    cancelled = "cancelled"
 
 
 class BatchItemPublic(_Out):

@@ -114,6 +114,7 @@ JOB_STAGE_ZH = {
     "across": "跨县比较中",
     "done": "已完成",
     "failed": "失败",
+    "cancelled": "已取消",
 }
 """A service batch job's stage (api.services.batches)."""
 JOB_ITEM_ZH = {
@@ -122,6 +123,7 @@ JOB_ITEM_ZH = {
     "checked": "已检查",
     "parent": "上级规划",
     "failed": "失败",
+    "cancelled": "已取消",
 }
 META_SOURCE_ZH = {"mapping": "清单", "meta": "元数据文件", "heading": "文件标题", "": "—"}
 """Where a batch document's region and period came from (rulesengine.bundle)."""

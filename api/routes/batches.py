@@ -81,6 +81,13 @@ def create_batch(
     return job
 
 
+@router.post("/{batch_id}/cancel", response_model=BatchPublic, responses=problem_responses(409))
+def cancel_batch(session: SessionDep, principal: SubmitterDep, batch_id: RowId) -> BatchPublic:
+    """Stop a running job (its submitter or an admin): what is not yet read or checked is not;
+    the plans and checks already made stay."""
+    return service.cancel_job(session, principal, batch_id)
+
+
 @router.get("", response_model=Page[BatchPublic])
 def list_batches(session: SessionDep, _: PrincipalDep, page: PageDep) -> Page[BatchPublic]:
     return service.list_jobs(session, limit=page.limit, offset=page.offset)

@@ -41,7 +41,7 @@ from sqlmodel import Session, col, func, select
 from api.auth import Principal, Role
 from api.db import BatchFinding, BatchItem, BatchJob, CheckRun, PlanRevision, PlanRow, utcnow
 from api.engine import Checker, with_catalog
-from api.errors import Problem, not_found
+from api.errors import Problem, conflict, not_found
 from api.schemas import (
     BatchFindingPublic,
     BatchItemPublic,
@@ -59,6 +59,7 @@ from api.services.common import count_and_page, get_plan, record
 from api.settings import Settings
 from rulesengine.bundle import Bundle, BundleError, unpack
 from rulesengine.check import OVERRIDES, CheckError
+from rulesengine.labels import JOB_STAGE_ZH
 from rulesengine.model import Finding, Period
 from rulesengine.plans import meta_from_heading
 from rulesengine.regions import default_index
@@ -70,6 +71,7 @@ __all__ = [
     "Claim",
     "advance",
     "batch_public",
+    "cancel_job",
     "claim",
     "create_job",
     "get_job",
@@ -170,6 +172,42 @@ def _too_large(size: int, limit: int) -> str:
         f"文件过大({size:,} 字节,上限 {limit:,})"
         f" / the file is larger than the limit ({size:,} > {limit:,} bytes)"
     )
+
+
+def cancel_job(session: Session, principal: Principal, job_id: int) -> BatchPublic:
+    """Stop a job: what is not yet read or checked is not; what is done stays (its plans and
+    checks are ordinary ones). Its submitter or an admin may; one commit, audited."""
+    job = get_job(session, job_id)
+    if principal.role != Role.admin and principal.name != job.created_by:
+        raise Problem(
+            403,
+            "forbidden",
+            f"只有提交人({job.created_by})或管理员可以取消该任务",
+            f"only its submitter ({job.created_by}) or an admin may cancel this job",
+            field="batch_id",
+        )
+    running = job.stage in (BatchStage.reading.value, BatchStage.checking.value, BatchStage.across.value)
+    if not running or not _move(session, job, BatchStage.cancelled, finished_at=utcnow()):
+        session.rollback()
+        job = get_job(session, job_id)
+        session.refresh(job)
+        raise conflict(
+            "batch_finished",
+            f"任务 {job_id} 已{JOB_STAGE_ZH.get(job.stage, job.stage)},无法取消",
+            f"batch {job_id} is already {job.stage}; nothing to cancel",
+            field="batch_id",
+        )
+    session.execute(
+        sa.update(BatchItem)
+        .where(
+            col(BatchItem.job_id) == job_id,
+            col(BatchItem.stage).in_([BatchItemStage.queued.value, BatchItemStage.read.value]),
+        )
+        .values(stage=BatchItemStage.cancelled.value, content=None, claimed_by=None, updated_at=utcnow())
+    )
+    record(session, principal, "batch_cancelled", "batch", job_id)
+    session.commit()
+    return batch_public(session, get_job(session, job_id))
 
 
 # --------------------------------------------------------------------------------------------

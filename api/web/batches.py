@@ -123,7 +123,7 @@ def _job_context(session: Session, batch_id: int, offset: int) -> dict[str, obje
         "job": job,
         "items": items,
         "offset": offset,
-        "running": job.stage not in (BatchStage.done, BatchStage.failed),
+        "running": job.stage in (BatchStage.reading, BatchStage.checking, BatchStage.across),
         "read": read,
         "to_check": to_check,
         "across": batch_service.list_across(session, batch_id) if job.stage == BatchStage.done else [],
@@ -279,3 +279,22 @@ def review_across(
             raise
         return _job_page(request, session, batch_id, page_words(exc), exc.status)
     return see_other(f"{PREFIX}/batches/{batch_id}#across-{finding_id}")
+
+
+@router.post("/batches/{batch_id}/cancel")
+def cancel_batch(
+    request: Request,
+    session: SessionDep,
+    viewer: ViewerDep,
+    batch_id: RowId,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        check_csrf(request, csrf)
+        batch_service.cancel_job(session, viewer.principal, batch_id)
+    except Problem as exc:
+        session.rollback()
+        if exc.status == 404:
+            raise
+        return _job_page(request, session, batch_id, page_words(exc), exc.status)
+    return see_other(f"{PREFIX}/batches/{batch_id}")

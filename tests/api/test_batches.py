@@ -324,3 +324,25 @@ def test_a_finding_across_counties_is_reviewed_like_a_checks_finding(make_api: M
     assert "已确认" in cross and "张三" in cross, cross
     audit = api.client.get("/audit?limit=200", headers=api.auth("admin")).json()["items"]
     assert any(e["subject"] == "batch_finding" and e["to_status"] == "confirmed" for e in audit)
+
+
+def test_a_running_job_is_cancelled_by_its_submitter_and_no_runner_takes_it_up_again(
+    make_api: MakeApi, tmp_path: Path
+) -> None:
+    first = make_api(engine_workers=0, job_runner=False)
+    payload = zip_of({**synth_counties(tmp_path, 3), **province_files()})
+    job_id = post_batch(first, [("z.zip", payload)]).json()["id"]
+    refused = first.client.post(f"/batches/{job_id}/cancel", headers=first.auth("reviewer"))  # not theirs
+    assert_problem(refused, 403, "forbidden")
+    cancelled = first.client.post(f"/batches/{job_id}/cancel", headers=first.auth("submitter"))
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["stage"] == "cancelled" and cancelled.json()["counts"]["cancelled"] == 5
+    assert_problem(
+        first.client.post(f"/batches/{job_id}/cancel", headers=first.auth("admin")), 409, "batch_finished"
+    )
+
+    second = make_api(engine_workers=0)  # a runner on the same database, and a job after it
+    other = wait_done(second, post_batch(second, [("z.zip", payload)]).json()["id"])
+    assert other["counts"]["checked"] == 3
+    job = second.client.get(f"/batches/{job_id}", headers=second.auth("reviewer")).json()
+    assert job["stage"] == "cancelled" and job["counts"]["cancelled"] == 5 and job["counts"]["checked"] == 0

@@ -47,6 +47,7 @@ WRITE_ROLES: dict[tuple[str, str], Role | None] = {
     ("POST", "/catalog/suggestions/{suggestion_id}/decline"): Role.admin,
     ("POST", "/batches"): Role.submitter,
     ("PATCH", "/batches/{batch_id}/findings/{finding_id}"): Role.reviewer,
+    ("POST", "/batches/{batch_id}/cancel"): Role.submitter,
 }
 
 # Write routes of the reviewer pages (cookie sessions, not bearer tokens) that are open by design.
