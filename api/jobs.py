@@ -51,6 +51,7 @@ class JobRunner:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._current: int | None = None  # the item being worked on: the one claim renewed
 
     def start(self) -> None:
         for target, name in ((self._run, "planalign-jobs"), (self._renew, "planalign-jobs-lease")):
@@ -74,15 +75,18 @@ class JobRunner:
             work = batches.claim(session, self.owner, self.lease)
             if work is None:
                 return False
-            batches.process(
-                session,
-                work,
-                settings=self.settings,
-                checker=self.checker,
-                owner=self.owner,
-                rulebook=self.rulebook,
-            )
-            return True
+            self._current = work.item_id
+            try:
+                return batches.process(
+                    session,
+                    work,
+                    settings=self.settings,
+                    checker=self.checker,
+                    owner=self.owner,
+                    rulebook=self.rulebook,
+                )
+            finally:
+                self._current = None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -102,7 +106,9 @@ class JobRunner:
         every = max(self.lease.total_seconds() / 4, 0.5)
         while not self._stop.wait(every):
             try:
-                with Session(self.engine) as session:
-                    batches.renew(session, self.owner)
+                current = self._current
+                if current is not None:
+                    with Session(self.engine) as session:
+                        batches.renew(session, self.owner, current)
             except Exception:
                 log.exception("batch runner could not renew its claims")

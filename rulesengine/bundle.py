@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -104,7 +105,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _unzip(name: str, data: bytes, limits: Limits) -> Iterable[tuple[str, bytes]]:
+def _unzip(name: str, data: bytes, limits: Limits, budget: int) -> list[tuple[str, bytes]]:
+    """The members of one archive, within ``budget`` unpacked bytes (what the upload's earlier
+    archives left of ``Limits.max_unpacked_bytes``: a bomb split over many zips is still one)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError):
@@ -117,25 +120,31 @@ def _unzip(name: str, data: bytes, limits: Limits) -> Iterable[tuple[str, bytes]
             f"too many members ({len(members)}, limit {limits.max_members})",
         )
     declared = sum(i.file_size for i in members)
-    if declared > limits.max_unpacked_bytes:
+    if declared > budget:
         raise BundleError(
             name,
-            f"解压后过大(约 {declared:,} 字节,上限 {limits.max_unpacked_bytes:,})",
-            f"unpacks to {declared:,} bytes (limit {limits.max_unpacked_bytes:,})",
+            f"解压后过大(约 {declared:,} 字节,本次上传合计上限 {limits.max_unpacked_bytes:,})",
+            f"unpacks to {declared:,} bytes (limit {limits.max_unpacked_bytes:,} for the whole upload)",
         )
+    out: list[tuple[str, bytes]] = []
     for info in members:
         member = _member_name(info)
         if info.flag_bits & 0x1:
             raise BundleError(f"{name}/{member}", "文件已加密,无法读取", "the member is encrypted")
-        if info.file_size > 1024 * 1024 and info.file_size > limits.max_compression_ratio * max(
+        if info.file_size > 64 * 1024 and info.file_size > limits.max_compression_ratio * max(
             info.compress_size, 1
         ):
             raise BundleError(f"{name}/{member}", "压缩比异常(疑似压缩炸弹)", "suspicious compression ratio")
         try:
             body = archive.read(info)
-        except (zipfile.BadZipFile, OSError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError, zlib.error) as exc:
             raise BundleError(f"{name}/{member}", f"无法解压:{exc}", f"cannot be unpacked: {exc}") from None
-        yield member, body
+        if len(body) != info.file_size:  # the header lied about the size
+            raise BundleError(
+                f"{name}/{member}", "文件大小与压缩包记录不符", "size differs from the archive's record"
+            )
+        out.append((member, body))
+    return out
 
 
 def _hidden(path: str) -> bool:
@@ -195,9 +204,12 @@ def unpack(uploads: Sequence[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIM
     """The plan documents among ``uploads`` (name, bytes) — zips opened, one level deep — each
     with its metadata. Raises ``BundleError`` for an archive or table that cannot be used."""
     members: list[tuple[str, bytes]] = []
+    budget = limits.max_unpacked_bytes
     for name, data in uploads:
         if name.lower().endswith(".zip"):
-            members.extend((m, b) for m, b in _unzip(name, data, limits))
+            unpacked = _unzip(name, data, limits, budget)
+            budget -= sum(len(b) for _, b in unpacked)
+            members.extend(unpacked)
         else:
             members.append((name, data))
     documents: list[tuple[str, bytes]] = []
@@ -241,9 +253,8 @@ def unpack(uploads: Sequence[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIM
         if row is not None:
             meta = {**meta, **{k: v for k, v in row.items() if k in META_KEYS}}
             source = "mapping"
-        files.append(
-            BundleFile(name, data, {k: str(v) if k != "scope" else v for k, v in meta.items()}, source)
-        )
+        kept = {k: v if k == "scope" else str(v) for k, v in meta.items() if v is not None and str(v).strip()}
+        files.append(BundleFile(name, data, kept, source))
     for meta_name, _ in metas.values():
         skipped.append(Skipped(meta_name, "没有同名的规划文件", "no plan document of the same name"))
     for key in mapping:

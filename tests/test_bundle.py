@@ -121,3 +121,28 @@ def test_the_heading_gives_region_and_period_only_when_its_first_lines_name_both
     text: str, expected: dict[str, str]
 ) -> None:
     assert meta_from_heading(text) == expected
+
+
+def test_a_corrupt_member_or_a_bomb_split_over_many_zips_is_refused_naming_it() -> None:
+    good = zipped({"a.txt": "正文".encode() * 1000})
+    corrupt = bytearray(good)
+    at = corrupt.index(b"a.txt") + len(b"a.txt") + 10  # inside the deflated data
+    corrupt[at : at + 20] = b"\xff" * 20
+    with pytest.raises(BundleError) as caught:
+        unpack([("坏.zip", bytes(corrupt))])
+    assert "坏.zip/a.txt" in str(caught.value)
+
+    from rulesengine.ingest import Limits
+
+    small = Limits(max_unpacked_bytes=3 * 1024 * 1024)
+    import random
+
+    part = zipped({"x.txt": random.Random(1).randbytes(1024 * 1024 + 1)})  # each alone within the limit
+    with pytest.raises(BundleError) as caught:
+        unpack([(f"{i}.zip", part) for i in range(4)], limits=small)
+    assert "上传" in caught.value.message_zh and "whole upload" in caught.value.message_en
+
+
+def test_an_empty_field_in_a_meta_file_is_absent_not_the_word_none() -> None:
+    bundle = unpack([("a.txt", b"a"), ("a.meta.yaml", b"region:\nperiod: '2023'\n")])
+    assert bundle.files[0].meta == {"period": "2023"}

@@ -41,7 +41,7 @@ from sqlmodel import Session, col, func, select
 from api.auth import Principal, Role
 from api.db import BatchFinding, BatchItem, BatchJob, CheckRun, PlanRevision, PlanRow, utcnow
 from api.engine import Checker, with_catalog
-from api.errors import Problem, conflict, not_found
+from api.errors import Problem, conflict, from_region_error, not_found
 from api.schemas import (
     BatchFindingPublic,
     BatchItemPublic,
@@ -62,7 +62,7 @@ from rulesengine.check import OVERRIDES, CheckError
 from rulesengine.labels import JOB_STAGE_ZH
 from rulesengine.model import Finding, Period
 from rulesengine.plans import meta_from_heading
-from rulesengine.regions import default_index
+from rulesengine.regions import RegionError, default_index
 from rulesengine.rulebook import Rulebook, RulebookError, default_rulebook
 
 __all__ = [
@@ -141,6 +141,20 @@ def create_job(
             field="files",
             skipped=[s.__dict__ for s in bundle.skipped],
         )
+    named: dict[str, str] = {}
+    for f in bundle.files:
+        pid = str(f.meta.get("id") or "")
+        if pid and pid in named:
+            raise Problem(
+                422,
+                "duplicate_plan_id",
+                f"{named[pid]} 与 {f.name} 的规划编号都是 {pid}:一份规划一个编号,请改正 .meta.yaml 或清单",
+                f"{named[pid]} and {f.name} both have plan id {pid}: one id per plan; correct the "
+                ".meta.yaml or the mapping table",
+                field="files",
+                files=[named[pid], f.name],
+            )
+        named[pid] = f.name
     job = BatchJob(
         total=len(bundle.files),
         parent_ids=list(dict.fromkeys(parent_ids)),
@@ -178,7 +192,9 @@ def cancel_job(session: Session, principal: Principal, job_id: int) -> BatchPubl
     """Stop a job: what is not yet read or checked is not; what is done stays (its plans and
     checks are ordinary ones). Its submitter or an admin may; one commit, audited."""
     job = get_job(session, job_id)
-    if principal.role != Role.admin and principal.name != job.created_by:
+    if principal.role != Role.admin and (
+        principal.token_id != job.created_by_token_id or not principal.token_id
+    ):
         raise Problem(
             403,
             "forbidden",
@@ -331,26 +347,31 @@ def claim(session: Session, owner: str, lease: timedelta = LEASE) -> Claim | Non
             session.commit()
             assert item.id is not None
             return Claim(job.id, item.id, job.stage)
-        busy = session.exec(
-            select(func.count()).where(
-                BatchItem.job_id == job.id,
-                BatchItem.stage == want,
-                col(BatchItem.claimed_by).is_not(None),
-            )
-        ).one()
-        if not busy:
+        # Advance only when nothing is left in this stage, claimed or not: an item another runner
+        # has locked but not yet marked (SKIP LOCKED hid it above) still counts here.
+        left = select(func.count()).where(BatchItem.job_id == job.id, BatchItem.stage == want)
+        if job.stage == BatchStage.checking.value:
+            left = left.where(BatchItem.role == "county")
+        if not session.exec(left).one():
             session.rollback()
             return Claim(job.id, None, job.stage)
-    rest = session.exec(select(BatchJob.id).where(BatchJob.stage == BatchStage.across.value)).first()
+    rest = session.exec(
+        select(BatchJob.id)
+        .where(BatchJob.stage == BatchStage.across.value)
+        .order_by(col(BatchJob.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
     session.rollback()
     return Claim(rest, None, BatchStage.across.value) if rest is not None else None
 
 
-def renew(session: Session, owner: str) -> None:
-    """Keep ``owner``'s claims alive while it works on them."""
+def renew(session: Session, owner: str, item_id: int) -> None:
+    """Keep ``owner``'s claim on the item it is working on alive (only that one: a claim it could
+    not release, the database being down, must lapse and be taken again)."""
     session.execute(
         sa.update(BatchItem)
-        .where(col(BatchItem.claimed_by) == owner, col(BatchItem.stage).in_([_WANT[s] for s in _WANT]))
+        .where(col(BatchItem.id) == item_id, col(BatchItem.claimed_by) == owner)
         .values(claimed_at=utcnow())
     )
     session.commit()
@@ -361,18 +382,21 @@ def _principal(job: BatchJob) -> Principal:
     return Principal(token_id=job.created_by_token_id or 0, name=job.created_by, role=Role.submitter)
 
 
-def _fail(session: Session, item: BatchItem, message: str) -> None:
-    session.rollback()
-    fresh = session.get(BatchItem, item.id)
-    assert fresh is not None
-    fresh.stage, fresh.error, fresh.claimed_by, fresh.updated_at = (
-        BatchItemStage.failed,
-        message,
-        None,
-        utcnow(),
+def _finish(session: Session, item_id: int, owner: str, want: str, **values: Any) -> bool:
+    """Mark an item done with its stage, if it is still ours and still in the stage we took it
+    in (a cancel, or a runner that took over a lapsed claim, wins); flushed, not committed."""
+    done = session.execute(
+        sa.update(BatchItem)
+        .where(col(BatchItem.id) == item_id, col(BatchItem.claimed_by) == owner, col(BatchItem.stage) == want)
+        .values(claimed_by=None, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
     )
-    fresh.content = None
-    session.add(fresh)
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _fail(session: Session, item_id: int, owner: str, want: str, message: str) -> None:
+    session.rollback()
+    _finish(session, item_id, owner, want, stage=BatchItemStage.failed.value, error=message, content=None)
     session.commit()
 
 
@@ -388,34 +412,37 @@ def process(
     checker: Checker,
     owner: str,
     rulebook: Rulebook | None = None,
-) -> None:
+) -> bool:
     """Do one claimed item, or advance a job; every failure is the item's (or the job's) row,
-    never the runner's end."""
+    never the runner's end. False when there was nothing to do after all."""
     job = get_job(session, work.job_id)
     if work.item_id is None:
-        advance(session, job, checker=checker, rulebook=rulebook)
-        return
-    item = session.get(BatchItem, work.item_id)
-    if item is None or item.claimed_by != owner:
+        return advance(session, job, checker=checker, rulebook=rulebook)
+    item = session.exec(
+        select(BatchItem).where(BatchItem.id == work.item_id).execution_options(populate_existing=True)
+    ).first()
+    want = _WANT[work.stage]
+    if item is None or item.claimed_by != owner or item.stage != want:
         session.rollback()
-        return  # another runner took it over after our lease ran out
+        return False  # cancelled, or another runner took it over after our lease ran out
     if item.attempts > MAX_ATTEMPTS:
-        _fail(
-            session, item, f"处理中断 {MAX_ATTEMPTS} 次,已放弃 / interrupted {MAX_ATTEMPTS} times; given up"
-        )
-        return
+        message = f"处理中断 {MAX_ATTEMPTS} 次,已放弃 / interrupted {MAX_ATTEMPTS} times; given up"
+        _fail(session, work.item_id, owner, want, f"{item.file_name}:{message}")
+        return True
     try:
         if work.stage == BatchStage.reading.value:
-            _read(session, job, item, settings)
+            _read(session, job, item, settings, owner)
         else:
-            _check(session, job, item, checker)
+            _check(session, job, item, checker, owner)
     except Problem as exc:
-        _fail(session, item, _problem_text(exc))
+        _fail(session, work.item_id, owner, want, _problem_text(exc))
     except (CheckError, RulebookError) as exc:
-        _fail(session, item, str(exc))
+        _fail(session, work.item_id, owner, want, str(exc))
     except Exception as exc:  # a bug on an odd document: this item's failure, logged, not the job's
         log.exception("batch %s item %s (%s) failed", job.id, item.id, item.file_name)
-        _fail(session, item, f"内部错误,已记录 / internal error, logged: {type(exc).__name__}")
+        message = f"{item.file_name}:内部错误,已记录 / {item.file_name}: internal error, logged"
+        _fail(session, work.item_id, owner, want, f"{message} ({type(exc).__name__})")
+    return True
 
 
 def _meta(item: BatchItem, text: str) -> tuple[PlanMeta, str]:
@@ -449,17 +476,33 @@ def _meta(item: BatchItem, text: str) -> tuple[PlanMeta, str]:
         ) from None
 
 
-def _read(session: Session, job: BatchJob, item: BatchItem, settings: Settings) -> None:
+def _read(session: Session, job: BatchJob, item: BatchItem, settings: Settings, owner: str) -> None:
     """Read the document and store it as a plan, in the transaction that marks the item read.
 
-    A plan id the upload names that is already stored gets this text as a new revision (a
-    province re-sends its counties next quarter), or is taken as it is when the text is the
-    same — so an item retried after a crash does not store its plan twice."""
+    A plan id the upload names that is already stored for the same region and period gets this
+    text as a new revision (a province re-sends its counties next quarter), or is taken as it is
+    when the text is the same — so an item retried after a crash does not store its plan twice.
+    An id stored for another region or period is refused: it is not this document's plan."""
+    assert item.id is not None
     doc = plan_service.read_upload(item.content or b"", item.file_name, settings.max_upload_bytes)
     meta, source = _meta(item, doc.text)
     principal = _principal(job)
     existing = session.get(PlanRow, meta.id) if meta.id else None
     if existing is not None and existing.deleted_at is None:
+        try:
+            region = default_index().resolve(meta.region)
+        except RegionError as exc:
+            raise from_region_error(exc) from None
+        if (existing.region_code, existing.period) != (region.code, meta.period):
+            raise Problem(
+                409,
+                "plan_id_taken",
+                f"{item.file_name}:编号 {existing.id} 已是 {existing.region_name} {existing.period} 的规划,"
+                f"而本文件为 {region.name} {meta.period}:请改用其他编号",
+                f"{item.file_name}: id {existing.id} is already the plan of {existing.region_name} "
+                f"{existing.period}, and this file is {region.name} {meta.period}: use another id",
+                field="id",
+            )
         current = session.exec(
             select(PlanRevision.text).where(
                 PlanRevision.plan_id == existing.id, PlanRevision.number == existing.current_revision
@@ -472,29 +515,37 @@ def _read(session: Session, job: BatchJob, item: BatchItem, settings: Settings) 
         plan_id = plan_service.stage_plan(session, principal, meta, doc).id
     stored = session.get(PlanRow, plan_id)
     shown = {"region": stored.region_name, "period": stored.period} if stored else {}
-    item = session.get(BatchItem, item.id) or item
-    item.plan_id, item.stage, item.content, item.claimed_by = plan_id, BatchItemStage.read, None, None
-    item.attempts = 0  # the count is per stage: checking it starts again
-    item.meta = {**meta.model_dump(exclude_none=True, exclude_defaults=True), **shown}
-    item.meta_source, item.updated_at = source, utcnow()
-    session.add(item)
-    session.commit()
+    marked = _finish(
+        session,
+        item.id,
+        owner,
+        BatchItemStage.queued.value,
+        plan_id=plan_id,
+        stage=BatchItemStage.read.value,
+        content=None,
+        attempts=0,  # the count is per stage: checking starts it again
+        meta={**meta.model_dump(exclude_none=True, exclude_defaults=True), **shown},
+        meta_source=source,
+    )
+    if marked:
+        session.commit()
+    else:
+        session.rollback()  # cancelled or taken over meanwhile: store nothing
 
 
-def _check(session: Session, job: BatchJob, item: BatchItem, checker: Checker) -> None:
-    assert item.plan_id is not None
+def _check(session: Session, job: BatchJob, item: BatchItem, checker: Checker, owner: str) -> None:
+    assert item.plan_id is not None and item.id is not None
     inputs = check_service.gather(session, item.plan_id, item.parents, job.allow)
     result = checker(inputs.county, inputs.parents, allow=inputs.allow, catalog=inputs.catalog)
     check = check_service.record_check(session, _principal(job), inputs, result)
-    fresh = session.get(BatchItem, item.id)
-    assert fresh is not None
-    fresh.check_id, fresh.stage, fresh.claimed_by, fresh.updated_at = (
-        check.id,
-        BatchItemStage.checked,
-        None,
-        utcnow(),
+    _finish(
+        session,
+        item.id,
+        owner,
+        BatchItemStage.read.value,
+        check_id=check.id,
+        stage=BatchItemStage.checked.value,
     )
-    session.add(fresh)
     session.commit()
 
 
@@ -512,15 +563,35 @@ def _move(session: Session, job: BatchJob, to: BatchStage, **values: Any) -> boo
     return bool(moved.rowcount)  # type: ignore[attr-defined]
 
 
-def advance(session: Session, job: BatchJob, *, checker: Checker, rulebook: Rulebook | None = None) -> None:
-    """Move a job whose stage has no work left to the next one."""
-    if job.stage == BatchStage.reading.value:
-        _assign_parents(session, job)
-    elif job.stage == BatchStage.checking.value:
-        if _move(session, job, BatchStage.across):
+def advance(session: Session, job: BatchJob, *, checker: Checker, rulebook: Rulebook | None = None) -> bool:
+    """Move a job whose stage has no work left to the next one; False when another runner is
+    already doing it. A move that fails fails the job, saying why, rather than holding up the
+    queue: its plans and checks so far stay."""
+    try:
+        if job.stage == BatchStage.reading.value:
+            _assign_parents(session, job)
+        elif job.stage == BatchStage.checking.value:
+            if _move(session, job, BatchStage.across):
+                session.commit()
+        elif job.stage == BatchStage.across.value:
+            return _compare_across(session, job, rulebook or default_rulebook())
+        return True
+    except Exception as exc:
+        log.exception("batch %s: moving on from %s failed", job.id, job.stage)
+        session.rollback()
+        stage = job.stage
+        if _move(session, job, BatchStage.failed, finished_at=utcnow(), error=_stuck(stage, exc)):
             session.commit()
-    elif job.stage == BatchStage.across.value:
-        _compare_across(session, job, rulebook or default_rulebook())
+        return True
+
+
+def _stuck(stage: str, exc: Exception) -> str:
+    words = exc.message_zh if isinstance(exc, Problem) else type(exc).__name__
+    english = exc.message_en if isinstance(exc, Problem) else type(exc).__name__
+    return (
+        f"任务在“{JOB_STAGE_ZH.get(stage, stage)}”之后无法继续:{words}(已完成的规划和检查保留)"
+        f" / the job could not go on after {stage}: {english} (the plans and checks made so far stay)"
+    )
 
 
 @dataclass(frozen=True)
@@ -552,7 +623,7 @@ def _waived(
     return [c.plan_id for c in found]
 
 
-def _parents_of(me: _Planned, candidates: Sequence[_Planned]) -> list[str]:
+def _parents_of(me: _Planned, candidates: Sequence[_Planned], allow: Sequence[str] = ()) -> list[str]:
     """The candidates above ``me`` (region an ancestor, period covering), nearest first — the
     rule ``rulesengine.check.find_parents`` applies, on stored rows."""
     index = default_index()
@@ -560,7 +631,9 @@ def _parents_of(me: _Planned, candidates: Sequence[_Planned]) -> list[str]:
     found = [
         c
         for c in candidates
-        if c.region_code in rank and c.period.covers(me.period) and c.plan_id != me.plan_id
+        if c.region_code in rank
+        and ("period" in allow or c.period.covers(me.period))
+        and c.plan_id != me.plan_id
     ]
     found.sort(key=lambda c: (rank[c.region_code], c.period.end - c.period.start, c.plan_id))
     return [c.plan_id for c in found]
@@ -595,7 +668,7 @@ def _assign_parents(session: Session, job: BatchJob) -> None:
     above: set[str] = set()
     chosen: dict[int | None, list[str]] = {}
     for key, me in planned.items():
-        parents = _parents_of(me, everyone)
+        parents = _parents_of(me, everyone, job.allow)
         if not parents and "region" in job.allow:
             parents = _waived(me, named, everyone, job.allow)
         chosen[key] = parents
@@ -621,7 +694,7 @@ def _assign_parents(session: Session, job: BatchJob) -> None:
         session.rollback()
 
 
-def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> None:
+def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> bool:
     """The findings only many plans at once can give, stored with the job; then done."""
     assert job.id is not None
     mine = session.exec(
@@ -631,7 +704,7 @@ def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> None
     ).first()
     if mine is None:
         session.rollback()
-        return  # another runner is comparing it
+        return False  # another runner is comparing it
     items = session.exec(
         select(BatchItem).where(
             BatchItem.job_id == job.id,
@@ -639,7 +712,12 @@ def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> None
         )
     ).all()
     plan_ids = list(dict.fromkeys([i.plan_id for i in items if i.plan_id] + list(job.parent_ids)))
-    facts = [check_service.plan_targets(session, pid) for pid in plan_ids]
+    live = set(
+        session.exec(
+            select(PlanRow.id).where(col(PlanRow.id).in_(plan_ids), col(PlanRow.deleted_at).is_(None))
+        ).all()
+    )
+    facts = [check_service.plan_targets(session, pid) for pid in plan_ids if pid in live]  # not deleted since
     # the service's rule pack, reading indicators with the catalog as reviewers have taught it
     book = with_catalog(rulebook, catalog_service.current_catalog(session))
     error = None
@@ -673,6 +751,7 @@ def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> None
         session.commit()
     else:
         session.rollback()
+    return True
 
 
 def latest_checks(session: Session, plan_ids: Sequence[str]) -> dict[str, int]:

@@ -157,14 +157,21 @@ def _data_version(session: Session, job: BatchJob) -> tuple[Any, ...]:
         job.stage,
         job.finished_at,
         session.execute(
-            sa.select(sa.func.count(), sa.func.max(col(BatchFinding.reviewed_at))).where(
+            sa.select(sa.func.count(), sa.func.sum(col(BatchFinding.version))).where(
                 col(BatchFinding.job_id) == job.id
             )
         ).one(),
         session.execute(
-            sa.select(sa.func.count(), sa.func.sum(col(PlanRow.current_revision))).where(
-                sa.or_(col(PlanRow.id).in_(plans), col(PlanRow.id).in_(parents))
+            sa.select(sa.func.count(), sa.func.max(col(BatchItem.updated_at))).where(
+                col(BatchItem.job_id) == job.id
             )
+        ).one(),
+        session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.sum(col(PlanRow.current_revision)),
+                sa.func.max(col(PlanRow.deleted_at)),
+            ).where(sa.or_(col(PlanRow.id).in_(plans), col(PlanRow.id).in_(parents)))
         ).one(),
         session.execute(
             sa.select(sa.func.count(), sa.func.max(col(CheckRun.id))).where(col(CheckRun.plan_id).in_(plans))
@@ -225,7 +232,11 @@ def _build(session: Session, job: BatchJob, zone: tzinfo | None) -> ProvinceRepo
     county_ids = [i.plan_id for i in items if i.stage == BatchItemStage.checked and i.plan_id]
     plans = {
         p.id: p
-        for p in session.exec(select(PlanRow).where(col(PlanRow.id).in_(parent_ids + county_ids))).all()
+        for p in session.exec(
+            select(PlanRow).where(
+                col(PlanRow.id).in_(parent_ids + county_ids), col(PlanRow.deleted_at).is_(None)
+            )
+        ).all()
     }
     catalog = catalog_service.current_catalog(session)
 

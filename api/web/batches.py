@@ -291,6 +291,7 @@ def cancel_batch(
 ) -> Response:
     try:
         check_csrf(request, csrf)
+        require(Role.submitter)(viewer.principal)
         batch_service.cancel_job(session, viewer.principal, batch_id)
     except Problem as exc:
         session.rollback()

@@ -346,3 +346,45 @@ def test_a_running_job_is_cancelled_by_its_submitter_and_no_runner_takes_it_up_a
     assert other["counts"]["checked"] == 3
     job = second.client.get(f"/batches/{job_id}", headers=second.auth("reviewer")).json()
     assert job["stage"] == "cancelled" and job["counts"]["cancelled"] == 5 and job["counts"]["checked"] == 0
+
+
+def test_one_plan_id_for_two_documents_is_refused_and_an_id_of_another_region_fails_its_file(
+    make_api: MakeApi,
+) -> None:
+    api = make_api(engine_workers=0)
+    table = "文件,行政区,规划期,编号\na.txt,慈溪市,2023,same\nb.txt,余姚市,2023,same\n".encode()
+    body = assert_problem(
+        post_batch(api, [("清单.csv", table), ("a.txt", b"x"), ("b.txt", b"y")]), 422, "duplicate_plan_id"
+    )
+    assert "a.txt" in body["message_zh"] and "b.txt" in body["message_zh"]
+
+    files = [*province_files().items()]
+    job = wait_done(api, post_batch(api, files).json()["id"])  # stores zhejiang-2023 and -2021-2025
+    assert job["counts"]["failed"] == 2  # neither is above the other: nothing to check
+    table = "文件,行政区,规划期,编号\n慈溪.txt,慈溪市,2023,zhejiang-2023\n".encode()
+    county = ("慈溪.txt", county_text("慈溪市", 5).encode())
+    again = wait_done(
+        api, post_batch(api, [("清单.csv", table), county], parent_ids=["zhejiang-2021-2025"]).json()["id"]
+    )
+    item = next(i for i in items_of(api, again["id"]) if i["file_name"] == "慈溪.txt")
+    assert item["stage"] == "failed" and "zhejiang-2023" in item["error"] and "浙江省" in item["error"]
+    plan = api.client.get("/plans/zhejiang-2023", headers=api.auth("reviewer")).json()
+    assert plan["current_revision"] == 1  # the province's plan was not overwritten
+
+
+def test_with_the_period_check_waived_a_later_county_takes_the_provinces_earlier_plan(
+    make_api: MakeApi,
+) -> None:
+    api = make_api(engine_workers=0)
+    table = "文件,行政区,规划期,编号\n慈溪.txt,慈溪市,2026,cixi-2026\n".encode()
+    province = EXAMPLES / "zhejiang-2023-jingxin-gongzuo-yaodian.txt"
+    files = [
+        (province.name, province.read_bytes()),
+        (province.with_suffix(".meta.yaml").name, province.with_suffix(".meta.yaml").read_bytes()),
+        ("清单.csv", table),
+        ("慈溪.txt", county_text("慈溪市", 5).replace("2023", "2026").encode()),
+    ]
+    refused = wait_done(api, post_batch(api, files).json()["id"])
+    assert refused["counts"]["checked"] == 0
+    waived = wait_done(api, post_batch(api, files, allow=["period"]).json()["id"])
+    assert waived["counts"]["checked"] == 1 and waived["counts"]["parent"] == 1, waived

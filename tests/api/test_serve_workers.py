@@ -282,6 +282,7 @@ def test_a_batch_job_is_done_by_the_runners_of_both_processes_sharing_one_queue(
         "checked": 8,
         "parent": 2,
         "failed": 0,
+        "cancelled": 0,
     }, job
     items = other.get(f"/batches/{made.json()['id']}/items", headers=served.auth("reviewer")).json()["items"]
     for item in (i for i in items if i["role"] == "county"):
