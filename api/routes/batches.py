@@ -27,13 +27,15 @@ def read_uploads(files: list[UploadFile], limit: int) -> list[tuple[str, bytes]]
     for f in files:
         data = f.file.read(left + 1)
         if len(data) > left:
+            name = f.filename or "upload"
             raise Problem(
                 413,
                 "too_large",
-                f"上传内容过大:合计上限 {limit:,} 字节",
-                f"the upload is larger than the limit of {limit:,} bytes altogether",
+                f"上传内容过大:读到 {name} 时超过合计上限 {limit:,} 字节",
+                f"the upload is larger than the limit of {limit:,} bytes altogether (reached at {name})",
                 field="files",
                 max_bytes=limit,
+                file=name,
             )
         left -= len(data)
         out.append((f.filename or "upload.txt", data))

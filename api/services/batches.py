@@ -36,6 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
 from api.auth import Principal, Role
@@ -59,7 +60,7 @@ from api.services.common import count_and_page, get_plan, record
 from api.settings import Settings
 from rulesengine.bundle import Bundle, BundleError, unpack
 from rulesengine.check import OVERRIDES, CheckError
-from rulesengine.labels import JOB_STAGE_ZH
+from rulesengine.labels import JOB_STAGE_ZH, META_SOURCE_ZH
 from rulesengine.model import Finding, Period
 from rulesengine.plans import meta_from_heading
 from rulesengine.regions import RegionError, default_index
@@ -467,12 +468,17 @@ def _meta(item: BatchItem, text: str) -> tuple[PlanMeta, str]:
         )
     try:
         return PlanMeta.model_validate(meta), source
-    except Exception as exc:
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(x) for x in error["loc"]) or "meta"
+        value = meta.get(field, "")
+        where = META_SOURCE_ZH.get(source, source)
         raise Problem(
             422,
             "bad_metadata",
-            f"{item.file_name}:元数据无效:{exc}",
-            f"{item.file_name}: invalid metadata: {exc}",
+            f"{item.file_name}:元数据字段 {field} 的值 {value!r} 无效(来自{where})",
+            f"{item.file_name}: metadata field {field} = {value!r} is invalid: {error['msg']}",
+            field=field,
         ) from None
 
 

@@ -388,3 +388,20 @@ def test_with_the_period_check_waived_a_later_county_takes_the_provinces_earlier
     assert refused["counts"]["checked"] == 0
     waived = wait_done(api, post_batch(api, files, allow=["period"]).json()["id"])
     assert waived["counts"]["checked"] == 1 and waived["counts"]["parent"] == 1, waived
+
+
+def test_metadata_that_does_not_describe_a_plan_fails_its_file_naming_the_field(make_api: MakeApi) -> None:
+    api = make_api(engine_workers=0)
+    table = "文件,行政区,规划期,编号\n慈溪.txt,慈溪市,2023,Bad Id!\n".encode()
+    job = wait_done(
+        api,
+        post_batch(api, [("清单.csv", table), ("慈溪.txt", county_text("慈溪市", 5).encode())]).json()["id"],
+    )
+    item = items_of(api, job["id"])[0]
+    assert item["stage"] == "failed"
+    assert (
+        "慈溪.txt" in item["error"]
+        and "id" in item["error"]
+        and "清单" in item["error"]
+        and " / " in item["error"]
+    )
