@@ -57,6 +57,7 @@ from api.services import catalog as catalog_service
 from api.services import checks as check_service
 from api.services import plans as plan_service
 from api.services.common import count_and_page, get_plan, record
+from api.services.domain import finding_columns
 from api.settings import Settings
 from rulesengine.bundle import Bundle, BundleError, unpack
 from rulesengine.check import OVERRIDES, CheckError
@@ -740,19 +741,7 @@ def _compare_across(session: Session, job: BatchJob, rulebook: Rulebook) -> bool
             f"跨县比较失败,各县检查结果不受影响 / the comparison across counties failed: {type(exc).__name__}"
         )
     for f in {f.fingerprint: f for f in findings}.values():
-        session.add(
-            BatchFinding(
-                job_id=job.id,
-                fingerprint=f.fingerprint,
-                rule_id=f.rule_id,
-                rule_version=f.rule_version,
-                severity=f.severity.value,
-                category=f.category.value,
-                indicator=f.indicator,
-                message=f.message,
-                facts=[x.model_dump(mode="json") for x in f.facts],
-            )
-        )
+        session.add(BatchFinding(job_id=job.id, **finding_columns(f)))
     if _move(session, job, BatchStage.done, finished_at=utcnow(), rule_pack_version=version, error=error):
         session.commit()
     else:

@@ -41,7 +41,7 @@ from api.schemas import (
 )
 from api.services import catalog as catalog_service
 from api.services.common import count_and_page, get_plan, lock_plan, record
-from api.services.domain import apply_corrections, domain_plan, topics_of
+from api.services.domain import apply_corrections, domain_plan, finding_columns, topics_of
 from rulesengine.catalog import Catalog
 from rulesengine.check import ParentError, validate_parents
 from rulesengine.hotcache import HotCache
@@ -332,18 +332,7 @@ def record_check(
             continue
         seen.add(finding.fingerprint)
         old = previous.get(finding.fingerprint)
-        row = FindingRow(
-            check_id=check.id,
-            fingerprint=finding.fingerprint,
-            rule_id=finding.rule_id,
-            rule_version=finding.rule_version,
-            severity=finding.severity.value,
-            category=finding.category.value,
-            indicator=finding.indicator,
-            message=finding.message,
-            facts=[f.model_dump(mode="json") for f in finding.facts],
-            updated_by=principal.name,
-        )
+        row = FindingRow(check_id=check.id, updated_by=principal.name, **finding_columns(finding))
         if old is not None:
             row.carried_from_id = old.id
             if old.status in DECIDED:

@@ -12,8 +12,21 @@ from typing import Any, Literal
 
 from api.db import PlanRevision, PlanRow, TargetCorrection, TargetRow
 from api.schemas import TargetPublic
-from rulesengine.model import Level, Period, Plan, PlanWarning, Span, Target, TopicMention
+from rulesengine.model import (
+    Category,
+    Finding,
+    FindingFact,
+    Level,
+    Period,
+    Plan,
+    PlanWarning,
+    Severity,
+    Span,
+    Target,
+    TopicMention,
+)
 from rulesengine.regions import default_index
+from rulesengine.report import ReportFinding, Review
 
 __all__ = [
     "Corrected",
@@ -21,7 +34,9 @@ __all__ = [
     "apply_corrections",
     "domain_plan",
     "domain_target",
+    "finding_columns",
     "locate_quote",
+    "report_finding",
     "target_columns",
     "topics_of",
 ]
@@ -61,6 +76,37 @@ def target_columns(target: Target) -> dict[str, Any]:
         "span_end": target.span.end,
         "confidence": target.confidence,
     }
+
+
+def finding_columns(finding: Finding) -> dict[str, Any]:
+    """A ``Finding`` flattened to the columns a stored finding has (``finding``, ``batch_finding``)."""
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule_id": finding.rule_id,
+        "rule_version": finding.rule_version,
+        "severity": finding.severity.value,
+        "category": finding.category.value,
+        "indicator": finding.indicator,
+        "message": finding.message,
+        "facts": [f.model_dump(mode="json") for f in finding.facts],
+    }
+
+
+def report_finding(row: Any) -> ReportFinding:
+    """A stored finding as the library's reports take it, with where its review is: a
+    ``finding`` or ``batch_finding`` row, a tuple of their columns, or the API's schema of one."""
+    facts = tuple(f if isinstance(f, FindingFact) else FindingFact.model_validate(f) for f in row.facts)
+    review = Review(row.id, str(row.status), row.reviewed_by or "", row.reviewed_at, row.comment)
+    return ReportFinding(
+        Severity(row.severity),
+        Category(row.category),
+        row.indicator,
+        row.message,
+        row.rule_id,
+        row.rule_version,
+        facts,
+        review,
+    )
 
 
 def locate_quote(text: str, quote: str, near: int) -> tuple[int, int] | None:

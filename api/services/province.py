@@ -35,11 +35,11 @@ from api.schemas import BatchItemStage, ParentRef
 from api.services import catalog as catalog_service
 from api.services.batches import get_job, latest_checks
 from api.services.checks import plan_facts
-from api.services.domain import apply_corrections, domain_target
+from api.services.domain import apply_corrections, domain_target, report_finding
 from rulesengine.hotcache import HotCache
-from rulesengine.model import Category, Finding, FindingFact, Severity, Target
+from rulesengine.model import Target
 from rulesengine.regions import default_index
-from rulesengine.report import CheckReport, ReportFinding, ReportPlan, Review
+from rulesengine.report import CheckReport, ReportFinding, ReportPlan
 from rulesengine.report.province import (
     CountyCheck,
     ParentPlan,
@@ -49,23 +49,6 @@ from rulesengine.report.province import (
 )
 
 __all__ = ["province_of_job"]
-
-
-def _finding(row: Any) -> ReportFinding:
-    """A stored finding (a ``finding`` or ``batch_finding`` row, or a tuple of its columns)
-    with its review."""
-    finding = Finding(
-        rule_id=row.rule_id,
-        rule_version=row.rule_version,
-        severity=Severity(row.severity),
-        category=Category(row.category),
-        indicator=row.indicator,
-        message=row.message,
-        facts=tuple(FindingFact.model_validate(f) for f in row.facts),
-        fingerprint=row.fingerprint,
-    )
-    review = Review(row.id, row.status, row.reviewed_by or "", row.reviewed_at, row.comment)
-    return ReportFinding.of(finding, review)
 
 
 def _county_targets(session: Session, plans: Sequence[PlanRow]) -> dict[str, tuple[Target, ...]]:
@@ -259,7 +242,7 @@ def _build(session: Session, job: BatchJob, zone: tzinfo | None) -> ProvinceRepo
     for f in session.execute(
         sa.select(*columns).where(col(FindingRow.check_id).in_(list(checks))).order_by(col(FindingRow.id))
     ):
-        findings[f.check_id].append(_finding(f))
+        findings[f.check_id].append(report_finding(f))
     targets = _county_targets(session, [plans[c] for c in county_ids if c in plans])
     index = default_index()
     counties = []
@@ -288,7 +271,7 @@ def _build(session: Session, job: BatchJob, zone: tzinfo | None) -> ProvinceRepo
 
     unchecked = [UncheckedPlan(i.file_name, i.error or "") for i in items if i.stage == BatchItemStage.failed]
     cross = [
-        _finding(f)
+        report_finding(f)
         for f in session.exec(
             select(BatchFinding).where(BatchFinding.job_id == job_id).order_by(col(BatchFinding.id))
         )

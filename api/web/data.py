@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 from api.db import CheckRun, PlanRevision, PlanRow, TargetCorrection, TargetRow
 from api.schemas import CheckPublic, FindingPublic, ParentRef
 from api.services.checks import FindingFilter, list_findings
-from api.services.domain import apply_corrections
+from api.services.domain import apply_corrections, report_finding
 from api.web.present import Excerpt, excerpt, locate
 from rulesengine.labels import PLAN_ROLE_ZH, indicator_name, value_text
 from rulesengine.model import Target
-from rulesengine.report import Coverage, ReportFinding, ReportPlan, Review
+from rulesengine.report import Coverage, ReportPlan
 from rulesengine.report import coverage as report_coverage
 
 __all__ = [
@@ -172,14 +172,6 @@ def evidence(session: Session, finding: FindingPublic, columns: Sequence[Column]
 
 
 # -- coverage --------------------------------------------------------------------------------
-
-
-def report_finding(f: FindingPublic) -> ReportFinding:
-    """A stored finding as the library's reports take it: the finding and where its review is."""
-    review = Review(f.id, f.status.value, f.reviewed_by or "", f.reviewed_at, f.comment)
-    return ReportFinding(
-        f.severity, f.category, f.indicator, f.message, f.rule_id, f.rule_version, tuple(f.facts), review
-    )
 
 
 def coverage(
