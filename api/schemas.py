@@ -335,9 +335,10 @@ class CheckPublic(BaseModel):
     counts_by_severity: dict[str, int]
 
 
-class FindingPublic(_Out):
+class _StoredFinding(_Out):
+    """What every stored finding shows — a check's, or a batch job's across counties."""
+
     id: int
-    check_id: int
     fingerprint: str
     rule_id: str
     rule_version: int
@@ -349,11 +350,15 @@ class FindingPublic(_Out):
     status: ReviewStatus
     comment: str | None
     version: int = Field(description="send it back as If-Match or `version` when reviewing")
+    reviewed_by: str | None = Field(default=None, description="who made the decision (none if open)")
+    reviewed_at: datetime | None = None
+
+
+class FindingPublic(_StoredFinding):
+    check_id: int
     carried_from_id: int | None
     updated_at: datetime
     updated_by: str
-    reviewed_by: str | None = Field(default=None, description="who made the decision (none if open)")
-    reviewed_at: datetime | None = None
     reviewed_facts: list[FindingFact] | None = Field(
         default=None, description="the facts the decision was made on (they may have changed since)"
     )
@@ -647,19 +652,7 @@ class BatchPublic(BaseModel):
     skipped: list[BatchSkipped] = Field(default_factory=list, description="upload members left out, and why")
 
 
-class BatchFindingPublic(_Out):
-    id: int
+class BatchFindingPublic(_StoredFinding):
+    """A finding across the counties of a batch job (``batch_finding``)."""
+
     job_id: int
-    fingerprint: str
-    rule_id: str
-    rule_version: int
-    severity: Severity
-    category: Category
-    indicator: str
-    message: str
-    facts: list[FindingFact]
-    status: ReviewStatus
-    comment: str | None
-    version: int
-    reviewed_by: str | None
-    reviewed_at: datetime | None
