@@ -32,12 +32,12 @@ from typing import Any
 
 import httpx
 
-from harness.figures import PLANS, cpu_seconds, rss_kib, save
+from harness.figures import PLANS, children, rss_kib, save, tree_cpu_seconds
 from harness.server import HOST, free_port, start_server, stop_server
 from rulesengine.batch import run_batch
 from rulesengine.evaluation import FileScore, load_gold, score
 from rulesengine.extract import extract_targets
-from rulesengine.plans import load_plan
+from rulesengine.plans import load_plan, meta_path, parse_meta
 from tools.synth import generate, write
 
 PARENTS = [
@@ -108,13 +108,10 @@ def main() -> dict[str, Any]:
     return figures
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            kids = [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-    return kids + [g for k in kids for g in _children(k)]
+def _tree(pid: int) -> list[int]:
+    """The server and every process below it (its engine workers, their helpers)."""
+    below = children(pid)
+    return [pid, *(p for k in below for p in _tree(k))]
 
 
 def _zip(folder: Path) -> bytes:
@@ -145,7 +142,7 @@ def service(counties: int) -> dict[str, Any]:
                     meta = yaml_meta(path)
                     with path.open("rb") as fh:
                         client.post("/plans", data=meta, files={"file": (path.name, fh)}).raise_for_status()
-                cpu0 = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid))
+                cpu0 = tree_cpu_seconds(_tree(server.pid))
                 started = time.perf_counter()
                 answer = client.post(
                     "/batches",
@@ -162,7 +159,7 @@ def service(counties: int) -> dict[str, Any]:
                 peak_kib = 0
                 job: dict[str, Any] = {}
                 while True:
-                    pids = [server.pid, *_children(server.pid)]
+                    pids = _tree(server.pid)
                     peak_kib = max(peak_kib, sum(rss_kib(p) for p in pids))
                     job = client.get(f"/batches/{job_id}").json()
                     stages.setdefault(job["stage"], time.perf_counter() - started)
@@ -170,7 +167,7 @@ def service(counties: int) -> dict[str, Any]:
                         break
                     time.sleep(0.5)
                 total = time.perf_counter() - started
-                cpu = cpu_seconds(server.pid) + sum(cpu_seconds(k) for k in _children(server.pid)) - cpu0
+                cpu = tree_cpu_seconds(_tree(server.pid)) - cpu0
                 figures["reads_seconds"] = _reads(client, job_id)
         finally:
             stop_server(server)
@@ -219,9 +216,8 @@ def _reads(client: httpx.Client, job_id: int) -> dict[str, float]:
 
 
 def yaml_meta(path: Path) -> dict[str, str]:
-    import yaml
-
-    meta = yaml.safe_load(path.with_name(path.stem + ".meta.yaml").read_text(encoding="utf-8"))
+    """A plan's form fields from its .meta.yaml, read by the project's own reader."""
+    meta = parse_meta(meta_path(path).read_text(encoding="utf-8"), str(meta_path(path)))
     return {k: str(v) for k, v in meta.items()}
 
 
