@@ -27,7 +27,7 @@ from api.services import batches
 from api.settings import Settings
 from rulesengine.rulebook import Rulebook
 
-__all__ = ["JobRunner"]
+__all__ = ["JobRunner", "wake"]
 
 log = logging.getLogger("planalign.jobs")
 
@@ -112,3 +112,11 @@ class JobRunner:
                         batches.renew(session, self.owner, current)
             except Exception:
                 log.exception("batch runner could not renew its claims")
+
+
+def wake(state: object) -> None:
+    """Tell this process's runner (``app.state.job_runner``, absent when turned off) that new
+    work was stored, so it looks now rather than at its next poll."""
+    runner = getattr(state, "job_runner", None)
+    if isinstance(runner, JobRunner):
+        runner.wake()

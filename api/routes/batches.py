@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 from api.deps import PageDep, PrincipalDep, ReviewerDep, RowId, SessionDep, SettingsDep, SubmitterDep
 from api.downloads import attachment
 from api.errors import Problem, problem_responses
+from api.jobs import wake
 from api.schemas import BatchFindingPublic, BatchItemPublic, BatchItemStage, BatchPublic, FindingReview, Page
 from api.services import batches as service
 from api.services import reviews as review_service
@@ -77,9 +78,7 @@ def create_batch(
         comment=comment,
         max_file_bytes=settings.max_upload_bytes,
     )
-    runner = getattr(request.app.state, "job_runner", None)
-    if runner is not None:
-        runner.wake()
+    wake(request.app.state)
     return job
 
 

@@ -20,6 +20,7 @@ from api.auth import Role
 from api.db import PlanRow
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import Problem
+from api.jobs import wake
 from api.routes.batches import read_uploads, report_response
 from api.schemas import BatchStage, FindingReview
 from api.services import batches as batch_service
@@ -106,9 +107,7 @@ def upload_batch(
     except Problem as exc:
         session.rollback()
         return _batches_page(request, session, page_words(exc), exc.status)
-    runner = getattr(request.app.state, "job_runner", None)
-    if runner is not None:
-        runner.wake()
+    wake(request.app.state)
     return see_other(f"{PREFIX}/batches/{job.id}")
 
 
