@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api.auth import Role
-from api.db import PlanRow
 from api.deps import SessionDep, SettingsDep, require
 from api.errors import Problem
 from api.jobs import wake
@@ -26,6 +25,7 @@ from api.schemas import BatchStage, FindingReview
 from api.services import batches as batch_service
 from api.services import reviews as review_service
 from api.services.province import province_of_job
+from api.web import data
 from api.web.views import PREFIX, PageRoute, RowId, ViewerDep, check_csrf, page_words, render, see_other
 from rulesengine import labels
 
@@ -34,19 +34,6 @@ __all__ = ["router"]
 router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
 
 _ITEMS_SHOWN = 200
-
-
-def _parent_choices(session: Session) -> list[PlanRow]:
-    """Stored province and city plans a batch may be checked against besides its own."""
-    return list(
-        session.exec(
-            select(PlanRow)
-            .where(
-                col(PlanRow.level).in_(["national", "province", "city"]), col(PlanRow.deleted_at).is_(None)
-            )
-            .order_by(col(PlanRow.region_code), col(PlanRow.period))
-        ).all()
-    )
 
 
 def _batches_page(
@@ -59,7 +46,7 @@ def _batches_page(
         "batches.html",
         {
             "jobs": jobs,
-            "parents": _parent_choices(session),
+            "parents": data.parent_choices(session),
             "error": error,
             "JOB_STAGE_ZH": labels.JOB_STAGE_ZH,
             "max_mb": settings.max_batch_bytes // (1024 * 1024),

@@ -34,6 +34,7 @@ __all__ = [
     "check_columns",
     "coverage",
     "evidence",
+    "parent_choices",
     "report_finding",
     "revision_text",
     "targets_seen",
@@ -217,4 +218,17 @@ def changes_since_previous(
         carried=sum(1 for f in findings if f.carried_from_id is not None and f.reviewed_by),
         corrections_now=sorted(now - before),
         corrections_gone=sorted(before - now),
+    )
+
+
+def parent_choices(session: Session) -> list[PlanRow]:
+    """Stored province and city plans a batch may be checked against besides its own."""
+    return list(
+        session.exec(
+            select(PlanRow)
+            .where(
+                col(PlanRow.level).in_(["national", "province", "city"]), col(PlanRow.deleted_at).is_(None)
+            )
+            .order_by(col(PlanRow.region_code), col(PlanRow.period))
+        ).all()
     )
